@@ -1,0 +1,106 @@
+"""The `actionplan` command.
+
+`actionplan serve` runs the production server (gunicorn, several worker processes). Everything
+else is handed to Django, so `actionplan migrate`, `actionplan import PATH` or
+`actionplan createsuperuser` work exactly like the matching `manage.py` commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+PROG = "actionplan"
+HELP_WORDS = frozenset({"help", "--help", "-h"})
+SERVE_SUMMARY = "Run the production web server (gunicorn) on the configured database."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "actionplan.settings")
+
+    if args[:1] == ["serve"]:
+        return serve(args[1:])
+    if args[:2] == ["help", "serve"]:
+        return serve(["--help"])
+
+    from django.core.management import execute_from_command_line
+
+    if not args or (len(args) == 1 and args[0] in HELP_WORDS):
+        # Django's own list of commands does not know about `serve`: put it first.
+        print(f"Usage: {PROG} serve [--host H] [--port P] [--workers N]")
+        print(f"       {PROG} <command> [options]\n")
+        print(f"  serve    {SERVE_SUMMARY}\n")
+        args = ["help"]
+    execute_from_command_line([PROG, *args])
+    return 0
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"{PROG} serve", description=SERVE_SUMMARY)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="worker processes (WEB_CONCURRENCY, or 2)",
+    )
+    return parser
+
+
+def serve(argv: Sequence[str]) -> int:
+    options = serve_parser().parse_args(argv)
+
+    import django
+    from django.conf import settings
+
+    from actionplan.settings import env_int
+
+    # Import the settings in the master process, so a bad setting stops here with its message
+    # instead of making every worker fail to boot.
+    django.setup()
+    workers = options.workers or env_int("WEB_CONCURRENCY", 2)
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    GunicornServer(
+        {
+            "bind": f"{host}:{options.port}",
+            "workers": workers,
+            "accesslog": "-",
+            "errorlog": "-",
+            "loglevel": str(settings.LOG_LEVEL).lower(),
+            "proc_name": PROG,
+        },
+    ).run()
+    return 0
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Callable[..., Any]:
+        from actionplan.wsgi import application
+
+        return application
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from actionplan.portal import views as portal_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", portal_views.healthz, name="healthz"),
+]
+
+# Japanese pages live at the root, English ones under /en/.
+urlpatterns += i18n_patterns(
+    path("", include("actionplan.portal.urls")),
+    prefix_default_language=False,
+)
