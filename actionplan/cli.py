@@ -75,6 +75,9 @@ def serve(argv: Sequence[str]) -> int:
             "errorlog": "-",
             "loglevel": str(settings.LOG_LEVEL).lower(),
             "proc_name": PROG,
+            # The control socket defaults to one path in $HOME, which several servers on one
+            # machine would fight over; nothing here uses it.
+            "control_socket_disable": True,
         },
     ).run()
     return 0
