@@ -18,8 +18,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The compiled .mo files are committed, so gettext (msgfmt) is optional here.
 run: $(VENV)
-	# The compiled .mo files are committed, so gettext is optional here.
 	if command -v msgfmt >/dev/null 2>&1; then \
 		$(BIN)/actionplan compilemessages --verbosity 0 --ignore "$(VENV)" --ignore var --ignore data; \
 	fi
