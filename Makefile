@@ -26,8 +26,8 @@ run: $(VENV)
 	$(BIN)/actionplan migrate --noinput
 	$(BIN)/actionplan createcachetable
 	$(BIN)/actionplan collectstatic --noinput --verbosity 0
-	$(BIN)/actionplan import $(PLAN_DOCUMENT)
 	$(BIN)/actionplan load-reference
+	$(BIN)/actionplan import $(PLAN_DOCUMENT)
 	$(BIN)/actionplan serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck

@@ -31,6 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from django.core.management import execute_from_command_line
 
+    if args and not args[0].startswith("-"):
+        # Commands are written with hyphens on the command line (load-reference) and with
+        # underscores as Python modules (load_reference).
+        args[0] = args[0].replace("-", "_")
+
     if not args or (len(args) == 1 and args[0] in HELP_WORDS):
         # Django's own list of commands does not know about `serve`: put it first.
         print(f"Usage: {PROG} serve [--host H] [--port P] [--workers N]")
