@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "actionplan.opendata",
     "actionplan.accounts",
     "actionplan.portal",
+    "actionplan.api",
 ]
 
 MIDDLEWARE = [

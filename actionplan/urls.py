@@ -9,6 +9,7 @@ from actionplan.portal import views as portal_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("actionplan.api.urls")),
     path("healthz", portal_views.healthz, name="healthz"),
 ]
 

@@ -1,0 +1,51 @@
+"""Who a signed-in person is for the platform: their role and, for member-government editors,
+the government they act for. Django's own User holds the login itself."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from actionplan.plans.models import MemberGovernment
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", _("広域産業振興局 管理者")
+    BUREAU_STAFF = "bureau_staff", _("広域産業振興局 職員")
+    MEMBER_EDITOR = "member_editor", _("構成府県市 担当者")
+    REVIEWER = "reviewer", _("閲覧・確認者")
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    member_government = models.ForeignKey(
+        MemberGovernment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="editors",
+        help_text=_("required for member-government editors, empty for everyone else"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role=Role.MEMBER_EDITOR, member_government__isnull=False)
+                    | (
+                        ~models.Q(role=Role.MEMBER_EDITOR)
+                        & models.Q(member_government__isnull=True)
+                    )
+                ),
+                name="editor_has_exactly_one_government",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

@@ -1,0 +1,81 @@
+"""The NinjaAPI instance behind /api/v1/. Each app adds its router here with one line."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from actionplan.accounts.permissions import PermissionDenied
+
+from .errors import error_response
+
+api = NinjaAPI(
+    title="actionplan API",
+    version="1",
+    description=(
+        "Read-only access to the Kansai Regional Industrial Vision Action Plan as data, and "
+        "writes for authenticated staff. Errors always have the shape "
+        '{"status", "code", "message", "field"}.'
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _field_of(error: dict[str, object]) -> str | None:
+    location = error.get("loc")
+    if isinstance(location, list | tuple):
+        # ("query", "limit") → "limit"; ("body", "payload", "status") → "status"
+        parts = [str(p) for p in location if p not in ("query", "body", "path", "payload")]
+        return ".".join(parts) or None
+    return None
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    field = _field_of(first)
+    message = str(first.get("msg", "invalid request"))
+    return error_response(422, "invalid", f"{field}: {message}" if field else message, field)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(401, "unauthenticated", "a valid API token is required")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(403, "forbidden", str(exc) or "not allowed")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_django_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(403, "forbidden", str(exc) or "not allowed")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+        412: "precondition_failed",
+        429: "rate_limited",
+    }
+    return error_response(exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.get("/", summary="API index", tags=["meta"])
+def index(request: HttpRequest) -> dict[str, str]:
+    return {"version": "1", "openapi": "/api/v1/openapi.json", "docs": "/api/v1/docs"}
