@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "actionplan.accounts",
     "actionplan.portal",
     "actionplan.api",
+    "actionplan.progress",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "actionplan@localhost")
+
+# Sign-in: a user name is locked for a while after repeated failures (counted in the database).
+AUTHENTICATION_BACKENDS = ["actionplan.accounts.backends.LockoutModelBackend"]
+ACCOUNTS_LOCKOUT_FAILURES = env_int("ACCOUNTS_LOCKOUT_FAILURES", 5)
+ACCOUNTS_LOCKOUT_MINUTES = env_int("ACCOUNTS_LOCKOUT_MINUTES", 15)
+ACCOUNTS_INVITATION_DAYS = env_int("ACCOUNTS_INVITATION_DAYS", 14)
+
+# Progress follow-up: the largest workbook upload accepted.
+PROGRESS_UPLOAD_MAX_BYTES = env_int("PROGRESS_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
 
 # Cache state must be shared by every app process, so it lives in Redis or in the database,
 # never in process memory. The database table is created by `actionplan createcachetable`.

@@ -49,3 +49,46 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class LoginLock(models.Model):
+    """Failed sign-ins per user name, kept in the database so that every app process sees the
+    same count. After ``ACCOUNTS_LOCKOUT_FAILURES`` failures in a row the name is locked for
+    ``ACCOUNTS_LOCKOUT_MINUTES``; a successful sign-in clears it."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures}"
+
+
+class Invitation(models.Model):
+    """An invitation by the bureau: whoever holds the token chooses a user name and password and
+    gets the role (and government) set here. Only the token's hash is stored."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    member_government = models.ForeignKey(
+        MemberGovernment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"

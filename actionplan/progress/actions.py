@@ -1,0 +1,356 @@
+"""Every write of the progress follow-up. Each function checks who asks, owns its transaction and
+leaves a history row (django-simple-history) naming the user."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from actionplan.accounts.models import Profile, Role
+from actionplan.accounts.permissions import (
+    PermissionDenied,
+    can_act_for,
+    can_read_internal,
+    government_of,
+    is_bureau,
+    require,
+    role_of,
+)
+from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment
+
+from . import queries
+from .models import (
+    ProgressReport,
+    ReportComment,
+    ReportingCycle,
+    ReviewState,
+    Status,
+)
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.RETURNED)
+
+
+class ProgressError(Exception):
+    """Bad input: the message says what is wrong, ``field`` where."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConflictError(ProgressError):
+    """The write was based on an older revision than the stored one."""
+
+
+@dataclass
+class ReportInput:
+    status: str
+    percent: int
+    narrative_ja: str = ""
+    narrative_en: str = ""
+    evidence_links: list[str] = field(default_factory=list)
+
+    def clean(self) -> ReportInput:
+        if self.status not in Status.values:
+            raise ProgressError(
+                f"状況「{self.status}」は選べません（{', '.join(Status.values)}）", "status"
+            )
+        if isinstance(self.percent, bool) or not isinstance(self.percent, int):
+            raise ProgressError("進捗率は0から100の整数です", "percent")
+        if not 0 <= self.percent <= 100:
+            raise ProgressError("進捗率は0から100の整数です", "percent")
+        validate = URLValidator(schemes=["http", "https"])
+        links = [link.strip() for link in self.evidence_links if link.strip()]
+        for link in links:
+            try:
+                validate(link)
+            except ValidationError:
+                raise ProgressError(
+                    f"根拠資料のURLが正しくありません: {link}", "evidence_links"
+                ) from None
+        return ReportInput(
+            self.status,
+            self.percent,
+            self.narrative_ja.strip(),
+            self.narrative_en.strip(),
+            links,
+        )
+
+    def differs_from(self, report: ProgressReport) -> bool:
+        return (
+            self.status != report.status
+            or self.percent != report.percent
+            or self.narrative_ja != report.narrative_ja
+            or self.narrative_en != report.narrative_en
+            or self.evidence_links != list(report.evidence_links)
+        )
+
+
+def _stamp(report: ProgressReport, user: AnyUser) -> None:
+    # simple-history takes the user from the request in views; API and commands set it here.
+    report._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+    report.updated_by_id = user.pk
+
+
+def _user_id(user: AnyUser) -> int:
+    if user.pk is None:
+        raise PermissionDenied("サインインが必要です")
+    return int(user.pk)
+
+
+def _check_revision(report: ProgressReport, base_revision: int | None) -> None:
+    if base_revision is None or base_revision != report.revision:
+        raise ConflictError(
+            f"この報告は他の人が先に更新しました（あなたの版 {base_revision}、現在の版 "
+            f"{report.revision}）。最新の内容を読み込んでからやり直してください。",
+            "revision",
+        )
+
+
+def open_cycle_for(fiscal_year: int) -> ReportingCycle:
+    cycle = ReportingCycle.objects.filter(fiscal_year=fiscal_year, is_open=True).first()
+    if cycle is None:
+        raise ProgressError(f"{fiscal_year}年度の報告受付は開いていません", "fiscal_year")
+    return cycle
+
+
+def save_report(
+    user: AnyUser,
+    action: Action,
+    fiscal_year: int,
+    government: MemberGovernment | None,
+    data: ReportInput,
+    base_revision: int | None,
+) -> tuple[ProgressReport, bool]:
+    """Create or change a body's report; returns the report and whether anything changed.
+
+    A new report needs ``base_revision`` 0; a change needs the stored revision. Submitting,
+    accepting and returning are separate steps.
+    """
+    require(can_act_for(user, government), "この報告主体の報告を編集する権限がありません")
+    if not queries.body_carries(action, government):
+        raise ProgressError("この取組はこの報告主体の担当ではありません", "action")
+    clean = data.clean()
+    with transaction.atomic():
+        open_cycle_for(fiscal_year)
+        report = (
+            ProgressReport.objects.select_for_update()
+            .filter(action=action, fiscal_year=fiscal_year, member_government=government)
+            .first()
+        )
+        if report is None:
+            if base_revision not in (0, None):
+                raise ConflictError("この報告は削除されたか、まだありません", "revision")
+            report = ProgressReport(
+                action=action, fiscal_year=fiscal_year, member_government=government
+            )
+        else:
+            _check_revision(report, base_revision)
+            if not clean.differs_from(report):
+                return report, False
+            if report.state not in EDITABLE_STATES:
+                raise ProgressError(f"{report.get_state_display()}の報告は変更できません", "state")
+            report.revision += 1
+            report.state = ReviewState.DRAFT
+        report.status = clean.status
+        report.percent = clean.percent
+        report.narrative_ja = clean.narrative_ja
+        report.narrative_en = clean.narrative_en
+        report.evidence_links = clean.evidence_links
+        _stamp(report, user)
+        report.save()
+    return report, True
+
+
+def _transition(
+    user: AnyUser,
+    report: ProgressReport,
+    base_revision: int | None,
+    allowed_from: Iterable[str],
+    to: str,
+    comment: str = "",
+) -> ProgressReport:
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        _check_revision(locked, base_revision)
+        if locked.state not in allowed_from:
+            raise ProgressError(
+                f"{locked.get_state_display()}の報告にはこの操作はできません", "state"
+            )
+        locked.state = to
+        locked.review_comment = comment
+        locked.revision += 1
+        _stamp(locked, user)
+        locked.save()
+    return locked
+
+
+def submit_report(
+    user: AnyUser, report: ProgressReport, base_revision: int | None
+) -> ProgressReport:
+    require(can_act_for(user, report.member_government), "この報告を提出する権限がありません")
+    return _transition(user, report, base_revision, EDITABLE_STATES, ReviewState.SUBMITTED)
+
+
+def accept_report(
+    user: AnyUser, report: ProgressReport, base_revision: int | None
+) -> ProgressReport:
+    require(is_bureau(user), "報告の承認は広域産業振興局だけができます")
+    return _transition(user, report, base_revision, [ReviewState.SUBMITTED], ReviewState.ACCEPTED)
+
+
+def return_report(
+    user: AnyUser, report: ProgressReport, base_revision: int | None, comment: str
+) -> ProgressReport:
+    require(is_bureau(user), "報告の差し戻しは広域産業振興局だけができます")
+    if not comment.strip():
+        raise ProgressError("差し戻しには理由のコメントが必要です", "comment")
+    return _transition(
+        user,
+        report,
+        base_revision,
+        [ReviewState.SUBMITTED],
+        ReviewState.RETURNED,
+        comment.strip(),
+    )
+
+
+def can_see_report(user: AnyUser, report: ProgressReport) -> bool:
+    """Bureau and reviewers see every report; an editor sees their own government's."""
+    if role_of(user) == Role.MEMBER_EDITOR:
+        return can_act_for(user, report.member_government)
+    return can_read_internal(user)
+
+
+def comment_on_report(user: AnyUser, report: ProgressReport, text: str) -> ReportComment:
+    require(can_see_report(user, report), "この報告にコメントする権限がありません")
+    if not text.strip():
+        raise ProgressError("コメントが空です", "text")
+    with transaction.atomic():
+        comment = ReportComment(report=report, author_id=_user_id(user), text=text.strip())
+        comment._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        comment.save()
+    return comment
+
+
+def assign_action(
+    user: AnyUser, action: Action, governments: Iterable[MemberGovernment]
+) -> tuple[int, int]:
+    """Set exactly which member governments carry a `members` action; returns (added, removed).
+    Each added or removed assignment gets its own history row."""
+    require(is_bureau(user), "担当の割り当ては広域産業振興局だけができます")
+    if action.actor != Actor.MEMBERS:
+        raise ProgressError("関西広域連合の取組は広域産業振興局が担当します", "action")
+    wanted = {g.pk for g in governments}
+    with transaction.atomic():
+        current = {
+            a.member_government_id: a
+            for a in ActionAssignment.objects.select_for_update().filter(action=action)
+        }
+        removed = 0
+        for gov_id, assignment in current.items():
+            if gov_id not in wanted:
+                assignment._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+                assignment.delete()
+                removed += 1
+        added = 0
+        for gov_id in sorted(wanted - set(current)):
+            assignment = ActionAssignment(action=action, member_government_id=gov_id)
+            assignment._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+            assignment.save()
+            added += 1
+    return added, removed
+
+
+def open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> ReportingCycle:
+    require(is_bureau(user), "報告受付の開始は広域産業振興局だけができます")
+    if not 2000 <= fiscal_year <= 2100:
+        raise ProgressError("年度が正しくありません", "fiscal_year")
+    with transaction.atomic():
+        cycle = ReportingCycle.objects.select_for_update().filter(fiscal_year=fiscal_year).first()
+        if cycle is None:
+            cycle = ReportingCycle(fiscal_year=fiscal_year, opened_by_id=_user_id(user))
+        cycle.deadline = deadline
+        cycle.is_open = True
+        cycle._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        cycle.save()
+    return cycle
+
+
+def close_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
+    require(is_bureau(user), "報告受付の終了は広域産業振興局だけができます")
+    with transaction.atomic():
+        cycle.is_open = False
+        cycle._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        cycle.save()
+    return cycle
+
+
+def _recipients(government: MemberGovernment | None) -> list[str]:
+    if government is None:
+        profiles = Profile.objects.filter(role__in=[Role.BUREAU_ADMIN, Role.BUREAU_STAFF])
+    else:
+        profiles = Profile.objects.filter(role=Role.MEMBER_EDITOR, member_government=government)
+    return sorted(
+        {p.user.email for p in profiles.select_related("user") if p.user.email and p.user.is_active}
+    )
+
+
+def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
+    """Mail every body with missing reports; ``user`` None is the scheduled command. Returns
+    the number of mails sent."""
+    if user is not None:
+        require(is_bureau(user), "督促メールの送信は広域産業振興局だけができます")
+    sent = 0
+    for body in queries.body_statuses(cycle):
+        if body.missing <= 0:
+            continue
+        recipients = _recipients(body.government)
+        if not recipients:
+            continue
+        subject = f"【進捗報告のお願い】{cycle.fiscal_year}年度 未提出 {body.missing}件"
+        message = (
+            f"{body.name} ご担当者様\n\n"
+            f"{cycle.fiscal_year}年度の進捗報告の提出期限は {cycle.deadline:%Y-%m-%d} です。\n"
+            f"担当の取組 {body.carried}件のうち、{body.missing}件が未提出です。\n"
+            "ブラウザ、またはExcelのワークブックで報告してください。\n"
+        )
+        sent += send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, recipients)
+    with transaction.atomic():
+        cycle.last_reminded_at = timezone.now()
+        if user is not None:
+            cycle._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        cycle.save(update_fields=["last_reminded_at"])
+    return sent
+
+
+def government_for_code(code: str) -> MemberGovernment | None:
+    """The reporting body named in URLs and workbooks: ``union`` or an lg_code."""
+    if code == "union":
+        return None
+    government = MemberGovernment.objects.filter(lg_code=code).first()
+    if government is None:
+        raise ProgressError(f"報告主体「{code}」はありません", "body")
+    return government
+
+
+def default_body_for(user: AnyUser) -> MemberGovernment | None:
+    """An editor reports for their government; the bureau for the Union."""
+    if is_bureau(user):
+        return None
+    government = government_of(user)
+    if government is None:
+        raise PermissionDenied("報告主体がありません")
+    return government

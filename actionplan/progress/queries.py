@@ -1,0 +1,214 @@
+"""Reads of the progress follow-up: who carries what, which reports are missing, the roll-up.
+
+Roll-up rule (also in the README and on the dashboard page):
+
+- a report scores: 完了 done = 100; 実施中 in_progress, 継続実施 ongoing, 見直し revised = its
+  percent; 未着手 not_started = 0; 中止 stopped is left out (it no longer counts towards progress);
+- an action scores the mean of its reports' scores (one per carrying body);
+- a theme (or the whole plan) scores the weighted mean of its actions' scores, where a top-level
+  item weighs 1 and a sub-item (▶, an action with a parent) weighs 0.5, because a sub-item
+  details its parent rather than standing on its own;
+- actions without a counted report are left out of the mean; the coverage (actions with a
+  counted report / all actions) is shown next to every score so that a high score on few reports
+  is visible as such.
+
+Public numbers use accepted reports only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
+from actionplan.plans.queries import actions_in_reading_order, current_version
+
+from .models import ProgressReport, ReportingCycle, ReviewState, Status
+
+TOP_LEVEL_WEIGHT = Decimal("1")
+SUB_ITEM_WEIGHT = Decimal("0.5")
+
+
+def actions_for_year(version: PlanVersion, fiscal_year: int) -> QuerySet[Action]:
+    """Actions whose period covers the fiscal year (an open-ended period covers every later
+    year)."""
+    return actions_in_reading_order(version).filter(
+        Q(period__fiscal_year_start__lte=fiscal_year)
+        & (Q(period__fiscal_year_end__gte=fiscal_year) | Q(period__fiscal_year_end__isnull=True))
+    )
+
+
+def body_carries(action: Action, government: MemberGovernment | None) -> bool:
+    if action.actor == Actor.UNION:
+        return government is None
+    if government is None:
+        return False
+    return action.assignments.filter(member_government=government).exists()
+
+
+def carried_actions(
+    version: PlanVersion, fiscal_year: int, government: MemberGovernment | None
+) -> list[Action]:
+    """The actions one body reports on for a year, in reading order."""
+    actions = actions_for_year(version, fiscal_year)
+    if government is None:
+        return list(actions.filter(actor=Actor.UNION))
+    return list(
+        actions.filter(actor=Actor.MEMBERS, assignments__member_government=government).distinct()
+    )
+
+
+def reports_by_action(
+    fiscal_year: int, government: MemberGovernment | None
+) -> dict[int, ProgressReport]:
+    reports = ProgressReport.objects.filter(fiscal_year=fiscal_year)
+    reports = (
+        reports.filter(member_government__isnull=True)
+        if government is None
+        else reports.filter(member_government=government)
+    )
+    return {r.action_id: r for r in reports}
+
+
+@dataclass
+class BodyStatus:
+    government: MemberGovernment | None
+    carried: int
+    reported: int  # submitted or accepted
+
+    @property
+    def name(self) -> str:
+        return self.government.name_ja if self.government else "関西広域連合"
+
+    @property
+    def code(self) -> str:
+        return self.government.lg_code if self.government else "union"
+
+    @property
+    def missing(self) -> int:
+        return self.carried - self.reported
+
+
+def body_statuses(cycle: ReportingCycle, version: PlanVersion | None = None) -> list[BodyStatus]:
+    """For every reporting body: how many actions it carries and how many it has reported."""
+    version = version or current_version()
+    if version is None:
+        return []
+    done_states = (ReviewState.SUBMITTED, ReviewState.ACCEPTED)
+    bodies: list[MemberGovernment | None] = [None, *MemberGovernment.objects.all()]
+    result = []
+    for government in bodies:
+        carried = carried_actions(version, cycle.fiscal_year, government)
+        reports = reports_by_action(cycle.fiscal_year, government)
+        reported = sum(1 for a in carried if a.pk in reports and reports[a.pk].state in done_states)
+        result.append(BodyStatus(government, len(carried), reported))
+    return result
+
+
+def accepted_reports_for_action(action: Action) -> list[ProgressReport]:
+    """What the public may see about an action: its accepted reports, newest year first."""
+    return list(
+        ProgressReport.objects.filter(action=action, state=ReviewState.ACCEPTED)
+        .select_related("member_government")
+        .order_by("-fiscal_year", "member_government__position")
+    )
+
+
+def report_score(report: ProgressReport) -> Decimal | None:
+    if report.status == Status.STOPPED:
+        return None
+    if report.status == Status.DONE:
+        return Decimal(100)
+    if report.status == Status.NOT_STARTED:
+        return Decimal(0)
+    return Decimal(report.percent)
+
+
+def action_weight(action: Action) -> Decimal:
+    return SUB_ITEM_WEIGHT if action.parent_id else TOP_LEVEL_WEIGHT
+
+
+@dataclass
+class RollUp:
+    label: str
+    score: Decimal | None  # 0–100, one decimal; None when nothing counted
+    counted: int  # actions with a counted report
+    total: int  # actions in scope
+
+    @property
+    def coverage(self) -> int:
+        return round(100 * self.counted / self.total) if self.total else 0
+
+
+def _roll_up(label: str, actions: list[Action], scores: dict[int, Decimal]) -> RollUp:
+    weighted = Decimal(0)
+    weights = Decimal(0)
+    counted = 0
+    for action in actions:
+        if action.pk in scores:
+            w = action_weight(action)
+            weighted += w * scores[action.pk]
+            weights += w
+            counted += 1
+    score = (weighted / weights).quantize(Decimal("0.1")) if weights else None
+    return RollUp(label, score, counted, len(actions))
+
+
+def action_scores(
+    reports: QuerySet[ProgressReport] | list[ProgressReport],
+) -> dict[int, Decimal]:
+    by_action: dict[int, list[Decimal]] = defaultdict(list)
+    for report in reports:
+        score = report_score(report)
+        if score is not None:
+            by_action[report.action_id].append(score)
+    return {pk: sum(values, Decimal(0)) / len(values) for pk, values in by_action.items()}
+
+
+def _accepted(fiscal_year: int) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(fiscal_year=fiscal_year, state=ReviewState.ACCEPTED)
+
+
+def theme_rollups(version: PlanVersion, fiscal_year: int) -> list[RollUp]:
+    """One roll-up per theme of the version (accepted reports only), in theme order."""
+    actions = list(actions_for_year(version, fiscal_year))
+    scores = action_scores(_accepted(fiscal_year).filter(action__version=version))
+    result = []
+    for theme in Theme.objects.filter(version=version).order_by("position"):
+        mine = [a for a in actions if a.theme_id == theme.pk]
+        result.append(_roll_up(theme.name_ja, mine, scores))
+    return result
+
+
+def plan_rollup(version: PlanVersion, fiscal_year: int) -> RollUp:
+    actions = list(actions_for_year(version, fiscal_year))
+    scores = action_scores(_accepted(fiscal_year).filter(action__version=version))
+    return _roll_up(version.plan.title_ja, actions, scores)
+
+
+def government_rollups(version: PlanVersion, fiscal_year: int) -> list[RollUp]:
+    """Per reporting body, over the actions it carries, with its own reports only."""
+    result = []
+    bodies: list[MemberGovernment | None] = [None, *MemberGovernment.objects.all()]
+    for government in bodies:
+        carried = carried_actions(version, fiscal_year, government)
+        reports = _accepted(fiscal_year).filter(action__version=version)
+        reports = (
+            reports.filter(member_government__isnull=True)
+            if government is None
+            else reports.filter(member_government=government)
+        )
+        label = government.name_ja if government else "関西広域連合"
+        result.append(_roll_up(label, carried, action_scores(reports)))
+    return result
+
+
+def year_rollups(version: PlanVersion) -> list[tuple[int, RollUp]]:
+    """The whole plan, per fiscal year of the plan period."""
+    return [
+        (year, plan_rollup(version, year))
+        for year in range(version.plan_start_fy, version.plan_end_fy + 1)
+    ]
