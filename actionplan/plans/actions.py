@@ -10,17 +10,16 @@ import difflib
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Protocol
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
 from . import models as m
+from .bulk import insert_rows
 from .importer import document as doc_model
 from .importer.document import PlanFormatError, read_plan_document
 from .importer.keys import (
@@ -165,11 +164,6 @@ def import_plan_file(path: Path | str, translations: Translations | None = None)
     except OSError as exc:
         raise PlanFormatError(0, f"cannot read {path.name}: {exc.strerror}") from None
     return import_plan_document(data, source_name=path.name, translations=translations)
-
-
-class _Keyed(Protocol):
-    key: str
-    text_ja: str
 
 
 def import_plan_document(
@@ -336,40 +330,46 @@ class _VersionWriter:
         self.counts["themes"] = len(self.themes)
         self.counts["year headlines"] = len(headlines)
 
-    def _previous_keys(self, model: type[m.Action] | type[m.Milestone]) -> dict[str, list[_Keyed]]:
-        """Previous version's records by cell, to recognise reworded ones."""
-        cells: dict[str, list[_Keyed]] = defaultdict(list)
+    def _previous_keys(
+        self, model: type[m.Action] | type[m.Milestone]
+    ) -> dict[str, dict[str, str]]:
+        """Previous version's keys and texts by cell, to recognise reworded records."""
+        cells: dict[str, dict[str, str]] = defaultdict(dict)
         if self.previous is None:
             return cells
-        rows: Iterable[_Keyed] = model.objects.filter(version=self.previous).only("key", "text_ja")
-        for row in rows:
-            cells[row.key.rsplit(".", 1)[0]].append(row)
+        rows = model.objects.filter(version=self.previous).values_list("key", "text_ja")
+        for key, text in rows:
+            cells[key.rsplit(".", 1)[0]][key] = text
         return cells
 
     def _inherit(
         self,
         key: str,
         text: str,
-        previous: dict[str, list[_Keyed]],
+        previous: dict[str, dict[str, str]],
         claimed: set[str],
         new_keys: set[str],
     ) -> str:
         """A reworded item keeps the key of the item it revises (same cell, similar words)."""
-        cell = key.rsplit(".", 1)[0]
-        candidates = previous.get(cell, [])
-        if any(c.key == key for c in candidates):
+        candidates = previous.get(key.rsplit(".", 1)[0])
+        if not candidates or key in candidates:
             return key
         best, best_ratio = None, SAME_ITEM_SIMILARITY
-        for c in candidates:
-            if c.key in claimed or c.key in new_keys:
+        matcher = difflib.SequenceMatcher(None, "", fold(text))
+        for old_key, old_text in candidates.items():
+            if old_key in claimed or old_key in new_keys:
                 continue
-            ratio = difflib.SequenceMatcher(None, fold(c.text_ja), fold(text)).ratio()
+            # SequenceMatcher caches facts about its second sequence: compare against `text`.
+            matcher.set_seq1(fold(old_text))
+            if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+                continue
+            ratio = matcher.ratio()
             if ratio >= best_ratio:
-                best, best_ratio = c, ratio
+                best, best_ratio = old_key, ratio
         if best is None:
             return key
-        claimed.add(best.key)
-        return best.key
+        claimed.add(best)
+        return best
 
     def _write_actions(self) -> None:
         tr = self.tr
@@ -384,40 +384,43 @@ class _VersionWriter:
                     (t, a, unique(action_key(self.codes[t.name], fy, a.actor, a.text), seen))
                 )
         new_keys = {key for _, _, key in plain}
-        tops: list[m.Action] = []
-        children: list[tuple[m.Action, tuple[str, int, str, int]]] = []
-        by_cell: dict[tuple[str, int, str, int], m.Action] = {}
+        tops: list[dict[str, object]] = []
+        children: list[tuple[dict[str, object], tuple[str, int, str, int]]] = []
+        keys_by_cell: dict[tuple[str, int, str, int], str] = {}
         for t, a, key in plain:
             stable = self._inherit(key, a.text, previous, claimed, new_keys)
-            action = m.Action(
-                version=self.version,
-                theme=self.themes[t.name],
-                period=self.periods[a.period_position],
-                actor=a.actor,
-                group_ja=a.group,
-                group_en=tr.term(a.group),
-                position=a.position,
-                key=stable,
-                text_ja=a.text,
-                text_en=tr.text(key, a.text) or tr.text(stable, a.text),
-                source_line=a.line,
-            )
-            by_cell[(t.name, a.period_position, a.actor, a.position)] = action
+            row: dict[str, object] = {
+                "version_id": self.version.pk,
+                "theme_id": self.themes[t.name].pk,
+                "period_id": self.periods[a.period_position].pk,
+                "actor": a.actor,
+                "group_ja": a.group,
+                "group_en": tr.term(a.group),
+                "position": a.position,
+                "key": stable,
+                "text_ja": a.text,
+                "text_en": tr.text(key, a.text) or tr.text(stable, a.text),
+                "source_line": a.line,
+                "parent_id": None,
+            }
+            keys_by_cell[(t.name, a.period_position, a.actor, a.position)] = stable
             if a.parent is None:
-                tops.append(action)
+                tops.append(row)
             else:
-                children.append((action, (t.name, a.period_position, a.actor, a.parent)))
-        m.Action.objects.bulk_create(tops)
-        for action, parent in children:
-            action.parent = by_cell[parent]
-        m.Action.objects.bulk_create([a for a, _ in children])
+                children.append((row, (t.name, a.period_position, a.actor, a.parent)))
+        insert_rows(m.Action, tops)
+        if children:
+            ids = dict(m.Action.objects.filter(version=self.version).values_list("key", "pk"))
+            for row, parent in children:
+                row["parent_id"] = ids[keys_by_cell[parent]]
+            insert_rows(m.Action, [row for row, _ in children])
         self.counts["actions"] = len(tops) + len(children)
 
     def _write_milestones(self) -> None:
         tr = self.tr
         previous = self._previous_keys(m.Milestone)
         claimed: set[str] = set()
-        rows = []
+        rows: list[dict[str, object]] = []
         for t in self.doc.themes:
             seen: set[str] = set()
             keys = [unique(milestone_key(self.codes[t.name], ms.text), seen) for ms in t.milestones]
@@ -426,42 +429,44 @@ class _VersionWriter:
                 notes_en = [tr.text(f"{key}.note.{n}", note) for n, note in enumerate(ms.notes, 1)]
                 figure = ms.figure
                 rows.append(
-                    m.Milestone(
-                        version=self.version,
-                        theme=self.themes[t.name],
-                        position=ms.position,
-                        key=stable,
-                        group_ja=ms.group,
-                        group_en=tr.term(ms.group),
-                        text_ja=ms.text,
-                        text_en=tr.text(key, ms.text) or tr.text(stable, ms.text),
-                        note_ja="\n".join(ms.notes),
-                        note_en="\n".join(notes_en) if all(notes_en) else "",
-                        date_year=ms.year,
-                        date_month=ms.month,
-                        date_day=ms.day,
-                        figure_label_ja=figure.label if figure else "",
-                        figure_label_en=tr.text(f"{key}.figure.label", figure.label)
-                        if figure
-                        else "",
-                        figure_value=figure.value if figure else None,
-                        figure_unit=figure.unit if figure else "",
-                        figure_as_of_year=figure.as_of_year if figure else None,
-                        figure_source_ja=figure.source if figure else "",
-                        figure_source_en=(
+                    {
+                        "version_id": self.version.pk,
+                        "theme_id": self.themes[t.name].pk,
+                        "position": ms.position,
+                        "key": stable,
+                        "group_ja": ms.group,
+                        "group_en": tr.term(ms.group),
+                        "text_ja": ms.text,
+                        "text_en": tr.text(key, ms.text) or tr.text(stable, ms.text),
+                        "note_ja": "\n".join(ms.notes),
+                        "note_en": "\n".join(notes_en) if all(notes_en) else "",
+                        "date_year": ms.year,
+                        "date_month": ms.month,
+                        "date_day": ms.day,
+                        "figure_label_ja": figure.label if figure else "",
+                        "figure_label_en": (
+                            tr.text(f"{key}.figure.label", figure.label) if figure else ""
+                        ),
+                        "figure_value": figure.value if figure else None,
+                        "figure_unit": figure.unit if figure else "",
+                        "figure_as_of_year": figure.as_of_year if figure else None,
+                        "figure_source_ja": figure.source if figure else "",
+                        "figure_source_en": (
                             tr.text(f"{key}.figure.source", figure.source) if figure else ""
                         ),
-                        source_line=ms.line,
-                    )
+                        "source_line": ms.line,
+                    }
                 )
-        m.Milestone.objects.bulk_create(rows)
+        insert_rows(m.Milestone, rows)
         self.counts["developments"] = len(rows)
 
     def _write_partnerships(self) -> None:
+        """Agreements, their items and links, in a few bulk inserts (the import itself is the
+        history event of these rows; later edits by staff are recorded row by row)."""
         tr = self.tr
         governments = {g.name_ja: g for g in m.MemberGovernment.objects.all()}
         seen: set[str] = set()
-        items = []
+        rows: list[tuple[m.Partnership, doc_model.Partnership]] = []
         for p in self.doc.partnerships:
             code = self.codes[p.theme_name]
             key = unique(partnership_key(code, p.title), seen)
@@ -482,7 +487,7 @@ class _VersionWriter:
                 if "策定" in p.date_label
                 else "other"
             )
-            partnership = m.Partnership.objects.create(
+            partnership = m.Partnership(
                 version=self.version,
                 theme_code=code,
                 theme=self.themes[p.theme_name],
@@ -502,47 +507,80 @@ class _VersionWriter:
                 source_name_en=tr.term(p.source_name),
                 source_line=p.line,
             )
-            partnership.member_governments.set([governments[g] for g in p.governments])
-            parties = find_parties(p.title, p.outline, p.governments)
-            partnership.partners.set(
-                [self._organization(name) for name in parties if name not in governments]
-            )
+            rows.append((partnership, p))
+        m.Partnership.objects.bulk_create([partnership for partnership, _ in rows])
+        parties = {
+            id(p): [
+                n for n in find_parties(p.title, p.outline, p.governments) if n not in governments
+            ]
+            for _, p in rows
+        }
+        organizations = self._organizations([n for names in parties.values() for n in names])
+        links_gov = m.Partnership.member_governments.through
+        links_org = m.Partnership.partners.through
+        gov_rows, org_rows, items = [], [], []
+        for partnership, p in rows:
+            gov_rows += [
+                {"partnership_id": partnership.pk, "membergovernment_id": governments[g].pk}
+                for g in p.governments
+            ]
+            org_ids = dict.fromkeys(organizations[normalized_name(n)].pk for n in parties[id(p)])
+            org_rows += [
+                {"partnership_id": partnership.pk, "organization_id": org_id} for org_id in org_ids
+            ]
             items += [
-                m.PartnershipItem(
-                    partnership=partnership,
-                    number=number,
-                    text_ja=text,
-                    text_en=tr.text(f"{key}.item.{number}", text),
-                )
+                {
+                    "partnership_id": partnership.pk,
+                    "number": number,
+                    "text_ja": text,
+                    "text_en": tr.text(f"{partnership.key}.item.{number}", text),
+                }
                 for number, text in p.items
             ]
-        m.PartnershipItem.objects.bulk_create(items)
-        self.counts["partnerships"] = len(self.doc.partnerships)
+        insert_rows(links_gov, gov_rows)
+        insert_rows(links_org, org_rows)
+        insert_rows(m.PartnershipItem, items)
+        self.counts["partnerships"] = len(rows)
 
-    def _organization(self, name: str) -> m.Organization:
-        org, _ = m.Organization.objects.get_or_create(
-            normalized_name=normalized_name(name),
-            defaults={
-                "name_ja": name,
-                "name_en": self.tr.term(name),
-                "kind": organization_kind(name),
-            },
-        )
-        return org
+    def _organizations(self, names: list[str]) -> dict[str, m.Organization]:
+        """The registry's organization for each name, adding the ones it does not know."""
+        wanted: dict[str, str] = {}
+        for name in names:
+            key = normalized_name(name)
+            if key not in wanted or len(name) > len(wanted[key]):
+                wanted[key] = name
+        known = {
+            o.normalized_name: o for o in m.Organization.objects.filter(normalized_name__in=wanted)
+        }
+        missing = [
+            m.Organization(
+                normalized_name=key,
+                name_ja=name,
+                name_en=self.tr.term(name),
+                kind=organization_kind(name),
+            )
+            for key, name in wanted.items()
+            if key not in known
+        ]
+        for org in m.Organization.objects.bulk_create(missing):
+            known[org.normalized_name] = org
+        return known
 
     def _carry_over_assignments(self) -> None:
         if self.previous is None:
             return
-        new_actions = {
-            a.key: a.pk for a in m.Action.objects.filter(version=self.version).only("key")
-        }
-        old = m.ActionAssignment.objects.filter(action__version=self.previous).values_list(
-            "action__key", "member_government_id"
+        old = list(
+            m.ActionAssignment.objects.filter(action__version=self.previous).values_list(
+                "action__key", "member_government_id"
+            )
         )
+        if not old:
+            return
+        new_actions = dict(m.Action.objects.filter(version=self.version).values_list("key", "pk"))
         rows = [
-            m.ActionAssignment(action_id=new_actions[key], member_government_id=gov)
-            for key, gov in old
+            {"action_id": new_actions[key], "member_government_id": government}
+            for key, government in old
             if key in new_actions
         ]
-        m.ActionAssignment.objects.bulk_create(rows)
+        insert_rows(m.ActionAssignment, rows)
         self.counts["assignments carried over"] = len(rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 OPENING = "「（(『［[【〔｛{"
 CLOSING = "」）)』］]】〕｝}"
@@ -83,6 +84,7 @@ def join_lines(lines: list[str]) -> str:
     return clean_text(" ".join(line.strip() for line in lines if line.strip()))
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Comparison form: NFKC, no spaces, no Markdown, case-folded."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", strip_markdown(text))).casefold()
