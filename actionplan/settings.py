@@ -241,3 +241,8 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# The public JSON API: requests per client address in each window (0 = no limit), counted in
+# the shared cache so that every server process enforces the same limit.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)

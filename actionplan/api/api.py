@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from actionplan.accounts.permissions import PermissionDenied
 
-from .errors import error_response
+from .errors import ApiError, error_response
 
 api = NinjaAPI(
     title="actionplan API",
@@ -62,6 +62,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(404, "not_found", str(exc) or "not found")
 
 
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return exc.response()
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {
@@ -79,3 +84,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.get("/", summary="API index", tags=["meta"])
 def index(request: HttpRequest) -> dict[str, str]:
     return {"version": "1", "openapi": "/api/v1/openapi.json", "docs": "/api/v1/docs"}
+
+
+# Routers of the apps, one line each.
+from actionplan.api.endpoints import router as plan_router  # noqa: E402
+
+api.add_router("", plan_router)

@@ -21,3 +21,17 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     return error_response(404, "not_found", f"no API endpoint at {request.path}")
+
+
+class ApiError(Exception):
+    """An error an endpoint raises to answer in the error shape, naming the field at fault."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def response(self) -> JsonResponse:
+        return error_response(self.status, self.code, self.message, self.field)

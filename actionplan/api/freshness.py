@@ -1,0 +1,140 @@
+"""What makes public reads cheap and polite: one data stamp for ETag/Last-Modified, a response
+cache, a rate limit and CORS — all state in the shared cache, so every server process agrees.
+
+The data stamp changes whenever a row of the plan data (or of the apps built on it) is saved or
+deleted, in whichever process wrote it. Responses are cached under the stamp, so a change makes
+every cached response stale at once without having to find and delete them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from .errors import error_response
+
+STAMP_KEY = "api:data-stamp"
+RESPONSE_PREFIX = "api:response:"
+RATE_PREFIX = "api:rate:"
+RESPONSE_TIMEOUT = 24 * 3600
+# Apps whose rows are published through the API and the open data files.
+WATCHED_APPS = frozenset({"plans", "progress", "partnerships"})
+
+View = Callable[..., HttpResponseBase]
+
+
+def _new_stamp() -> str:
+    return f"{time.time():.6f}-{secrets.token_hex(4)}"
+
+
+def data_stamp() -> str:
+    """The current data stamp: '<unix time of the last change>-<random>'."""
+    stamp = cache.get(STAMP_KEY)
+    if stamp is None:
+        # Nobody recorded a change since the cache was emptied: start a new era from now.
+        cache.add(STAMP_KEY, _new_stamp(), None)
+        stamp = cache.get(STAMP_KEY) or _new_stamp()
+    return str(stamp)
+
+
+def stamp_time(stamp: str) -> float:
+    return float(stamp.split("-", 1)[0])
+
+
+def touch_data() -> None:
+    cache.set(STAMP_KEY, _new_stamp(), None)
+
+
+def on_data_change(sender: type[Model], **kwargs: Any) -> None:
+    if sender._meta.app_label in WATCHED_APPS:
+        touch_data()
+
+
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def over_rate_limit(request: HttpRequest) -> int:
+    """Seconds to wait when this client has used up its window, else 0 (fixed window)."""
+    limit: int = settings.API_RATE_LIMIT
+    if limit <= 0:
+        return 0
+    window: int = settings.API_RATE_WINDOW_SECONDS
+    now = int(time.time())
+    key = f"{RATE_PREFIX}{client_address(request)}:{now // window}"
+    cache.add(key, 0, window + 1)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        cache.add(key, 1, window + 1)
+        used = 1
+    if used > limit:
+        return window - now % window
+    return 0
+
+
+def _cors(response: HttpResponseBase) -> HttpResponseBase:
+    # Public reads only, never with credentials: any site may fetch them.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
+    return response
+
+
+def public_read(view: View) -> View:
+    """Wrap a ninja GET view: rate limit, conditional requests, response cache, CORS."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        wait = over_rate_limit(request)
+        if wait:
+            limited = error_response(
+                429,
+                "rate_limited",
+                f"too many requests; at most {settings.API_RATE_LIMIT} every "
+                f"{settings.API_RATE_WINDOW_SECONDS} s per address, try again in {wait} s",
+            )
+            limited["Retry-After"] = str(wait)
+            return _cors(limited)
+
+        stamp = data_stamp()
+        identity = hashlib.sha256(f"{stamp} {request.get_full_path()}".encode()).hexdigest()
+        etag = f'"{identity[:32]}"'
+        last_modified = int(stamp_time(stamp))
+        conditional = get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=None
+        )
+        if conditional is not None and conditional.status_code == 412:
+            return _cors(error_response(412, "precondition_failed", "If-Match does not match"))
+        if conditional is not None:  # 304 Not Modified
+            conditional["ETag"] = etag
+            conditional["Last-Modified"] = http_date(last_modified)
+            return _cors(conditional)
+
+        cache_key = RESPONSE_PREFIX + identity
+        body = cache.get(cache_key)
+        if body is not None:
+            response: HttpResponseBase = HttpResponse(body, content_type="application/json")
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and isinstance(response, HttpResponse):
+                cache.set(cache_key, response.content, RESPONSE_TIMEOUT)
+        if response.status_code == 200:
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            response["Cache-Control"] = "public, max-age=0, must-revalidate"
+        return _cors(response)
+
+    return wrapper
