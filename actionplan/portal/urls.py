@@ -6,6 +6,19 @@ from . import views
 
 app_name = "portal"
 
+# The search pages of other apps link to these paths: keep them stable.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("themes/<slug:code>/", views.theme, name="theme"),
+    path("actions/<int:action_id>/", views.action, name="action"),
+    path("developments/", views.developments, name="developments"),
+    path("partnerships/", views.partnerships, name="partnerships"),
+    path("partnerships/<int:partnership_id>/", views.partnership, name="partnership"),
+    path("governments/", views.governments, name="governments"),
+    path("governments/<str:lg_code>/", views.government, name="government"),
+    path("hubs/", views.hubs, name="hubs"),
+    path("search/", views.search, name="search"),
+    path("opendata/", views.opendata, name="opendata"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("about/", views.about, name="about"),
 ]

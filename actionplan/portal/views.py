@@ -1,15 +1,291 @@
+"""The public pages. Japanese at /…, English at /en/…; every read goes through queries."""
+
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from actionplan.plans import models as m
+from actionplan.plans.queries import current_version
+
+from . import charts, queries
+
+# Rendered theme pages are cached per plan version and language. Staff corrections made in the
+# admin show after at most this many seconds.
+THEME_CACHE_SECONDS = 60
+
+
+def _english() -> bool:
+    return (get_language() or "ja").startswith("en")
+
+
+def _version_or_404() -> m.PlanVersion:
+    version = current_version()
+    if version is None:
+        raise Http404("no plan has been imported yet")
+    return version
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    version = current_version()
+    context: dict[str, Any] = {"version": version}
+    if version is not None:
+        context.update(
+            vision=list(version.vision.order_by("kind", "position")),
+            summaries=queries.theme_summaries(version),
+            milestones=queries.milestones_by_date(version)[:6],
+            partnerships=list(queries.partnerships(version)[:4]),
+            chart=charts.actions_chart(version, english=_english()),
+        )
+    return render(request, "portal/home.html", context)
+
+
+@require_GET
+def theme(request: HttpRequest, code: str) -> HttpResponse:
+    version = _version_or_404()
+    language = "en" if _english() else "ja"
+    key = f"portal:theme:{version.pk}:{language}:{code}"
+    cached = cache.get(key)
+    if cached is not None:
+        return HttpResponse(cached)
+    theme = queries.theme_by_code(version, code)
+    if theme is None:
+        raise Http404("no such theme")
+    response = render(
+        request,
+        "portal/theme.html",
+        {
+            "version": version,
+            "theme": theme,
+            "table": queries.theme_table(theme),
+            "milestones": queries.milestones_by_date(version, theme),
+            "partnerships": list(queries.partnerships(version, theme_code=theme.code)),
+            "hubs": queries.hubs(theme.code),
+        },
+    )
+    cache.set(key, response.content.decode(), THEME_CACHE_SECONDS)
+    return response
+
+
+def _progress_reports(action: m.Action) -> list[Any] | None:
+    """Accepted progress reports, or None while the progress app is not part of the site."""
+    if not apps.is_installed("actionplan.progress"):
+        return None
+    try:
+        from actionplan.progress.queries import accepted_reports_for_action
+    except ImportError:
+        return None
+    return list(accepted_reports_for_action(action))
+
+
+@require_GET
+def action(request: HttpRequest, action_id: int) -> HttpResponse:
+    row = queries.action_detail(action_id)
+    if row is None:
+        raise Http404("no such action")
+    version = row.version
+    return render(
+        request,
+        "portal/action.html",
+        {
+            "version": version,
+            "current": current_version(),
+            "action": row,
+            "theme": row.theme,
+            "governments": list(row.member_governments.all()),
+            "children": list(row.children.order_by("position")),
+            "reports": _progress_reports(row),
+            "milestones": queries.milestones_by_date(version, row.theme),
+            "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
+            "hubs": queries.hubs(row.theme.code),
+        },
+    )
+
+
+@require_GET
+def developments(request: HttpRequest) -> HttpResponse:
+    version = _version_or_404()
+    return render(
+        request,
+        "portal/developments.html",
+        {"version": version, "milestones": queries.milestones_by_date(version)},
+    )
+
+
+@require_GET
+def partnerships(request: HttpRequest) -> HttpResponse:
+    version = current_version()
+    theme_code = request.GET.get("theme", "")
+    lg_code = request.GET.get("government", "")
+    year = _int_or_none(request.GET.get("year"))
+    rows = queries.partnerships(version, theme_code=theme_code, lg_code=lg_code, year=year)
+    return render(
+        request,
+        "portal/partnerships.html",
+        {
+            "version": version,
+            "partnerships": list(rows),
+            "themes": list(queries.themes(version)) if version else [],
+            "theme_names": queries.theme_names(version) if version else {},
+            "governments": list(queries.governments()),
+            "years": queries.partnership_years(),
+            "selected": {"theme": theme_code, "government": lg_code, "year": year},
+        },
+    )
+
+
+@require_GET
+def partnership(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    row = queries.partnership_detail(partnership_id)
+    if row is None:
+        raise Http404("no such partnership")
+    return render(request, "portal/partnership.html", {"partnership": row})
+
+
+@require_GET
+def governments(request: HttpRequest) -> HttpResponse:
+    version = current_version()
+    counts = queries.action_counts_by_government(version) if version else {}
+    rows = [(g, counts.get(g.pk, 0)) for g in queries.governments()]
+    return render(request, "portal/governments.html", {"governments": rows})
+
+
+@require_GET
+def government(request: HttpRequest, lg_code: str) -> HttpResponse:
+    row = m.MemberGovernment.objects.filter(lg_code=lg_code).first()
+    if row is None:
+        raise Http404("no such member government")
+    version = current_version()
+    return render(
+        request,
+        "portal/government.html",
+        {
+            "government": row,
+            "version": version,
+            "actions": list(queries.government_actions(row, version)) if version else [],
+            "partnerships": list(queries.partnerships(version, lg_code=row.lg_code)),
+        },
+    )
+
+
+@require_GET
+def hubs(request: HttpRequest) -> HttpResponse:
+    version = current_version()
+    hub_rows = queries.hubs()
+    government_rows = list(queries.governments())
+    return render(
+        request,
+        "portal/hubs.html",
+        {
+            "hubs": hub_rows,
+            "governments": government_rows,
+            "theme_names": queries.theme_names(version) if version else {},
+            "shapes": queries.map_shapes(),
+            "projection": queries.map_projection(),
+            "markers": queries.markers(government_rows, hub_rows, english=_english()),
+        },
+    )
+
+
+def _search_module() -> Any:
+    try:
+        from actionplan.search import queries as search_queries
+    except ImportError:
+        return None
+    return search_queries if hasattr(search_queries, "search") else None
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    module = _search_module()
+    q = request.GET.get("q", "").strip()
+    context: dict[str, Any] = {"available": module is not None, "q": q, "results": None}
+    if module is not None and q:
+        context["results"] = module.search(
+            q,
+            kinds=request.GET.getlist("kind") or None,
+            theme=request.GET.get("theme") or None,
+            fiscal_year=_int_or_none(request.GET.get("year")),
+            actor=request.GET.get("actor") or None,
+            lg_code=request.GET.get("government") or None,
+        )
+    return render(request, "portal/search.html", context)
+
+
+def opendata_link(url_name: str, **kwargs: str) -> str:
+    """The URL of an open-data download, or "" while the download is not served by this site."""
+    try:
+        return reverse(url_name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
+@require_GET
+def opendata(request: HttpRequest) -> HttpResponse:
+    from actionplan.opendata.schema import TABLES
+
+    tables = [{"table": t, "url": opendata_link("opendata:file", name=t.filename)} for t in TABLES]
+    names = ("zip", "datapackage", "catalog", "feed")
+    downloads = {name: opendata_link(f"opendata:{name}") for name in names}
+    return render(
+        request,
+        "portal/opendata.html",
+        {"tables": tables, "downloads": downloads, "any_download": any(downloads.values())},
+    )
+
+
+# The results of the last accessibility check, shown on the accessibility policy page. Update
+# them together with the e2e suite when pages are added (see actionplan/portal/tests/).
+ACCESSIBILITY_TEST = {
+    "date": datetime.date(2026, 11, 28),
+    "tool": "axe-core 4.14.1 (Chromium, headless)",
+    "tags": "wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa",
+}
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    pages = [
+        reverse("portal:home"),
+        reverse("portal:theme", kwargs={"code": "life_science"}),
+        "/actions/<id>/",
+        reverse("portal:developments"),
+        reverse("portal:partnerships"),
+        "/partnerships/<id>/",
+        reverse("portal:governments"),
+        "/governments/<lg_code>/",
+        reverse("portal:hubs"),
+        reverse("portal:search"),
+        reverse("portal:opendata"),
+        reverse("portal:accessibility"),
+        reverse("portal:about"),
+    ]
+    return render(
+        request, "portal/accessibility.html", {"test": ACCESSIBILITY_TEST, "pages": pages}
+    )
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/about.html", {"version": current_version()})
 
 
 @never_cache

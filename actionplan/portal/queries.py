@@ -1,0 +1,321 @@
+"""Reads for the public pages: the plan's table, timelines, directories, the map and charts."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from actionplan.plans import models as m
+from actionplan.plans.queries import actions_in_reading_order
+
+MAP_FILE = Path(__file__).resolve().parent / "static/portal/map/kansai-prefectures.geojson"
+
+
+# --- the plan's table ---------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    action: m.Action
+    children: list[m.Action] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    """Items under one 【group】 heading of a cell; `action` holds the group's bilingual name."""
+
+    action: m.Action | None
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    period: m.Period
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+
+@dataclass
+class Row:
+    actor: str
+    label: str
+    cells: list[Cell]
+
+
+@dataclass
+class ThemeTable:
+    periods: list[m.Period]
+    headlines: list[tuple[m.Period, m.YearTheme | None]]
+    rows: list[Row]
+
+
+def theme_table(theme: m.Theme) -> ThemeTable:
+    """The theme's table as the document shows it: years as columns, actors as rows."""
+    periods = list(m.Period.objects.filter(version_id=theme.version_id).order_by("position"))
+    by_period = {y.period_id: y for y in theme.year_themes.all()}
+    headlines = [(p, by_period.get(p.pk)) for p in periods]
+    actions = list(actions_in_reading_order(theme.version).filter(theme=theme))
+    rows = []
+    for actor, label in m.Actor.choices:
+        cells = {p.pk: Cell(p) for p in periods}
+        items: dict[int, Item] = {}
+        for action in actions:
+            if action.actor != actor:
+                continue
+            if action.parent_id is not None and action.parent_id in items:
+                items[action.parent_id].children.append(action)
+                continue
+            cell = cells[action.period_id]
+            last = cell.groups[-1] if cell.groups else None
+            last_group = last.action.group_ja if last is not None and last.action else ""
+            if last is None or last_group != action.group_ja:
+                cell.groups.append(Group(action if action.group_ja else None))
+            item = Item(action)
+            items[action.pk] = item
+            cell.groups[-1].items.append(item)
+        rows.append(Row(actor, str(label), [cells[p.pk] for p in periods]))
+    return ThemeTable(periods, headlines, rows)
+
+
+def themes(version: m.PlanVersion) -> QuerySet[m.Theme]:
+    return version.themes.order_by("position")
+
+
+def theme_by_code(version: m.PlanVersion, code: str) -> m.Theme | None:
+    return version.themes.filter(code=code).first()
+
+
+def action_detail(action_id: int) -> m.Action | None:
+    return (
+        m.Action.objects.select_related("theme", "period", "version", "parent")
+        .prefetch_related("member_governments", "children")
+        .filter(pk=action_id)
+        .first()
+    )
+
+
+# --- developments, partnerships, governments, hubs ----------------------------------------------
+
+
+def milestones_by_date(version: m.PlanVersion, theme: m.Theme | None = None) -> list[m.Milestone]:
+    """関西の動き, newest first; undated ones last, in document order."""
+    rows = version.milestones.select_related("theme")
+    if theme is not None:
+        rows = rows.filter(theme=theme)
+    dated = sorted(
+        (r for r in rows if r.date_year is not None),
+        key=lambda r: (r.date_year or 0, r.date_month or 0, r.date_day or 0),
+        reverse=True,
+    )
+    undated = [r for r in rows if r.date_year is None]
+    return dated + undated
+
+
+def partnerships(
+    version: m.PlanVersion | None,
+    *,
+    theme_code: str = "",
+    lg_code: str = "",
+    year: int | None = None,
+) -> QuerySet[m.Partnership]:
+    """Agreements the plan lists plus those staff recorded, filtered as the directory asks."""
+    rows = m.Partnership.objects.prefetch_related("member_governments", "partners")
+    if version is not None:
+        rows = rows.filter(version=version) | rows.filter(version__isnull=True)
+    if theme_code:
+        rows = rows.filter(theme_code=theme_code)
+    if lg_code:
+        rows = rows.filter(member_governments__lg_code=lg_code)
+    if year is not None:
+        rows = rows.filter(date_year=year)
+    return rows.distinct().order_by("-date_year", "-date_month", "position", "id")
+
+
+def partnership_detail(partnership_id: int) -> m.Partnership | None:
+    return (
+        m.Partnership.objects.select_related("theme", "version")
+        .prefetch_related("member_governments", "partners", "items")
+        .filter(pk=partnership_id)
+        .first()
+    )
+
+
+def partnership_years() -> list[int]:
+    years = m.Partnership.objects.values_list("date_year", flat=True).distinct()
+    return sorted(set(years), reverse=True)
+
+
+def governments() -> QuerySet[m.MemberGovernment]:
+    return m.MemberGovernment.objects.order_by("position", "lg_code")
+
+
+def government_actions(
+    government: m.MemberGovernment, version: m.PlanVersion
+) -> QuerySet[m.Action]:
+    return actions_in_reading_order(version).filter(member_governments=government)
+
+
+def action_counts_by_government(version: m.PlanVersion) -> dict[int, int]:
+    counts: Counter[int] = Counter(
+        m.ActionAssignment.objects.filter(action__version=version).values_list(
+            "member_government_id", flat=True
+        )
+    )
+    return dict(counts)
+
+
+def hubs(theme_code: str = "") -> list[m.Hub]:
+    rows = list(m.Hub.objects.order_by("id"))
+    if theme_code:
+        rows = [h for h in rows if theme_code in (h.theme_codes or [])]
+    return rows
+
+
+def theme_names(version: m.PlanVersion) -> dict[str, m.Theme]:
+    return {t.code: t for t in version.themes.all()}
+
+
+def theme_summaries(version: m.PlanVersion) -> list[dict[str, Any]]:
+    """Per theme: its actions per actor, its developments and partnerships, for the home page."""
+    counts = Counter(m.Action.objects.filter(version=version).values_list("theme_id", "actor"))
+    milestones = Counter(version.milestones.values_list("theme_id", flat=True))
+    pships = Counter(version.partnerships.values_list("theme_code", flat=True))
+    return [
+        {
+            "theme": t,
+            "union": counts[(t.pk, m.Actor.UNION.value)],
+            "members": counts[(t.pk, m.Actor.MEMBERS.value)],
+            "milestones": milestones[t.pk],
+            "partnerships": pships[t.code],
+            "headlines": list(t.year_themes.select_related("period").order_by("period__position")),
+        }
+        for t in themes(version).prefetch_related(
+            Prefetch("year_themes", queryset=m.YearTheme.objects.select_related("period"))
+        )
+    ]
+
+
+# --- the map -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Equirectangular projection scaled by cos(latitude) around the region's middle."""
+
+    west: float
+    east: float
+    south: float
+    north: float
+    width: float = 600.0
+
+    @property
+    def x_scale(self) -> float:
+        middle = math.radians((self.south + self.north) / 2)
+        return self.width / ((self.east - self.west) * math.cos(middle))
+
+    @property
+    def height(self) -> float:
+        return (self.north - self.south) * self.x_scale
+
+    def point(self, lon: float, lat: float) -> tuple[float, float]:
+        middle = math.radians((self.south + self.north) / 2)
+        x = (lon - self.west) * math.cos(middle) * self.x_scale
+        y = (self.north - lat) * self.x_scale
+        return round(x, 1), round(y, 1)
+
+
+@dataclass(frozen=True)
+class Shape:
+    pref_code: str
+    name_ja: str
+    name_en: str
+    path: str
+    label_x: float
+    label_y: float
+
+
+@cache
+def _outline() -> dict[str, Any]:
+    with MAP_FILE.open(encoding="utf-8") as fp:
+        data: dict[str, Any] = json.load(fp)
+    return data
+
+
+def map_projection() -> Projection:
+    xs: list[float] = []
+    ys: list[float] = []
+    for feature in _outline()["features"]:
+        for ring in feature["geometry"]["coordinates"]:
+            xs.extend(p[0] for p in ring)
+            ys.extend(p[1] for p in ring)
+    margin = 0.05
+    return Projection(min(xs) - margin, max(xs) + margin, min(ys) - margin, max(ys) + margin)
+
+
+@cache
+def map_shapes() -> tuple[Shape, ...]:
+    projection = map_projection()
+    shapes = []
+    for feature in _outline()["features"]:
+        props = feature["properties"]
+        parts = []
+        points: list[tuple[float, float]] = []
+        for ring in feature["geometry"]["coordinates"]:
+            projected = [projection.point(lon, lat) for lon, lat in ring]
+            points.extend(projected)
+            parts.append("M" + " L".join(f"{x:g},{y:g}" for x, y in projected) + " Z")
+        cx = sum(p[0] for p in points) / len(points)
+        cy = sum(p[1] for p in points) / len(points)
+        shapes.append(
+            Shape(props["pref_code"], props["name_ja"], props["name_en"], " ".join(parts), cx, cy)
+        )
+    return tuple(shapes)
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str  # government | hub
+    name: str
+    x: float
+    y: float
+    url: str = ""
+
+
+def markers(
+    governments: list[m.MemberGovernment], hub_rows: list[m.Hub], *, english: bool
+) -> list[Marker]:
+    projection = map_projection()
+    result = []
+    for g in governments:
+        if g.office_lat is None or g.office_lon is None:
+            continue
+        x, y = projection.point(float(g.office_lon), float(g.office_lat))
+        result.append(Marker("government", g.name_en if english else g.name_ja, x, y, g.lg_code))
+    for h in hub_rows:
+        x, y = projection.point(float(h.lon), float(h.lat))
+        result.append(Marker("hub", (h.name_en or h.name_ja) if english else h.name_ja, x, y))
+    return result
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+def actions_per_theme_and_period(version: m.PlanVersion) -> list[tuple[m.Theme, list[int]]]:
+    """Top-level actions (▶ sub-items count with their parent) per theme and year column."""
+    periods = list(version.periods.order_by("position"))
+    counts = Counter(
+        m.Action.objects.filter(version=version, parent__isnull=True).values_list(
+            "theme_id", "period_id"
+        )
+    )
+    return [(t, [counts[(t.pk, p.pk)] for p in periods]) for t in themes(version)]
