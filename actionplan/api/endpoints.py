@@ -11,13 +11,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from actionplan.plans import models as m
 from actionplan.plans.queries import actions_in_reading_order
+from actionplan.progress.models import ProgressReport, ReviewState, Status
 
 from .errors import ApiError
 from .freshness import public_read
@@ -270,6 +271,12 @@ class ActionFilter(YearThemeFilter):
         None,
         pattern=r"^[0-9]{6}$",
         description="lg_code of a member government that carries the action",
+    )
+    status: Status | None = Field(
+        None,
+        description=(
+            "status in an accepted progress report (for fiscal_year when given, else any year)"
+        ),
     )
     q: str | None = Field(
         None,
@@ -599,6 +606,14 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
         queryset = queryset.filter(actor=filters.actor)
     if filters.member:
         queryset = queryset.filter(member_governments=_government(filters.member))
+    if filters.status:
+        # Only accepted reports are public; drafts and submitted ones are internal.
+        reports = ProgressReport.objects.filter(
+            action=OuterRef("pk"), state=ReviewState.ACCEPTED, status=filters.status
+        )
+        if filters.fiscal_year is not None:
+            reports = reports.filter(fiscal_year=filters.fiscal_year)
+        queryset = queryset.filter(Exists(reports))
     if filters.q:
         queryset = queryset.filter(
             Q(text_ja__icontains=filters.q)

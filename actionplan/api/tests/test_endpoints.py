@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from django.test import Client, override_settings
 from actionplan.plans.actions import import_plan_file
 from actionplan.plans.models import Action, ActionAssignment, MemberGovernment, PlanVersion
 from actionplan.plans.tests.documents import BUNDLED
+from actionplan.progress import actions as progress
+from actionplan.progress.models import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +204,28 @@ def test_no_personal_data_in_any_answer(
     for name in ("actions", "partnerships", "organizations", "member-governments", "hubs"):
         text = client.get(f"/api/v1/{name}?limit=500").content.decode()
         assert "@example.jp" not in text and "osaka_editor" not in text
+
+
+def test_actions_filter_by_status_of_accepted_reports_only(
+    client: Client, plan_version: PlanVersion, bureau_staff: Any
+) -> None:
+    first, second = Action.objects.filter(version=plan_version, actor="union")[:2]
+    progress.open_cycle(bureau_staff, 2025, datetime.date(2026, 5, 31))
+    for action, accept in ((first, True), (second, False)):
+        report, _ = progress.save_report(
+            bureau_staff,
+            action,
+            2025,
+            None,
+            progress.ReportInput(Status.DONE, 100, "完了しました"),
+            0,
+        )
+        report = progress.submit_report(bureau_staff, report, report.revision)
+        if accept:
+            progress.accept_report(bureau_staff, report, report.revision)
+    body = get(client, "/api/v1/actions?status=done&limit=500")
+    assert [a["id"] for a in body["results"]] == [first.pk]  # not the merely submitted one
+    assert get(client, "/api/v1/actions?status=done&fiscal_year=2024")["count"] == 0
+    assert get(client, "/api/v1/actions?status=in_progress")["count"] == 0
+    bad = client.get("/api/v1/actions?status=finished")
+    assert bad.status_code == 422 and bad.json()["field"] == "status"
