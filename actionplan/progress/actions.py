@@ -157,9 +157,10 @@ def save_report(
                 action=action, fiscal_year=fiscal_year, member_government=government
             )
         else:
-            _check_revision(report, base_revision)
             if not clean.differs_from(report):
+                # Saving what is already stored (a workbook uploaded twice) changes nothing.
                 return report, False
+            _check_revision(report, base_revision)
             if report.state not in EDITABLE_STATES:
                 raise ProgressError(f"{report.get_state_display()}の報告は変更できません", "state")
             report.revision += 1

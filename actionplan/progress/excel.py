@@ -1,0 +1,405 @@
+"""The Excel round trip: a workbook per reporting body and fiscal year, filled in by the body and
+uploaded back. Every row is checked before anything is written; the application is all or
+nothing (``apply_workbook``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from actionplan.accounts.permissions import PermissionDenied, can_act_for
+from actionplan.plans.models import Action, MemberGovernment
+from actionplan.plans.queries import current_version
+
+from . import actions, queries
+from .actions import ProgressError, ReportInput
+from .models import UNION_CODE, ProgressReport, Status
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+SHEET_NAME = "進捗報告"
+YEAR_CELL = "B1"
+BODY_CODE_CELL = "B2"
+BODY_NAME_CELL = "B3"
+HEADER_ROW = 5
+FIRST_ROW = HEADER_ROW + 1
+
+# (header, width, editable)
+COLUMNS: list[tuple[str, int, bool]] = [
+    ("ID", 8, False),
+    ("テーマ", 16, False),
+    ("年度区分", 14, False),
+    ("取組（計画本文）", 50, False),
+    ("状況", 12, True),
+    ("進捗率（%）", 10, True),
+    ("取組内容（日本語）", 50, True),
+    ("取組内容（英語・任意）", 40, True),
+    ("根拠資料URL（改行区切り）", 36, True),
+    ("版", 6, False),
+    ("審査状態", 10, False),
+]
+COL_ID, COL_THEME, COL_PERIOD, COL_TEXT, COL_STATUS, COL_PERCENT = 1, 2, 3, 4, 5, 6
+COL_NARRATIVE_JA, COL_NARRATIVE_EN, COL_LINKS, COL_REVISION, COL_STATE = 7, 8, 9, 10, 11
+
+STATUS_BY_LABEL = {str(label): value for value, label in Status.choices}
+FORMULA_STARTS = ("=", "+", "-", "@")
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+def neutralise(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice
+    against formula injection); ``restore`` takes it off again on upload."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def write_cell(ws: Worksheet, row: int, column: int, value: Any) -> None:
+    cell = ws.cell(row=row, column=column)
+    cell.value = neutralise(value)
+    if isinstance(value, str):
+        # Stored as text even if it still looked like a formula to openpyxl.
+        cell.data_type = "s"
+
+
+def body_label(government: MemberGovernment | None) -> str:
+    return government.name_ja if government else "関西広域連合"
+
+
+def build_workbook(fiscal_year: int, government: MemberGovernment | None) -> bytes:
+    version = current_version()
+    carried = queries.carried_actions(version, fiscal_year, government) if version else []
+    reports = queries.reports_by_action(fiscal_year, government)
+    wb = Workbook()
+    ws = wb.create_sheet(SHEET_NAME)
+    wb.remove(wb.worksheets[0])
+    write_cell(ws, 1, 1, "年度")
+    ws[YEAR_CELL] = fiscal_year
+    write_cell(ws, 2, 1, "報告主体コード")
+    write_cell(ws, 2, 2, government.lg_code if government else UNION_CODE)
+    write_cell(ws, 3, 1, "報告主体")
+    write_cell(ws, 3, 2, body_label(government))
+    write_cell(
+        ws,
+        4,
+        1,
+        "色の付いた列だけを記入してください。ID・計画本文・版の列は変更できません。",
+    )
+    header_font = Font(bold=True)
+    editable_fill = PatternFill("solid", fgColor="FFF8DC")
+    for index, (header, width, _) in enumerate(COLUMNS, start=1):
+        write_cell(ws, HEADER_ROW, index, header)
+        ws.cell(row=HEADER_ROW, column=index).font = header_font
+        ws.column_dimensions[get_column_letter(index)].width = width
+    status_list = DataValidation(
+        type="list",
+        formula1='"' + ",".join(str(label) for _, label in Status.choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="状況",
+        error="一覧から選んでください",
+    )
+    percent_range = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="進捗率",
+        error="0から100の整数を入力してください",
+    )
+    ws.add_data_validation(status_list)
+    ws.add_data_validation(percent_range)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    row = FIRST_ROW
+    for action in carried:
+        report = reports.get(action.pk)
+        values: list[Any] = [
+            action.pk,
+            action.theme.name_ja,
+            action.period.label_ja or str(action.period.fiscal_year_start),
+            ("▶ " if action.parent_id else "") + action.text_ja,
+            report.get_status_display() if report else "",
+            report.percent if report else None,
+            report.narrative_ja if report else "",
+            report.narrative_en if report else "",
+            "\n".join(report.evidence_links) if report else "",
+            report.revision if report else 0,
+            report.get_state_display() if report else "未作成",
+        ]
+        for column, value in enumerate(values, start=1):
+            write_cell(ws, row, column, value)
+            cell = ws.cell(row=row, column=column)
+            cell.alignment = wrap
+            if COLUMNS[column - 1][2]:
+                cell.protection = Protection(locked=False)
+                cell.fill = editable_fill
+        row += 1
+    last = max(row - 1, FIRST_ROW)
+    status_list.add(f"E{FIRST_ROW}:E{last}")
+    percent_range.add(f"F{FIRST_ROW}:F{last}")
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=COL_STATUS)
+    # No password: the protection keeps honest mistakes out of the locked columns; the upload
+    # checks them anyway.
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class CellError:
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.sheet]
+        if self.row is not None:
+            where.append(f"{self.row}行")
+        if self.column:
+            where.append(f"{self.column}列")
+        return f"{' '.join(where)}: {self.message}"
+
+
+@dataclass
+class RowChange:
+    row: int
+    action: Action
+    report: ProgressReport | None
+    data: ReportInput
+    revision: int
+    changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        if self.report is None:
+            return "new"
+        return "changed" if self.changed_fields else "unchanged"
+
+
+@dataclass
+class ParsedWorkbook:
+    fiscal_year: int | None = None
+    government: MemberGovernment | None = None
+    rows: list[RowChange] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[RowChange]:
+        return [r for r in self.rows if r.kind != "unchanged"]
+
+
+def _column_name(column: int) -> str:
+    return f"{get_column_letter(column)}（{COLUMNS[column - 1][0]}）"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return restore(str(value)).strip()
+
+
+def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
+    """Read and check every row; nothing is written. Errors name sheet, row and column."""
+    result = ParsedWorkbook()
+    if not content.startswith(ZIP_SIGNATURE):
+        result.errors.append(
+            CellError("-", None, None, "Excelのワークブック（.xlsx）ではありません")
+        )
+        return result
+    try:
+        wb = load_workbook(io.BytesIO(content), data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        result.errors.append(
+            CellError(
+                "-", None, None, "ワークブックとして読めません（壊れているか.xlsxではありません）"
+            )
+        )
+        return result
+    if SHEET_NAME not in wb.sheetnames:
+        result.errors.append(
+            CellError(
+                ", ".join(wb.sheetnames),
+                None,
+                None,
+                f"シート「{SHEET_NAME}」がありません。ダウンロードしたワークブックを使ってください",
+            )
+        )
+        return result
+    ws = wb[SHEET_NAME]
+    errors = result.errors
+
+    year_value = ws[YEAR_CELL].value
+    if not isinstance(year_value, int):
+        errors.append(CellError(SHEET_NAME, 1, "B", "年度が読めません"))
+        return result
+    result.fiscal_year = year_value
+    code = _text(ws[BODY_CODE_CELL].value)
+    try:
+        government = actions.government_for_code(code)
+    except ProgressError as exc:
+        errors.append(CellError(SHEET_NAME, 2, "B", exc.message))
+        return result
+    result.government = government
+    if not can_act_for(user, government):
+        errors.append(
+            CellError(
+                SHEET_NAME, 2, "B", f"{body_label(government)}の報告を提出する権限がありません"
+            )
+        )
+        return result
+    for index, (header, _, _) in enumerate(COLUMNS, start=1):
+        if _text(ws.cell(row=HEADER_ROW, column=index).value) != header:
+            errors.append(
+                CellError(
+                    SHEET_NAME, HEADER_ROW, get_column_letter(index), f"見出しは「{header}」です"
+                )
+            )
+    if errors:
+        return result
+
+    version = current_version()
+    carried = {
+        a.pk: a
+        for a in (queries.carried_actions(version, year_value, government) if version else [])
+    }
+    reports = queries.reports_by_action(year_value, government)
+    seen: set[int] = set()
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        cells = [ws.cell(row=row, column=c).value for c in range(1, len(COLUMNS) + 1)]
+        if all(v is None or str(v).strip() == "" for v in cells):
+            continue
+        row_errors = len(errors)
+
+        def error(column: int, message: str, row: int = row) -> None:
+            errors.append(CellError(SHEET_NAME, row, _column_name(column), message))
+
+        raw_id = cells[COL_ID - 1]
+        try:
+            action_id = int(str(raw_id).strip())
+        except ValueError:
+            error(COL_ID, f"IDが数字ではありません: {raw_id!r}")
+            continue
+        action = carried.get(action_id)
+        if action is None:
+            error(
+                COL_ID,
+                f"ID {action_id} は{body_label(government)}の{year_value}年度の担当取組では"
+                "ありません（IDは変更できません）",
+            )
+            continue
+        if action_id in seen:
+            error(COL_ID, f"ID {action_id} が2回あります")
+            continue
+        seen.add(action_id)
+        expected_text = ("▶ " if action.parent_id else "") + action.text_ja
+        if _text(cells[COL_TEXT - 1]) != expected_text.strip():
+            error(COL_TEXT, "計画本文がダウンロード時と違います（IDか本文が変更されています）")
+
+        status_text = _text(cells[COL_STATUS - 1])
+        existing = reports.get(action_id)
+        if not status_text and existing is None:
+            # A row the body has not filled in yet: nothing to record.
+            continue
+        status = STATUS_BY_LABEL.get(status_text, status_text)
+        if status not in Status.values:
+            error(COL_STATUS, f"状況「{status_text}」は選べません（{'、'.join(STATUS_BY_LABEL)}）")
+
+        raw_percent = cells[COL_PERCENT - 1]
+        percent = 0
+        if raw_percent is not None and str(raw_percent).strip() != "":
+            try:
+                number = float(str(raw_percent).strip())
+            except ValueError:
+                number = -1
+            if number != int(number) or not 0 <= number <= 100:
+                error(COL_PERCENT, f"進捗率は0から100の整数です: {raw_percent!r}")
+            else:
+                percent = int(number)
+
+        raw_revision = cells[COL_REVISION - 1]
+        try:
+            revision = int(str(raw_revision).strip())
+        except ValueError:
+            error(COL_REVISION, "版が読めません（変更しないでください）")
+            revision = -1
+
+        links = [line.strip() for line in _text(cells[COL_LINKS - 1]).split() if line.strip()]
+        data = ReportInput(
+            status=status,
+            percent=percent,
+            narrative_ja=_text(cells[COL_NARRATIVE_JA - 1]),
+            narrative_en=_text(cells[COL_NARRATIVE_EN - 1]),
+            evidence_links=links,
+        )
+        if len(errors) > row_errors:
+            continue
+        try:
+            data = data.clean()
+        except ProgressError as exc:
+            column = {"status": COL_STATUS, "percent": COL_PERCENT}.get(exc.field or "", COL_LINKS)
+            error(column, exc.message)
+            continue
+        change = RowChange(row, action, existing, data, revision)
+        if existing is not None:
+            change.changed_fields = [
+                name
+                for name in ("status", "percent", "narrative_ja", "narrative_en", "evidence_links")
+                if getattr(data, name) != getattr(existing, name)
+            ]
+            if change.changed_fields and revision != existing.revision:
+                error(
+                    COL_REVISION,
+                    f"この取組の報告はダウンロード後に更新されています（版 {revision} → "
+                    f"{existing.revision}）。新しいワークブックをダウンロードしてください",
+                )
+                continue
+        result.rows.append(change)
+    return result
+
+
+def apply_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
+    """Check everything, then write every change or none. Returns the parse with its errors;
+    ``errors`` empty means the changes were written."""
+    parsed = parse_workbook(user, content)
+    if parsed.errors or parsed.fiscal_year is None:
+        return parsed
+    try:
+        with transaction.atomic():
+            for change in parsed.changes:
+                actions.save_report(
+                    user,
+                    change.action,
+                    parsed.fiscal_year,
+                    parsed.government,
+                    change.data,
+                    change.report.revision if change.report else 0,
+                )
+    except (ProgressError, PermissionDenied) as exc:
+        # Someone changed a report between the check and the write: nothing was written.
+        message = exc.message if isinstance(exc, ProgressError) else str(exc)
+        parsed.errors.append(CellError(SHEET_NAME, None, None, message))
+    return parsed
