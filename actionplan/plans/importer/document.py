@@ -267,7 +267,7 @@ def read_plan_document(data: bytes) -> PlanDocument:
     appendix_lines = [
         n
         for n in range(theme_list_line + 1, total + 1)
-        if fold(reader.line(n)).startswith("【appendix】")
+        if "【" in reader.line(n)[:4] and fold(reader.line(n)).startswith("【appendix】")
     ]
     body_end = appendix_lines[0] if appendix_lines else total + 1
 
@@ -620,6 +620,7 @@ def _read_appendix(
     current_theme = ""
     pending_source = ""
     block: _Block | None = None
+    labels = _theme_labels(themes)
 
     def finish(next_line: int) -> None:
         nonlocal block
@@ -635,7 +636,7 @@ def _read_appendix(
             raw = strip_markdown(reader.line(n)).strip()
             text = clean_text(raw)
             source = _SOURCE.match(text)
-            named = _theme_named(text, themes)
+            named = _theme_named(text, labels)
             if named is not None:
                 finish(n)
                 current_theme = named
@@ -694,18 +695,24 @@ def _read_block_line(
         raise PlanFormatError(n, "expected 'OUTLINE' after the agreement's date")
 
 
-def _theme_named(text: str, themes: list[Theme]) -> str | None:
-    """The theme a short sub-heading names: the whole name or one of its '・' parts."""
+def _theme_labels(themes: list[Theme]) -> dict[str, str]:
+    """Folded labels that name a theme in the appendix: its name, its heading, or one of the
+    parts of its name (「空飛ぶクルマ」 for 空飛ぶクルマ・MaaS); whole names win."""
+    labels: dict[str, str] = {}
+    for theme in themes:
+        for part in re.split(r"[・/／]", theme.name):
+            labels.setdefault(fold(part), theme.name)
+    for theme in themes:
+        labels[fold(theme.name)] = theme.name
+        labels[fold(theme.heading)] = theme.name
+    return labels
+
+
+def _theme_named(text: str, labels: dict[str, str]) -> str | None:
+    """The theme a short sub-heading names."""
     if len(text) > 30 or text.endswith("。"):
         return None
-    folded = fold(text)
-    for theme in themes:
-        if folded in (fold(theme.name), fold(theme.heading)):
-            return theme.name
-    for theme in themes:
-        if folded in [fold(part) for part in re.split(r"[・/／]", theme.name)]:
-            return theme.name
-    return None
+    return labels.get(fold(text))
 
 
 def intro_has(intro: list[str], text: str) -> bool:
