@@ -24,13 +24,13 @@ class Actor(models.TextChoices):
 
 class Plan(models.Model):
     slug = models.SlugField(unique=True)
-    title_ja = models.CharField(_("title (Japanese)"), max_length=200, unique=True)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_ja = models.CharField(_("名称（日本語）"), max_length=200, unique=True)
+    title_en = models.CharField(_("名称（英語）"), max_length=200, blank=True)
     publisher_ja = models.CharField(max_length=200, blank=True)
     publisher_en = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("plan")
+        verbose_name = _("計画")
 
     def __str__(self) -> str:
         return self.title_ja
@@ -42,19 +42,19 @@ class Plan(models.Model):
 
 class PlanVersion(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(help_text=_("1 for the first edition imported, then 2 …"))
+    number = models.PositiveIntegerField(help_text=_("最初に取り込んだ版が1、以降2、3…"))
     edition_ja = models.CharField(max_length=100)
     edition_en = models.CharField(max_length=100, blank=True)
     published_year = models.PositiveIntegerField()
     published_month = models.PositiveSmallIntegerField()
-    plan_start_fy = models.PositiveIntegerField(help_text=_("first fiscal year of the plan"))
-    plan_end_fy = models.PositiveIntegerField(help_text=_("last fiscal year of the plan"))
+    plan_start_fy = models.PositiveIntegerField(help_text=_("計画の初年度"))
+    plan_end_fy = models.PositiveIntegerField(help_text=_("計画の最終年度"))
     period_note_ja = models.TextField(blank=True)
     period_note_en = models.TextField(blank=True)
     appendix_note_ja = models.TextField(blank=True)
     translation_notice = models.TextField(blank=True)
     source_name = models.CharField(max_length=255)
-    checksum = models.CharField(max_length=64, help_text=_("SHA-256 of the decoded text"))
+    checksum = models.CharField(max_length=64, help_text=_("本文のSHA-256"))
     encoding = models.CharField(max_length=20)
     line_count = models.PositiveIntegerField()
     imported_at = models.DateTimeField(auto_now_add=True)
@@ -62,7 +62,7 @@ class PlanVersion(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("plan version")
+        verbose_name = _("計画の版")
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="unique_version_number"),
@@ -129,7 +129,7 @@ class Period(models.Model):
     position = models.PositiveIntegerField()
     fiscal_year_start = models.PositiveIntegerField()
     fiscal_year_end = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("empty for an open-ended period such as 2026～")
+        null=True, blank=True, help_text=_("2026～のように終期のない期間は空欄")
     )
     label_ja = models.CharField(max_length=50, blank=True)
     label_en = models.CharField(max_length=50, blank=True)
@@ -186,7 +186,7 @@ class MemberGovernment(models.Model):
         _("全国地方公共団体コード"),
         max_length=6,
         unique=True,
-        help_text=_("six digits with the check digit, kept as text"),
+        help_text=_("検査数字を含む6桁（文字列として保持）"),
     )
     name_ja = models.CharField(max_length=50, unique=True)
     name_en = models.CharField(max_length=100)
@@ -213,7 +213,7 @@ class Action(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
-    position = models.PositiveIntegerField(help_text=_("order in its table cell, from 1"))
+    position = models.PositiveIntegerField(help_text=_("表のセル内の順番（1から）"))
     key = models.CharField(max_length=120)
     text_ja = models.TextField()
     text_en = models.TextField(blank=True)
@@ -339,7 +339,7 @@ class Partnership(models.Model):
         related_name="partnerships",
         null=True,
         blank=True,
-        help_text=_("the plan edition that lists it; empty for one recorded by staff"),
+        help_text=_("掲載している計画の版（職員が登録したものは空欄）"),
     )
     theme_code = models.SlugField(max_length=60)
     theme = models.ForeignKey(
@@ -355,7 +355,7 @@ class Partnership(models.Model):
     date_year = models.PositiveIntegerField()
     date_month = models.PositiveSmallIntegerField()
     date_day = models.PositiveSmallIntegerField(null=True, blank=True)
-    outline_ja = models.TextField(help_text=_("paragraphs separated by line breaks"))
+    outline_ja = models.TextField(help_text=_("段落は改行で区切る"))
     outline_en = models.TextField(blank=True)
     source_name_ja = models.CharField(max_length=200, blank=True)
     source_name_en = models.CharField(max_length=200, blank=True)
