@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "actionplan.accounts",
     "actionplan.portal",
     "actionplan.api",
+    "actionplan.search",
     "actionplan.progress",
 ]
 

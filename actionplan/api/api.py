@@ -90,3 +90,7 @@ def index(request: HttpRequest) -> dict[str, str]:
 from actionplan.api.endpoints import router as plan_router  # noqa: E402
 
 api.add_router("", plan_router)
+
+from actionplan.search.api import router as search_router  # noqa: E402
+
+api.add_router("/search", search_router)

@@ -1,0 +1,321 @@
+"""Writes to the search index: index one record, rebuild everything, keep it current.
+
+The index holds the CURRENT plan version's themes (with their desired state), year headlines,
+actions and milestones, the partnerships of that version or recorded by staff (no version), and
+the hubs. Each function owns its transaction; the index is derived data, so there is no history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Avg
+from django.utils import timezone
+
+from actionplan.plans import models as plans
+
+from . import backends
+from .models import IndexState, Kind, SearchDocument
+from .tokenize import document_terms
+
+SHORT_TITLE = 60
+
+
+def _fiscal_year(year: int | None, month: int | None) -> int | None:
+    if year is None:
+        return None
+    # The fiscal year runs April to March: January 2025 belongs to FY2024.
+    return year - 1 if month is not None and month < 4 else year
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHORT_TITLE else text[: SHORT_TITLE - 1] + "…"
+
+
+def _codes(governments: Iterable[plans.MemberGovernment]) -> str:
+    codes = sorted(g.lg_code for g in governments)
+    return f" {' '.join(codes)} " if codes else ""
+
+
+@dataclass
+class Source:
+    """What a record contributes to the index, before tokenizing."""
+
+    kind: str
+    record: Any
+    key: str
+    url_path: str
+    title_ja: str
+    title_en: str
+    text_ja: str
+    text_en: str
+    # Title-like text is ranked above the long text; empty when the record has no heading.
+    heading: str = ""
+    extra: str = ""
+    theme_code: str = ""
+    fiscal_year: int | None = None
+    open_ended: bool = False
+    actor: str = ""
+    lg_codes: str = ""
+
+
+def _joined(*texts: str) -> str:
+    return "\n".join(t for t in texts if t)
+
+
+def document_from(source: Source) -> SearchDocument:
+    """Tokenize a source into an unsaved index row."""
+    title = document_terms(source.heading) if source.heading else ()
+    body = document_terms(_joined(source.text_ja, source.text_en, source.extra))
+    return SearchDocument(
+        kind=source.kind,
+        object_id=source.record.pk,
+        key=source.key,
+        theme_code=source.theme_code,
+        fiscal_year=source.fiscal_year,
+        open_ended=source.open_ended,
+        actor=source.actor,
+        lg_codes=source.lg_codes,
+        title_ja=source.title_ja,
+        title_en=source.title_en,
+        text_ja=source.text_ja,
+        text_en=source.text_en,
+        url_path=source.url_path,
+        title_terms=f" {' '.join(title)} " if title else "",
+        body_terms=f" {' '.join(body)} " if body else "",
+        title_length=len(title),
+        body_length=len(body),
+    )
+
+
+def _action(action: plans.Action) -> Source:
+    return Source(
+        kind=Kind.ACTION,
+        record=action,
+        key=action.key,
+        url_path=f"/actions/{action.pk}/",
+        title_ja=_short(action.text_ja),
+        title_en=_short(action.text_en),
+        text_ja=action.text_ja,
+        text_en=action.text_en,
+        extra=_joined(action.group_ja, action.group_en),
+        theme_code=action.theme.code,
+        fiscal_year=action.period.fiscal_year_start,
+        open_ended=action.period.fiscal_year_end is None,
+        actor=action.actor,
+        lg_codes=_codes(action.member_governments.all()),
+    )
+
+
+def _year_theme(headline: plans.YearTheme) -> Source:
+    return Source(
+        kind=Kind.YEAR_THEME,
+        record=headline,
+        key=headline.key,
+        url_path=f"/themes/{headline.theme.code}/",
+        title_ja=headline.text_ja,
+        title_en=headline.text_en,
+        text_ja=headline.text_ja,
+        text_en=headline.text_en,
+        heading=_joined(headline.text_ja, headline.text_en),
+        theme_code=headline.theme.code,
+        fiscal_year=headline.period.fiscal_year_start,
+        open_ended=headline.period.fiscal_year_end is None,
+    )
+
+
+def _theme(theme: plans.Theme) -> Source:
+    return Source(
+        kind=Kind.THEME,
+        record=theme,
+        key=f"{theme.code}.theme",
+        url_path=f"/themes/{theme.code}/",
+        title_ja=theme.name_ja,
+        title_en=theme.name_en,
+        text_ja=theme.desired_state_ja,
+        text_en=theme.desired_state_en,
+        heading=_joined(theme.name_ja, theme.name_en, theme.heading_ja),
+        extra=_joined(theme.desired_state_note_ja, theme.desired_state_note_en),
+        theme_code=theme.code,
+    )
+
+
+def _milestone(milestone: plans.Milestone) -> Source:
+    return Source(
+        kind=Kind.MILESTONE,
+        record=milestone,
+        key=milestone.key,
+        url_path=f"/themes/{milestone.theme.code}/",
+        title_ja=_short(milestone.text_ja),
+        title_en=_short(milestone.text_en),
+        text_ja=milestone.text_ja,
+        text_en=milestone.text_en,
+        extra=_joined(
+            milestone.note_ja,
+            milestone.note_en,
+            milestone.figure_label_ja,
+            milestone.figure_label_en,
+            milestone.group_ja,
+            milestone.group_en,
+        ),
+        theme_code=milestone.theme.code,
+        fiscal_year=_fiscal_year(milestone.date_year, milestone.date_month),
+    )
+
+
+def _partnership(partnership: plans.Partnership) -> Source:
+    items = list(partnership.items.all())
+    governments = list(partnership.member_governments.all())
+    partners = list(partnership.partners.all())
+    return Source(
+        kind=Kind.PARTNERSHIP,
+        record=partnership,
+        key=partnership.key or f"partnership.{partnership.pk}",
+        url_path=f"/partnerships/{partnership.pk}/",
+        title_ja=partnership.title_ja,
+        title_en=partnership.title_en,
+        text_ja=_joined(partnership.outline_ja, *(i.text_ja for i in items)),
+        text_en=_joined(partnership.outline_en, *(i.text_en for i in items)),
+        heading=_joined(partnership.title_ja, partnership.title_en),
+        extra=_joined(
+            *(g.name_ja for g in governments),
+            *(g.name_en for g in governments),
+            *(p.name_ja for p in partners),
+            *(p.name_en for p in partners),
+        ),
+        theme_code=partnership.theme_code,
+        fiscal_year=_fiscal_year(partnership.date_year, partnership.date_month),
+        lg_codes=_codes(governments),
+    )
+
+
+def _hub(hub: plans.Hub) -> Source:
+    return Source(
+        kind=Kind.HUB,
+        record=hub,
+        key=f"hub.{hub.name_ja}",
+        url_path="/hubs/",
+        title_ja=hub.name_ja,
+        title_en=hub.name_en,
+        text_ja=hub.name_ja,
+        text_en=hub.name_en,
+        heading=_joined(hub.name_ja, hub.name_en),
+        theme_code=hub.theme_codes[0] if hub.theme_codes else "",
+    )
+
+
+def _current_version() -> plans.PlanVersion | None:
+    return plans.PlanVersion.objects.filter(is_current=True).order_by("-pk").first()
+
+
+def sources(version: plans.PlanVersion | None) -> list[Source]:
+    """Everything the index should hold for this version and the registry."""
+    found: list[Source] = []
+    if version is not None:
+        themes = plans.Theme.objects.filter(version=version).order_by("position")
+        found += [_theme(t) for t in themes]
+        headlines = plans.YearTheme.objects.filter(version=version).select_related(
+            "theme", "period"
+        )
+        found += [_year_theme(h) for h in headlines]
+        actions = (
+            plans.Action.objects.filter(version=version)
+            .select_related("theme", "period")
+            .prefetch_related("member_governments")
+        )
+        found += [_action(a) for a in actions]
+        milestones = plans.Milestone.objects.filter(version=version).select_related("theme")
+        found += [_milestone(m) for m in milestones]
+    partnerships = (
+        plans.Partnership.objects.filter(version__isnull=True)
+        if version is None
+        else plans.Partnership.objects.filter(version=version)
+        | plans.Partnership.objects.filter(version__isnull=True)
+    )
+    found += [
+        _partnership(p)
+        for p in partnerships.prefetch_related("items", "member_governments", "partners")
+    ]
+    found += [_hub(h) for h in plans.Hub.objects.all()]
+    return found
+
+
+def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> None:
+    """Store index rows and their full-text entries (the caller holds the transaction)."""
+    for start in range(0, len(documents), batch_size):
+        batch = SearchDocument.objects.bulk_create(documents[start : start + batch_size])
+        backends.insert((d.pk, (d.title_terms + d.body_terms).split()) for d in batch)
+
+
+def _update_state(version_id: int | None) -> IndexState:
+    averages = SearchDocument.objects.aggregate(t=Avg("title_length"), b=Avg("body_length"))
+    state = IndexState.objects.select_for_update().first() or IndexState()
+    state.version_id = version_id
+    state.documents = SearchDocument.objects.count()
+    state.average_title_length = max(float(averages["t"] or 0), 1.0)
+    state.average_body_length = max(float(averages["b"] or 0), 1.0)
+    state.built_at = timezone.now()
+    state.save()
+    return state
+
+
+def rebuild_index() -> int:
+    """Empty the index and fill it again from the current version and the registry."""
+    with transaction.atomic():
+        version = _current_version()
+        documents = [document_from(s) for s in sources(version)]
+        backends.clear()
+        SearchDocument.objects.all().delete()
+        write_documents(documents)
+        _update_state(version.pk if version else None)
+    return len(documents)
+
+
+BUILDERS: dict[str, tuple[type[Any], Any]] = {
+    Kind.ACTION: (plans.Action, _action),
+    Kind.YEAR_THEME: (plans.YearTheme, _year_theme),
+    Kind.THEME: (plans.Theme, _theme),
+    Kind.MILESTONE: (plans.Milestone, _milestone),
+    Kind.PARTNERSHIP: (plans.Partnership, _partnership),
+    Kind.HUB: (plans.Hub, _hub),
+}
+
+
+def _belongs(kind: str, record: Any) -> bool:
+    if kind == Kind.HUB:
+        return True
+    if kind == Kind.PARTNERSHIP and record.version_id is None:
+        return True
+    return bool(record.version_id is not None and record.version.is_current)
+
+
+def index_record(kind: str, object_id: int) -> None:
+    """Bring one record's index row in line with what is stored (added, changed or gone)."""
+    model, build = BUILDERS[kind]
+    with transaction.atomic():
+        old = list(
+            SearchDocument.objects.filter(kind=kind, object_id=object_id).values_list(
+                "pk", flat=True
+            )
+        )
+        backends.delete(old)
+        SearchDocument.objects.filter(pk__in=old).delete()
+        record = model.objects.filter(pk=object_id).first()
+        if record is not None and _belongs(kind, record):
+            write_documents([document_from(build(record))])
+
+
+def ensure_index_current() -> None:
+    """Rebuild when the index holds another version than the current one (or was never built).
+
+    Signals cover the writes made through Django; this also covers bulk updates that send none
+    (such as switching the current version with ``update()``).
+    """
+    state = IndexState.objects.first()
+    version = _current_version()
+    if state is None or state.version_id != (version.pk if version else None):
+        rebuild_index()

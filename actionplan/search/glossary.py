@@ -1,0 +1,73 @@
+"""The JA↔EN domain glossary (``data/search/glossary.json``): groups of terms that mean the same.
+
+A query phrase found in the glossary matches any term of its group, so "hydrogen" finds 水素 and
+空飛ぶクルマ finds "eVTOL". The glossary is data: extend the JSON file, no code changes needed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .tokenize import fold
+
+GLOSSARY_FILE = Path(__file__).resolve().parents[2] / "data" / "search" / "glossary.json"
+
+
+class GlossaryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Glossary:
+    # folded phrase → every folded term of its group(s), the phrase included
+    groups: dict[str, tuple[str, ...]]
+    pattern: re.Pattern[str] | None
+
+    def find(self, folded_query: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Non-overlapping glossary phrases in the query, longest first: (start, end, group)."""
+        if self.pattern is None:
+            return []
+        return [
+            (m.start(), m.end(), self.groups[m.group()])
+            for m in self.pattern.finditer(folded_query)
+        ]
+
+
+def parse(data: object, source: str = "glossary") -> Glossary:
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+        raise GlossaryError(f"{source}: expected an object with a list 'groups'")
+    groups: dict[str, set[str]] = {}
+    for n, group in enumerate(data["groups"], start=1):
+        if (
+            not isinstance(group, list)
+            or len(group) < 2
+            or not all(isinstance(t, str) and t.strip() for t in group)
+        ):
+            raise GlossaryError(f"{source}: group {n}: expected a list of two or more terms")
+        folded = {" ".join(fold(t).split()) for t in group}
+        for term in folded:
+            groups.setdefault(term, set()).update(folded)
+    if not groups:
+        return Glossary({}, None)
+    phrases = sorted(groups, key=len, reverse=True)
+    # Latin phrases must stand as whole words ("ev" is not in "event"); Japanese ones need not.
+    alternatives = [
+        rf"(?<![0-9a-z]){re.escape(p)}(?![0-9a-z])" if p[0].isascii() else re.escape(p)
+        for p in phrases
+    ]
+    return Glossary(
+        {p: tuple(sorted(g)) for p, g in groups.items()}, re.compile("|".join(alternatives))
+    )
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    try:
+        data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GlossaryError(f"{GLOSSARY_FILE.name}: cannot read: {exc}") from None
+    return parse(data, GLOSSARY_FILE.name)

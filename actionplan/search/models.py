@@ -1,0 +1,63 @@
+"""The search index: one row per searchable record with its terms, and the index's state.
+
+The full-text table ``search_fts`` (an FTS5 table on SQLite, a GIN-indexed ``tsvector`` table on
+PostgreSQL) is created by migration 0002 and written by ``actions.py`` only; Django does not
+model it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    ACTION = "action", "action"
+    YEAR_THEME = "year_theme", "year headline"
+    THEME = "theme", "theme"
+    MILESTONE = "milestone", "milestone"
+    PARTNERSHIP = "partnership", "partnership"
+    HUB = "hub", "hub"
+
+
+class SearchDocument(models.Model):
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    key = models.CharField(max_length=200, help_text="the record's stable key")
+    theme_code = models.CharField(max_length=60, blank=True)
+    fiscal_year = models.PositiveIntegerField(null=True, blank=True)
+    open_ended = models.BooleanField(default=False)
+    actor = models.CharField(max_length=10, blank=True)
+    # Space-delimited with a space at each end, so " 270008 " finds one code exactly.
+    lg_codes = models.CharField(max_length=200, blank=True)
+    title_ja = models.TextField(blank=True)
+    title_en = models.TextField(blank=True)
+    text_ja = models.TextField(blank=True)
+    text_en = models.TextField(blank=True)
+    url_path = models.CharField(max_length=200)
+    # Terms as the tokenizer produced them, space-delimited with a space at each end.
+    title_terms = models.TextField(blank=True)
+    body_terms = models.TextField(blank=True)
+    title_length = models.PositiveIntegerField(default=0)
+    body_length = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_record"),
+        ]
+        indexes = [models.Index(fields=["kind", "key"], name="search_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
+class IndexState(models.Model):
+    """One row: which plan version the index holds and the average field lengths for ranking."""
+
+    version_id = models.BigIntegerField(null=True, blank=True)
+    documents = models.PositiveIntegerField(default=0)
+    average_title_length = models.FloatField(default=1.0)
+    average_body_length = models.FloatField(default=1.0)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"index of version {self.version_id}: {self.documents} records"

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import pytest
+
+from actionplan.plans.models import Action, PlanVersion
+from actionplan.search.queries import SearchError, search
+
+
+def texts(q: str, **filters: object) -> list[str]:
+    return [h.text for h in search(q, limit=100, **filters).hits]  # type: ignore[arg-type]
+
+
+def test_two_character_words_find_every_action_that_holds_them(
+    plan_version: PlanVersion,
+) -> None:
+    for word in ("水素", "人材", "万博"):
+        holding = set(
+            Action.objects.filter(version=plan_version, text_ja__contains=word).values_list(
+                "pk", flat=True
+            )
+        )
+        found = {h.id for h in search(word, kinds=["action"], limit=100).hits}
+        assert holding and holding <= found, word
+
+
+def test_full_width_query_finds_the_same_as_half_width(plan_version: PlanVersion) -> None:
+    assert texts("ｉＰＳ") == texts("iPS") != []
+    assert texts("ＭａａＳ") == texts("MaaS") != []
+    assert texts("ｽﾀｰﾄｱｯﾌﾟ") == texts("スタートアップ") != []
+
+
+def test_one_kanji_finds_words_that_hold_it_anywhere(plan_version: PlanVersion) -> None:
+    found = texts("薬")
+    assert found and all("薬" in t for t in found)
+    assert any("創薬" in t for t in found)
+
+
+def test_english_query_finds_japanese_text_through_the_glossary(
+    plan_version: PlanVersion,
+) -> None:
+    hits = search("eVTOL", limit=100).hits
+    # No English text of the plan says eVTOL: these come from 空飛ぶクルマ in the glossary.
+    assert sum("空飛ぶクルマ" in h.title + h.text for h in hits) >= 8
+    assert not any("evtol" in h.text_en.casefold() for h in hits)
+
+
+def test_japanese_query_finds_english_equivalents(plan_version: PlanVersion) -> None:
+    hits = search("蓄電池", limit=100).hits
+    assert any("バッテリー" in h.text and "蓄電池" not in h.title for h in hits) or any(
+        "battery" in h.text_en.casefold() for h in hits
+    )
+
+
+def test_multi_word_query_needs_every_word(plan_version: PlanVersion) -> None:
+    found = texts("外国人材 マッチング")
+    assert found and all("外国人材" in t and "マッチング" in t for t in found)
+
+
+def test_title_like_text_ranks_above_long_text(plan_version: PlanVersion) -> None:
+    hits = search("再生医療", limit=5).hits
+    assert hits[0].kind in {"year_theme", "theme"}
+
+
+def test_snippet_marks_matches(plan_version: PlanVersion) -> None:
+    hit = search("水素", kinds=["action"], limit=1).hits[0]
+    assert "<mark>水素</mark>" in hit.snippet_html
+
+
+def test_facets_count_every_match_and_filters_narrow(plan_version: PlanVersion) -> None:
+    results = search("人材", limit=1)
+    assert results.total == sum(results.facets["kind"].values())
+    actions = results.facets["kind"]["action"]
+    union = results.facets["actor"]["union"]
+    assert search("人材", kinds=["action"], limit=1).total == actions
+    narrowed = search("人材", actor="union", limit=100)
+    assert narrowed.total == union
+    assert {h.actor for h in narrowed.hits} == {"union"}
+    in_2025 = search("人材", fiscal_year=2025, kinds=["action"], limit=100)
+    assert in_2025.hits and {h.fiscal_year for h in in_2025.hits} == {2025}
+
+
+def test_theme_filter_and_url_paths(plan_version: PlanVersion) -> None:
+    hits = search("スタートアップ", theme="startups", limit=100).hits
+    assert hits and {h.theme_code for h in hits} == {"startups"}
+    for hit in hits:
+        expected = {
+            "action": f"/actions/{hit.id}/",
+            "partnership": f"/partnerships/{hit.id}/",
+            "hub": "/hubs/",
+        }.get(hit.kind, "/themes/startups/")
+        assert hit.url_path == expected
+
+
+def test_offset_pages_through_the_same_ranking(plan_version: PlanVersion) -> None:
+    everything = [h.key for h in search("人材", limit=30).hits]
+    assert [h.key for h in search("人材", limit=10, offset=10).hits] == everything[10:20]
+
+
+def test_empty_query_finds_nothing(plan_version: PlanVersion) -> None:
+    assert search("  ").total == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"kinds": ["vision"]}, "kind"),
+        ({"actor": "city"}, "actor"),
+    ],
+)
+def test_bad_parameters_name_the_field(
+    plan_version: PlanVersion, params: dict[str, object], field: str
+) -> None:
+    with pytest.raises(SearchError) as error:
+        search("水素", **params)  # type: ignore[arg-type]
+    assert error.value.field == field

@@ -1,0 +1,195 @@
+"""One tokenizer for the index and for queries, so SQLite and PostgreSQL see the same terms.
+
+Text is cut into Latin/digit words (ASCII or full width) and Japanese runs. Latin words are NFKC
+normalized and case folded (ｉＰＳ → ips) and English plurals get a light stem (startups → startup).
+Japanese runs go through Sudachi (``sudachidict_core``); each morpheme contributes its normalized
+form (取組 → 取り組み, ｽﾀｰﾄｱｯﾌﾟ → スタートアップ, クルマ → 車), NFKC and case folded. Documents
+are indexed with the short (A) units and the long (C) units, so that both a part of a compound
+(蓄電 in 蓄電池) and the compound itself are found; a query is cut into C units, each of which also
+matches its A units.
+
+A term only ever holds letters and digits (Unicode categories L and N): SQLite's ``unicode61``
+tokenizer then keeps every term as it is, and PostgreSQL stores it as one lexeme.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sudachipy import Dictionary, SplitMode
+
+LATIN_WORD = re.compile(r"[0-9A-Za-z\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]+")
+# Parts of speech that carry no meaning of their own in a search (particles, auxiliaries, blanks).
+SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
+# English function words: in every English text, so they would match everything.
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from in into is it its of on or that the this to with".split()
+)
+
+_local = threading.local()
+
+
+def _tokenizer() -> Any:
+    # Sudachi tokenizers are not safe to share between threads; one per thread is cheap.
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = Dictionary(dict="core").tokenizer()
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+def fold(text: str) -> str:
+    """NFKC and case folding: what both the index and the queries compare."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def stem(word: str) -> str:
+    """A light English stem: plurals only, so that startups finds startup and back."""
+    if not word.isascii() or not word.isalpha() or len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _letter_runs(text: str) -> list[str]:
+    """Split folded text into runs of letters and digits; everything else separates."""
+    runs: list[str] = []
+    current: list[str] = []
+    for char in text:
+        if unicodedata.category(char)[0] in "LN":
+            current.append(char)
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return runs
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the original text (start, end) and the terms it stands for."""
+
+    start: int
+    end: int
+    terms: tuple[str, ...]
+
+
+def _latin_terms(word: str) -> tuple[str, ...]:
+    folded = fold(word)
+    if folded in STOP_WORDS:
+        return ()
+    plain = unicodedata.normalize("NFKC", word)
+    # Only ordinary words get a plural stem: MaaS and iPS are names, not plurals.
+    stemmed = stem(folded) if plain[1:].islower() or plain.islower() else folded
+    return (folded,) if stemmed == folded else (folded, stemmed)
+
+
+def _japanese_spans(text: str, offset: int, modes: tuple[Any, ...]) -> Iterator[Span]:
+    tokenizer = _tokenizer()
+    seen: set[tuple[int, int]] = set()
+    for mode in modes:
+        for morpheme in tokenizer.tokenize(text, mode):
+            if morpheme.part_of_speech()[0] in SKIPPED_POS:
+                continue
+            where = (morpheme.begin(), morpheme.end())
+            if where in seen:
+                continue
+            seen.add(where)
+            terms = tuple(_letter_runs(fold(morpheme.normalized_form())))
+            if terms:
+                yield Span(offset + where[0], offset + where[1], terms)
+
+
+def _spans(text: str, modes: tuple[Any, ...]) -> list[Span]:
+    spans: list[Span] = []
+    position = 0
+    for match in LATIN_WORD.finditer(text):
+        if match.start() > position:
+            spans.extend(_japanese_spans(text[position : match.start()], position, modes))
+        terms = _latin_terms(match.group())
+        if terms:
+            spans.append(Span(match.start(), match.end(), terms))
+        position = match.end()
+    if position < len(text):
+        spans.extend(_japanese_spans(text[position:], position, modes))
+    return spans
+
+
+def analyze(text: str) -> list[Span]:
+    """Spans of a document text with their terms (A and C units), in text order."""
+    spans = _spans(text, (SplitMode.A, SplitMode.C))
+    spans.sort(key=lambda s: (s.start, -s.end))
+    return spans
+
+
+def is_ideograph(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+@lru_cache(maxsize=4096)
+def document_terms(text: str) -> tuple[str, ...]:
+    """Every term of a document text, in order, repeated as often as it occurs.
+
+    Each kanji of the text is also a term, once, after the others: a one-character query (薬)
+    then finds the words that hold it anywhere (創薬, 医薬品), not only those it begins. So are
+    the two-kanji pieces of longer kanji words: 電池 finds 蓄電池, which Sudachi cuts 蓄電|池.
+    """
+    terms = [term for span in analyze(text) for term in span.terms]
+    kanji = dict.fromkeys(c for c in unicodedata.normalize("NFKC", text) if is_ideograph(c))
+    pieces = dict.fromkeys(
+        term[i : i + 2]
+        for term in terms
+        if len(term) > 2 and all(is_ideograph(c) for c in term)
+        for i in range(len(term) - 1)
+    )
+    known = set(terms)
+    return (*terms, *(p for p in {**pieces, **kanji} if p not in known))
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """A query word: the forms that match it alone, and the short units it also matches as."""
+
+    forms: tuple[str, ...]
+    parts: tuple[str, ...] = ()
+
+
+def query_words(text: str) -> list[QueryWord]:
+    """Cut query text into words (C units). A Latin word matches as typed or as its stem."""
+    words: list[QueryWord] = []
+    position = 0
+
+    def japanese(chunk: str) -> None:
+        tokenizer = _tokenizer()
+        for morpheme in tokenizer.tokenize(chunk, SplitMode.C):
+            if morpheme.part_of_speech()[0] in SKIPPED_POS:
+                continue
+            for term in _letter_runs(fold(morpheme.normalized_form())):
+                parts = tuple(
+                    part
+                    for unit in morpheme.split(SplitMode.A)
+                    if unit.part_of_speech()[0] not in SKIPPED_POS
+                    for part in _letter_runs(fold(unit.normalized_form()))
+                )
+                words.append(QueryWord((term,), parts if len(parts) > 1 else ()))
+
+    for match in LATIN_WORD.finditer(text):
+        if match.start() > position:
+            japanese(text[position : match.start()])
+        folded = fold(match.group())
+        if folded not in STOP_WORDS:
+            words.append(QueryWord(tuple(dict.fromkeys((folded, stem(folded))))))
+        position = match.end()
+    if position < len(text):
+        japanese(text[position:])
+    return words
