@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "actionplan.api",
     "actionplan.search",
     "actionplan.progress",
+    "actionplan.partnerships",
 ]
 
 MIDDLEWARE = [
@@ -247,3 +248,16 @@ LOGGING: dict[str, Any] = {
 # the shared cache so that every server process enforces the same limit.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
 API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+
+# The partnership (公民連携) proposal desk.
+PROPOSAL_FIRST_RESPONSE_DAYS = env_int("PROPOSAL_FIRST_RESPONSE_DAYS", 10)
+PROPOSAL_PERSONAL_DATA_RETENTION_DAYS = env_int("PROPOSAL_PERSONAL_DATA_RETENTION_DAYS", 365)
+PROPOSAL_MAX_ATTACHMENTS = env_int("PROPOSAL_MAX_ATTACHMENTS", 5)
+PROPOSAL_MAX_ATTACHMENT_BYTES = env_int("PROPOSAL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# Submissions allowed per client address within the window; counted in the shared cache.
+PROPOSAL_RATE_LIMIT = env_int("PROPOSAL_RATE_LIMIT", 5)
+PROPOSAL_RATE_WINDOW_SECONDS = env_int("PROPOSAL_RATE_WINDOW_SECONDS", 3600)
+# Attachments are personal to the proposer: kept outside MEDIA_ROOT's public URL space.
+PROPOSAL_ATTACHMENT_ROOT = Path(
+    env_str("PROPOSAL_ATTACHMENT_ROOT", str(MEDIA_ROOT / "private" / "proposals"))
+)

@@ -16,5 +16,6 @@ urlpatterns = [
 # Japanese pages live at the root, English ones under /en/.
 urlpatterns += i18n_patterns(
     path("", include("actionplan.portal.urls")),
+    path("", include("actionplan.partnerships.urls")),
     prefix_default_language=False,
 )

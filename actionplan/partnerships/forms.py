@@ -1,0 +1,114 @@
+"""Forms of the desk. They turn posted text into typed values; the actions decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from actionplan.plans.models import MemberGovernment, Organization, Theme
+from actionplan.plans.queries import current_version
+
+from .actions import ProposalError, check_attachments
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, as Django's documentation shows."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": _ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+# A hint for the browser's file picker only; the server judges by content.
+_ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.png,.jpg,.jpeg,.gif,.webp"
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    version = current_version()
+    if version is None:
+        return []
+    english = (get_language() or "ja").startswith("en")
+    return [
+        (theme.code, (theme.name_en if english and theme.name_en else theme.name_ja))
+        for theme in Theme.objects.filter(version=version).order_by("position")
+    ]
+
+
+class GovernmentChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        english = (get_language() or "ja").startswith("en")
+        return str(obj.name_en if english and obj.name_en else obj.name_ja)
+
+
+class ProposalForm(forms.Form):
+    organization_name = forms.CharField(label=_("組織名"), max_length=200)
+    organization_kind = forms.ChoiceField(label=_("組織の種類"), choices=Organization.Kind.choices)
+    contact_name = forms.CharField(label=_("担当者名"), max_length=100)
+    email = forms.EmailField(label=_("メールアドレス"))
+    phone = forms.CharField(label=_("電話番号（任意）"), max_length=30, required=False)
+    themes = forms.MultipleChoiceField(
+        label=_("テーマ"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    title = forms.CharField(label=_("件名"), max_length=200)
+    summary = forms.CharField(label=_("概要"), max_length=2000, widget=forms.Textarea)
+    details = forms.CharField(
+        label=_("詳細（任意）"), max_length=20000, widget=forms.Textarea, required=False
+    )
+    member_governments = GovernmentChoiceField(
+        label=_("関心のある構成府県市（任意）"),
+        queryset=MemberGovernment.objects.order_by("id"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    attachments = MultipleFileField(label=_("添付ファイル（任意）"), required=False)
+    consent = forms.BooleanField(label=_("個人情報の取扱いに同意します"))
+    # A field people never see (hidden by CSS and aria-hidden): only robots fill it in.
+    website = forms.CharField(required=False, label=_("ウェブサイト（記入しないでください）"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].choices = theme_choices()  # type: ignore[attr-defined]
+        self.fields["attachments"].help_text = _(
+            "PDF・Office文書・画像、%(count)d件まで、各%(size)dMBまで"
+        ) % {
+            "count": settings.PROPOSAL_MAX_ATTACHMENTS,
+            "size": settings.PROPOSAL_MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        }
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
+        try:
+            check_attachments(files)
+        except ProposalError as error:
+            raise forms.ValidationError(str(error).split(": ", 1)[1]) from error
+        return files
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("メモ"), widget=forms.Textarea, max_length=10000)
+
+
+class OrganizationForm(forms.Form):
+    name_ja = forms.CharField(label=_("名称"), max_length=200)
+    name_en = forms.CharField(label=_("名称（英語）"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("種類"), choices=Organization.Kind.choices)
+    corporate_number = forms.CharField(label=_("法人番号（任意）"), max_length=13, required=False)

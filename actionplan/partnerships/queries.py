@@ -1,0 +1,28 @@
+"""Reads of the desk: which proposals a person sees, which are overdue."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from actionplan.accounts.models import Role
+from actionplan.accounts.permissions import AnyUser, government_of, is_bureau, role_of
+
+from .models import CLOSED_STATES, Proposal
+
+
+def visible_proposals(user: AnyUser) -> QuerySet[Proposal]:
+    proposals = Proposal.objects.select_related("assignee").order_by("-submitted_at")
+    if is_bureau(user) or role_of(user) == Role.REVIEWER:
+        return proposals
+    government = government_of(user)
+    if role_of(user) == Role.MEMBER_EDITOR and government is not None:
+        return proposals.filter(referred_governments=government).distinct()
+    return proposals.none()
+
+
+def overdue(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Still waiting for a first response after its deadline."""
+    return proposals.filter(
+        first_responded_at__isnull=True, first_response_due__lt=timezone.localdate()
+    ).exclude(state__in=CLOSED_STATES)

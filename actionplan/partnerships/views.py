@@ -1,0 +1,368 @@
+"""Pages of the desk: the public form, the proposer's status page, staff triage and registry.
+
+Form data is personal: the views that receive it hide every posted value from error reports
+(`sensitive_post_parameters`), and nothing here logs it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actionplan.accounts.permissions import PermissionDenied, can_read_internal, is_bureau
+from actionplan.plans.models import MemberGovernment, Organization
+
+from . import actions
+from .forms import NoteForm, OrganizationForm, ProposalForm
+from .models import Attachment, Proposal, State
+from .queries import overdue, visible_proposals
+from .ratelimit import over_limit
+from .suggest import suggest_for_proposal
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def _refusals_as_403(view: View) -> View:
+    """The actions' PermissionDenied becomes Django's, which renders a 403 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as refused:
+            raise DjangoPermissionDenied(str(refused)) from refused
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    # The status link is the proposer's only key; never send it onwards in a Referer header.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "partnerships/proposal_form.html", {"form": ProposalForm()})
+    if over_limit(
+        request,
+        "proposal",
+        limit=settings.PROPOSAL_RATE_LIMIT,
+        window_seconds=settings.PROPOSAL_RATE_WINDOW_SECONDS,
+    ):
+        return render(
+            request,
+            "partnerships/rate_limited.html",
+            {"minutes": max(1, settings.PROPOSAL_RATE_WINDOW_SECONDS // 60)},
+            status=429,
+        )
+    form = ProposalForm(request.POST, request.FILES)
+    if form.is_robot:
+        return render(request, "partnerships/refused.html", status=400)
+    if not form.is_valid():
+        return render(request, "partnerships/proposal_form.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    submitted = actions.submit_proposal(
+        actions.ProposalInput(
+            organization_name=data["organization_name"],
+            organization_kind=data["organization_kind"],
+            contact_name=data["contact_name"],
+            email=data["email"],
+            phone=data["phone"],
+            theme_codes=list(data["themes"]),
+            title=data["title"],
+            summary=data["summary"],
+            details=data["details"],
+            member_governments=list(data["member_governments"]),
+            consent=data["consent"],
+            language=(get_language() or "ja")[:2],
+        ),
+        data["attachments"],
+        site_url=request.build_absolute_uri("/"),
+    )
+    messages.success(
+        request,
+        _(
+            "提案を受け付けました。受付番号は %(number)s です。"
+            "このページのアドレスを保存してください。"
+        )
+        % {"number": submitted.proposal.receipt_number},
+    )
+    return redirect("partnerships:status", token=submitted.status_token)
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "partnerships/privacy.html",
+        {"retention_days": settings.PROPOSAL_PERSONAL_DATA_RETENTION_DAYS},
+    )
+
+
+@never_cache
+@require_GET
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    proposal = actions.proposal_for_token(token)
+    if proposal is None:
+        raise Http404
+    response = render(
+        request,
+        "partnerships/status.html",
+        {
+            "proposal": proposal,
+            "token": token,
+            "can_withdraw": "withdraw" in actions.TRANSITIONS
+            and proposal.state in actions.TRANSITIONS["withdraw"][0],
+        },
+    )
+    return _no_referrer(response)
+
+
+@require_POST
+def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        actions.withdraw_by_token(token)
+    except actions.ProposalError as error:
+        if error.field == "token":
+            raise Http404 from error
+        messages.error(request, _("この提案は取り下げできません。"))
+    else:
+        messages.success(request, _("提案を取り下げました。"))
+    return _no_referrer(redirect("partnerships:status", token=token))
+
+
+@require_GET
+def organizations(request: HttpRequest) -> HttpResponse:
+    """The public list of partners: names, kinds and their partnerships; no people."""
+    listed = Organization.objects.prefetch_related("partnerships").order_by("name_ja")
+    return render(
+        request,
+        "partnerships/organizations.html",
+        {"organizations": listed, "can_edit": is_bureau(request.user)},
+    )
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def _visible_or_404(request: HttpRequest, proposal_id: int) -> Proposal:
+    proposal = get_object_or_404(Proposal, pk=proposal_id)
+    if not actions.can_view(request.user, proposal):
+        raise DjangoPermissionDenied(_("この提案を見る権限がありません。"))
+    return proposal
+
+
+@login_required
+@require_GET
+def desk(request: HttpRequest) -> HttpResponse:
+    proposals = visible_proposals(request.user)
+    if not proposals.exists() and not can_read_internal(request.user):
+        raise DjangoPermissionDenied(_("公民連携窓口を見る権限がありません。"))
+    state = request.GET.get("state", "")
+    if request.GET.get("overdue"):
+        proposals = overdue(proposals)
+    elif state in State.values:
+        proposals = proposals.filter(state=state)
+    return render(
+        request,
+        "partnerships/desk.html",
+        {
+            "proposals": proposals,
+            "states": State.choices,
+            "state": state,
+            "overdue_count": overdue(visible_proposals(request.user)).count(),
+            "showing_overdue": bool(request.GET.get("overdue")),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = _visible_or_404(request, proposal_id)
+    staff = (
+        get_user_model()
+        .objects.filter(profile__role__in=["bureau_admin", "bureau_staff"])
+        .order_by("username")
+    )
+    return render(
+        request,
+        "partnerships/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "show_contact": actions.can_see_contact(request.user),
+            "transitions": actions.available_transitions(request.user, proposal),
+            "is_bureau": is_bureau(request.user),
+            "staff": staff,
+            "governments": MemberGovernment.objects.order_by("id"),
+            "history": proposal.history.select_related("history_user").order_by("history_date"),
+            "notes": proposal.notes.select_related("author"),
+            "note_form": NoteForm(),
+            "suggestions": suggest_for_proposal(proposal),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@sensitive_post_parameters("answer")
+@login_required
+@require_POST
+@_refusals_as_403
+def proposal_transition(request: HttpRequest, proposal_id: int, name: str) -> HttpResponse:
+    proposal = _visible_or_404(request, proposal_id)
+    answer = request.POST.get("answer", "")
+    try:
+        if name == "screen":
+            actions.screen_proposal(request.user, proposal, answer)
+        elif name == "refer":
+            owner_id = request.POST.get("referred_owner") or None
+            owner = get_user_model().objects.filter(pk=owner_id).first() if owner_id else None
+            actions.refer_proposal(
+                request.user,
+                proposal,
+                governments=MemberGovernment.objects.filter(
+                    pk__in=request.POST.getlist("referred_governments")
+                ),
+                owner=owner,
+                answer=answer,
+            )
+        elif name == "discuss":
+            actions.start_discussion(request.user, proposal, answer)
+        elif name == "decline":
+            actions.decline_proposal(
+                request.user, proposal, request.POST.get("decline_reason", ""), answer
+            )
+        elif name == "withdraw":
+            actions.withdraw_proposal(request.user, proposal, answer)
+        elif name == "agree":
+            try:
+                signed_on = datetime.date.fromisoformat(request.POST.get("signed_on", ""))
+            except ValueError as error:
+                raise actions.ProposalError("signed_on", "a date YYYY-MM-DD is required") from error
+            actions.agree_proposal(
+                request.user,
+                proposal,
+                signed_on=signed_on,
+                theme_code=request.POST.get("theme_code", ""),
+                corporate_number=request.POST.get("corporate_number", ""),
+                answer=answer,
+            )
+        else:
+            raise Http404
+    except actions.ProposalError as error:
+        messages.error(request, str(error))
+        return redirect("partnerships:proposal", proposal_id=proposal.pk)
+    messages.success(request, _("状態を更新しました。"))
+    return redirect("partnerships:proposal", proposal_id=proposal.pk)
+
+
+@login_required
+@require_POST
+@_refusals_as_403
+def proposal_assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = _visible_or_404(request, proposal_id)
+    assignee_id = request.POST.get("assignee") or None
+    assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
+    try:
+        actions.assign_proposal(request.user, proposal, assignee)
+    except actions.ProposalError as error:
+        messages.error(request, str(error))
+    return redirect("partnerships:proposal", proposal_id=proposal.pk)
+
+
+@login_required
+@require_POST
+@_refusals_as_403
+def proposal_note(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = _visible_or_404(request, proposal_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        actions.add_note(request.user, proposal, form.cleaned_data["body"])
+    else:
+        messages.error(request, _("メモが空です。"))
+    return redirect("partnerships:proposal", proposal_id=proposal.pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, proposal_id: int, attachment_id: int) -> FileResponse:
+    """Staff only, and always as a download: the browser never renders a proposer's file."""
+    proposal = _visible_or_404(request, proposal_id)
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("添付ファイルは事務局のみが見られます。"))
+    attachment = get_object_or_404(Attachment, pk=attachment_id, proposal=proposal)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_refusals_as_403
+def organization_edit(request: HttpRequest, organization_id: int | None = None) -> HttpResponse:
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("登録簿の編集は事務局のみです。"))
+    organization = get_object_or_404(Organization, pk=organization_id) if organization_id else None
+    initial = (
+        {
+            "name_ja": organization.name_ja,
+            "name_en": organization.name_en,
+            "kind": organization.kind,
+            "corporate_number": organization.corporate_number,
+        }
+        if organization
+        else {}
+    )
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if organization is None:
+                organization = actions.get_or_create_organization(request.user, **data)
+            else:
+                actions.update_organization(request.user, organization, **data)
+        except actions.ProposalError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("登録簿を更新しました。"))
+            return redirect(reverse("partnerships:organizations"))
+    status_code = 400 if form.errors else 200
+    return render(
+        request,
+        "partnerships/organization_form.html",
+        {"form": form, "organization": organization},
+        status=status_code,
+    )
