@@ -209,6 +209,8 @@ AUTHENTICATION_BACKENDS = ["actionplan.accounts.backends.LockoutModelBackend"]
 ACCOUNTS_LOCKOUT_FAILURES = env_int("ACCOUNTS_LOCKOUT_FAILURES", 5)
 ACCOUNTS_LOCKOUT_MINUTES = env_int("ACCOUNTS_LOCKOUT_MINUTES", 15)
 ACCOUNTS_INVITATION_DAYS = env_int("ACCOUNTS_INVITATION_DAYS", 14)
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "progress:home"
 
 # Progress follow-up: the largest workbook upload accepted.
 PROGRESS_UPLOAD_MAX_BYTES = env_int("PROGRESS_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)

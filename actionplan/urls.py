@@ -16,6 +16,8 @@ urlpatterns = [
 # Japanese pages live at the root, English ones under /en/.
 urlpatterns += i18n_patterns(
     path("", include("actionplan.portal.urls")),
+    path("progress/", include("actionplan.progress.urls")),
+    path("accounts/", include("actionplan.accounts.urls")),
     path("", include("actionplan.partnerships.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,118 @@
+"""Writes on accounts: invitations by the bureau and their acceptance, deactivation."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from actionplan.plans.models import MemberGovernment
+
+from .models import Invitation, Profile, Role
+from .permissions import is_bureau, is_bureau_admin, require
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class InvitationError(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_user(
+    user: AnyUser,
+    email: str,
+    role: str,
+    government: MemberGovernment | None,
+    accept_url: str,
+) -> tuple[Invitation, str]:
+    """Create an invitation and mail its link; ``accept_url`` has a ``{token}`` placeholder.
+    Only a bureau admin may invite another bureau admin."""
+    require(is_bureau(user), "利用者の招待は広域産業振興局だけができます")
+    if role == Role.BUREAU_ADMIN:
+        require(is_bureau_admin(user), "管理者の招待は管理者だけができます")
+    if role not in Role.values:
+        raise InvitationError("役割が正しくありません", "role")
+    if (role == Role.MEMBER_EDITOR) != (government is not None):
+        raise InvitationError(
+            "構成府県市の担当者には府県市を一つ選び、それ以外は選ばないでください",
+            "member_government",
+        )
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation(
+            email=email,
+            role=role,
+            member_government=government,
+            token_hash=_hash(token),
+            invited_by_id=int(user.pk or 0),
+            expires_at=timezone.now() + datetime.timedelta(days=settings.ACCOUNTS_INVITATION_DAYS),
+        )
+        invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        invitation.save()
+    send_mail(
+        "【関西広域産業ビジョン アクションプラン】利用者登録のご案内",
+        "次のリンクから利用者名とパスワードを設定してください"
+        f"（{settings.ACCOUNTS_INVITATION_DAYS}日間有効）。\n\n{accept_url.format(token=token)}\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [email],
+    )
+    return invitation, token
+
+
+def invitation_for(token: str) -> Invitation | None:
+    invitation = Invitation.objects.filter(token_hash=_hash(token)).first()
+    if invitation is None or invitation.accepted_at or invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+def accept_invitation(token: str, username: str, password: str) -> User:
+    with transaction.atomic():
+        invitation = invitation_for(token)
+        if invitation is None:
+            raise InvitationError("招待リンクが無効か、期限切れか、使用済みです", "token")
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        model = get_user_model()
+        if model.objects.filter(username__iexact=username).exists():
+            raise InvitationError("この利用者名は使われています", "username")
+        candidate = model(username=username, email=invitation.email)
+        try:
+            validate_password(password, candidate)
+        except ValidationError as exc:
+            raise InvitationError(" ".join(exc.messages), "password") from exc
+        user: User = model.objects.create_user(
+            username=username, email=invitation.email, password=password
+        )
+        Profile.objects.create(
+            user=user, role=invitation.role, member_government=invitation.member_government
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_user = user
+        invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        invitation.save()
+    return user
+
+
+def set_active(user: AnyUser, target: User, active: bool) -> None:
+    require(is_bureau_admin(user), "利用者の停止・再開は管理者だけができます")
+    if target.pk == user.pk:
+        raise InvitationError("自分自身は停止できません", "user")
+    with transaction.atomic():
+        target.is_active = active
+        target.save(update_fields=["is_active"])

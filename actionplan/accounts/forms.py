@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from actionplan.plans.models import MemberGovernment
+
+from .models import Role
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("メールアドレス"))
+    role = forms.ChoiceField(label=_("役割"), choices=Role.choices)
+    member_government = forms.ModelChoiceField(
+        label=_("構成府県市（担当者のみ）"), queryset=MemberGovernment.objects.all(), required=False
+    )
+
+
+class AcceptForm(forms.Form):
+    username = forms.CharField(label=_("利用者名"), max_length=150)
+    password = forms.CharField(label=_("パスワード"), widget=forms.PasswordInput)

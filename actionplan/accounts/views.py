@@ -1,0 +1,105 @@
+"""Sign-in pages and the bureau's user management."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import actions
+from .forms import AcceptForm, InviteForm
+from .lockout import is_locked
+from .models import Invitation, Profile
+from .permissions import PermissionDenied, is_bureau
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """Says that the name is locked, instead of the usual 'wrong password'."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username", "")
+        if isinstance(username, str) and username and is_locked(username):
+            raise self.get_invalid_login_error().__class__(
+                _("サインインの失敗が続いたため、しばらくこの利用者名ではサインインできません。"),
+                code="locked",
+            )
+        return super().clean()
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LockoutAuthenticationForm
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("広域産業振興局だけが使える画面です"))
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept_url = request.build_absolute_uri(reverse("accounts:accept", args=["TOKEN"]))
+        try:
+            actions.invite_user(
+                request.user,
+                form.cleaned_data["email"],
+                form.cleaned_data["role"],
+                form.cleaned_data["member_government"],
+                accept_url.replace("TOKEN", "{token}"),
+            )
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc)) from exc
+        except actions.InvitationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("招待メールを送りました"))
+            return redirect("accounts:users")
+    profiles = Profile.objects.select_related("user", "member_government").order_by(
+        "role", "user__username"
+    )
+    invitations = Invitation.objects.filter(accepted_at__isnull=True).order_by("-created_at")
+    return render(
+        request,
+        "accounts/users.html",
+        {"form": form, "profiles": profiles, "invitations": invitations},
+    )
+
+
+@login_required
+@require_POST
+def set_active(request: HttpRequest, user_id: int) -> HttpResponse:
+    target = get_object_or_404(get_user_model(), pk=user_id)
+    try:
+        actions.set_active(request.user, target, request.POST.get("active") == "1")
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc)) from exc
+    except actions.InvitationError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:users")
+
+
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = actions.invitation_for(token)
+    if invitation is None:
+        return render(request, "accounts/accept.html", {"invalid": True}, status=404)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.accept_invitation(
+                token, form.cleaned_data["username"], form.cleaned_data["password"]
+            )
+        except actions.InvitationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            login(request, user, backend="actionplan.accounts.backends.LockoutModelBackend")
+            return redirect("progress:home")
+    return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})

@@ -1,0 +1,141 @@
+"""The annual follow-up report of a fiscal year: accepted reports only, per theme, in Japanese;
+as an XLSX workbook and as print-ready A4 pages."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from actionplan.plans.fiscal import fiscal_year_label
+from actionplan.plans.models import Action, PlanVersion, Theme
+
+from . import queries
+from .excel import write_cell
+from .models import ProgressReport, ReviewState
+
+
+@dataclass
+class ActionLine:
+    action: Action
+    reports: list[ProgressReport]
+
+
+@dataclass
+class ThemeSection:
+    theme: Theme
+    rollup: queries.RollUp
+    lines: list[ActionLine] = field(default_factory=list)
+
+
+def sections(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> list[ThemeSection]:
+    actions = list(queries.actions_for_year(version, fiscal_year))
+    accepted: dict[int, list[ProgressReport]] = {}
+    for report in (
+        ProgressReport.objects.filter(
+            fiscal_year=fiscal_year, state=ReviewState.ACCEPTED, action__version=version
+        )
+        .select_related("member_government")
+        .order_by("member_government__position")
+    ):
+        accepted.setdefault(report.action_id, []).append(report)
+    rollups = dict(
+        zip(
+            [t.pk for t in Theme.objects.filter(version=version).order_by("position")],
+            queries.theme_rollups(version, fiscal_year),
+            strict=True,
+        )
+    )
+    result = []
+    themes = Theme.objects.filter(version=version).order_by("position")
+    if theme_code:
+        themes = themes.filter(code=theme_code)
+    for theme in themes:
+        lines = [ActionLine(a, accepted.get(a.pk, [])) for a in actions if a.theme_id == theme.pk]
+        result.append(ThemeSection(theme, rollups[theme.pk], lines))
+    return result
+
+
+HEADERS = [
+    ("テーマ", 16),
+    ("年度区分", 12),
+    ("実施主体", 12),
+    ("取組", 50),
+    ("報告主体", 14),
+    ("状況", 10),
+    ("進捗率（%）", 10),
+    ("取組内容", 60),
+    ("根拠資料", 36),
+]
+
+
+def build_annual_workbook(version: PlanVersion, fiscal_year: int) -> bytes:
+    wb = Workbook()
+    summary = wb.active
+    if summary is None:  # a new Workbook always has one sheet
+        summary = wb.create_sheet()
+    summary.title = "概要"
+    write_cell(summary, 1, 1, f"{fiscal_year_label(fiscal_year)} 進捗フォローアップ報告")
+    summary.cell(row=1, column=1).font = Font(bold=True, size=14)
+    write_cell(summary, 2, 1, version.plan.title_ja + " " + version.edition_ja)
+    write_cell(summary, 4, 1, "テーマ")
+    write_cell(summary, 4, 2, "進捗（%）")
+    write_cell(summary, 4, 3, "報告のある取組")
+    write_cell(summary, 4, 4, "対象の取組")
+    plan_sections = sections(version, fiscal_year)
+    row = 5
+    for section in plan_sections:
+        write_cell(summary, row, 1, section.theme.name_ja)
+        summary.cell(row=row, column=2).value = (
+            float(section.rollup.score) if section.rollup.score is not None else None
+        )
+        summary.cell(row=row, column=3).value = section.rollup.counted
+        summary.cell(row=row, column=4).value = section.rollup.total
+        row += 1
+    write_cell(
+        summary,
+        row + 1,
+        1,
+        "集計: 完了=100、実施中・継続実施・見直し=進捗率、未着手=0、中止は除外。"
+        f"取組の重み 1、▶の小項目 {queries.SUB_ITEM_WEIGHT}。承認済みの報告のみ。",
+    )
+    summary.column_dimensions["A"].width = 30
+    ws = wb.create_sheet("取組別")
+    for column, (header, width) in enumerate(HEADERS, start=1):
+        write_cell(ws, 1, column, header)
+        ws.cell(row=1, column=column).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(column)].width = width
+    row = 2
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for section in plan_sections:
+        for line in section.lines:
+            action = line.action
+            base: list[object] = [
+                section.theme.name_ja,
+                action.period.label_ja,
+                action.get_actor_display(),
+                ("▶ " if action.parent_id else "") + action.text_ja,
+            ]
+            rows: list[list[object]] = [
+                [
+                    report.body_name,
+                    report.get_status_display(),
+                    report.percent,
+                    report.narrative_ja,
+                    "\n".join(report.evidence_links),
+                ]
+                for report in line.reports
+            ] or [["", "未報告", None, "", ""]]
+            for tail in rows:
+                values = base + tail
+                for column, value in enumerate(values, start=1):
+                    write_cell(ws, row, column, value)
+                    ws.cell(row=row, column=column).alignment = wrap
+                row += 1
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from openpyxl import load_workbook
+
+from actionplan.conftest import client_for
+from actionplan.plans.models import Action
+from actionplan.progress import actions, excel
+from actionplan.progress.actions import ReportInput
+from actionplan.progress.models import ProgressReport, ReportingCycle, ReviewState, Status
+
+from .conftest import YEAR, osaka
+
+
+def edit_url(action: Action, code: str = "270008") -> str:
+    return f"/progress/{YEAR}/{code}/{action.pk}/edit/"
+
+
+def form(status: str = "in_progress", percent: int = 30, revision: int = 0) -> dict[str, object]:
+    return {
+        "status": status,
+        "percent": percent,
+        "narrative_ja": "説明会を2回開催",
+        "narrative_en": "",
+        "evidence_links": "https://example.jp/a\nhttps://example.jp/b",
+        "revision": revision,
+    }
+
+
+def test_editor_fills_in_the_form_and_sees_the_report(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+) -> None:
+    client = client_for(osaka_editor)
+    page = client.get(edit_url(members_action))
+    assert page.status_code == 200 and members_action.text_ja in page.content.decode()
+    response = client.post(edit_url(members_action), form(), follow=True)
+    report = ProgressReport.objects.get()
+    assert report.evidence_links == ["https://example.jp/a", "https://example.jp/b"]
+    html = response.content.decode()
+    assert "説明会を2回開催" in html and "下書き" in html and "提出する" in html
+
+
+def test_two_editors_on_one_report_the_later_save_is_refused(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 10), 0
+    )
+    # Both opened the form at revision 1; staff saves first.
+    client_for(bureau_staff).post(edit_url(members_action), form(percent=50, revision=1))
+    response = client_for(osaka_editor).post(edit_url(members_action), form(percent=70, revision=1))
+    assert response.status_code == 200
+    assert "他の人が先に更新しました" in response.content.decode()
+    assert ProgressReport.objects.get().percent == 50
+
+
+def test_form_errors_name_the_field(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+) -> None:
+    data = form()
+    data["evidence_links"] = "not a url"
+    response = client_for(osaka_editor).post(edit_url(members_action), data)
+    assert "根拠資料のURLが正しくありません" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_bureau_returns_with_comment_and_history_is_shown(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 10), 0
+    )
+    report = actions.submit_report(osaka_editor, report, 1)
+    staff = client_for(bureau_staff)
+    staff.post(f"/progress/reports/{report.pk}/return/", {"revision": 2, "comment": ""})
+    report.refresh_from_db()
+    assert report.state == ReviewState.SUBMITTED
+    staff.post(f"/progress/reports/{report.pk}/return/", {"revision": 2, "comment": "数値の根拠を"})
+    report.refresh_from_db()
+    assert report.state == ReviewState.RETURNED
+    page = client_for(osaka_editor).get(f"/progress/reports/{report.pk}/").content.decode()
+    assert "数値の根拠を" in page and "staff" in page and "osaka" in page
+
+
+def test_editor_sees_only_their_own_government(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, kyoto_editor: User
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 10), 0
+    )
+    kyoto = client_for(kyoto_editor)
+    assert kyoto.get(f"/progress/reports/{report.pk}/").status_code == 403
+    assert kyoto.get(f"/progress/{YEAR}/270008/").status_code == 403
+    assert kyoto.get(f"/progress/workbook/{YEAR}/270008/").status_code == 403
+    home = kyoto.get("/progress/")
+    assert home.status_code == 302 and home["Location"] == f"/progress/{YEAR}/260002/"
+
+
+def test_public_page_shows_accepted_reports_only(
+    cycle: ReportingCycle,
+    members_action: Action,
+    union_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor,
+        members_action,
+        YEAR,
+        osaka(),
+        ReportInput(Status.DONE, 100, "公開される内容"),
+        0,
+    )
+    actions.accept_report(bureau_staff, actions.submit_report(osaka_editor, report, 1), 2)
+    actions.save_report(
+        bureau_staff, union_action, YEAR, None, ReportInput(Status.DONE, 100, "下書きの内容"), 0
+    )
+    anonymous = Client()
+    accepted = anonymous.get(f"/progress/public/actions/{members_action.pk}/").content.decode()
+    assert "公開される内容" in accepted and "大阪府" in accepted
+    draft = anonymous.get(f"/progress/public/actions/{union_action.pk}/").content.decode()
+    assert "下書きの内容" not in draft and "公開されている進捗報告はまだありません" in draft
+    annual = anonymous.get(f"/progress/annual/{YEAR}/").content.decode()
+    assert "公開される内容" in annual and "下書きの内容" not in annual
+    assert "size: A4" in annual
+
+
+def test_upload_preview_then_apply(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+) -> None:
+    client = client_for(osaka_editor)
+    content = client.get(f"/progress/workbook/{YEAR}/270008/").content
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb[excel.SHEET_NAME]
+    ws.cell(row=excel.FIRST_ROW, column=excel.COL_STATUS).value = "完了"
+    ws.cell(row=excel.FIRST_ROW, column=excel.COL_PERCENT).value = 100
+    out = io.BytesIO()
+    wb.save(out)
+    upload = SimpleUploadedFile("filled.xlsx", out.getvalue())
+    preview = client.post("/progress/upload/", {"workbook": upload}, follow=True)
+    html = preview.content.decode()
+    assert "新規" in html and "すべて反映する" in html
+    assert not ProgressReport.objects.exists()
+    apply_url = preview.redirect_chain[-1][0] + "apply/"
+    client.post(apply_url)
+    assert ProgressReport.objects.get().status == Status.DONE
+
+
+@override_settings(PROGRESS_UPLOAD_MAX_BYTES=1000)
+def test_oversized_upload_is_refused(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+) -> None:
+    upload = SimpleUploadedFile("big.xlsx", excel.build_workbook(YEAR, osaka()))
+    response = client_for(osaka_editor).post("/progress/upload/", {"workbook": upload})
+    assert response.status_code == 400
+    assert "ファイルが大きすぎます" in response.content.decode()
+
+
+def test_non_workbook_upload_is_refused(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+) -> None:
+    upload = SimpleUploadedFile("report.xlsx", b"%PDF-1.4 not a workbook")
+    response = client_for(osaka_editor).post("/progress/upload/", {"workbook": upload})
+    assert response.status_code == 400
+    assert "Excelのワークブック（.xlsx）ではありません" in response.content.decode()
+
+
+def test_reminder_button_sends_mail(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    response = client_for(bureau_staff).post(f"/progress/cycles/{YEAR}/remind/", follow=True)
+    assert "督促メールを 2 通送信しました" in response.content.decode()
+    assert any(m.to == ["osaka@example.jp"] for m in mail.outbox)
+
+
+def test_dashboard_shows_rule_chart_and_table(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 40), 0
+    )
+    actions.accept_report(bureau_staff, actions.submit_report(osaka_editor, report, 1), 2)
+    html = client_for(bureau_staff).get(f"/progress/dashboard/?year={YEAR}").content.decode()
+    assert "<svg" in html and "小項目の重み 0.5" in html
+    assert f'<td>{members_action.theme.name_ja}</td><td class="num">40.0</td>' in html
+
+
+@pytest.mark.parametrize("path", ["/progress/", "/progress/dashboard/", "/progress/cycles/"])
+def test_internal_pages_need_a_role(path: str, outsider: User, plan_version: object) -> None:
+    assert Client().get(path).status_code == 302
+    assert client_for(outsider).get(path).status_code == 403

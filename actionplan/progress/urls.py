@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "progress"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<int:year>/<str:code>/", views.body, name="body"),
+    path("<int:year>/<str:code>/<int:action_id>/edit/", views.edit_report, name="edit"),
+    path("reports/<int:report_id>/", views.report_detail, name="report"),
+    path("reports/<int:report_id>/comment/", views.comment, name="comment"),
+    path("reports/<int:report_id>/<str:step>/", views.transition, name="transition"),
+    path("assignments/", views.assignments, name="assignments"),
+    path("actions/<int:action_id>/assign/", views.assign, name="assign"),
+    path("cycles/", views.cycles, name="cycles"),
+    path("cycles/<int:year>/", views.cycle_detail, name="cycle"),
+    path("cycles/<int:year>/remind/", views.remind, name="remind"),
+    path("workbook/<int:year>/<str:code>/", views.download_workbook, name="workbook"),
+    path("upload/", views.upload, name="upload"),
+    path("upload/<int:upload_id>/", views.preview, name="preview"),
+    path("upload/<int:upload_id>/apply/", views.apply_upload, name="apply"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("annual/", views.annual_index, name="annual_index"),
+    path("annual/<int:year>/", views.annual_report, name="annual"),
+    path("annual/<int:year>.xlsx", views.annual_workbook, name="annual_xlsx"),
+    path("annual/<int:year>/<slug:theme_code>/", views.annual_report, name="annual_theme"),
+    path("public/actions/<int:action_id>/", views.public_action, name="public_action"),
+]

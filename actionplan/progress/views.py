@@ -1,0 +1,513 @@
+"""Pages of the progress follow-up for the bureau, member-government editors and reviewers, and
+the public page of accepted reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from actionplan.accounts.permissions import (
+    PermissionDenied,
+    can_act_for,
+    can_read_internal,
+    government_of,
+    is_bureau,
+)
+from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
+from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment
+from actionplan.plans.queries import actions_in_reading_order, current_version
+
+from . import actions, annual, excel, queries
+from .actions import ConflictError, ProgressError
+from .forms import AssignForm, CommentForm, CycleForm, ReportForm, RevisionForm, UploadForm
+from .models import ProgressReport, ReportingCycle, ReviewState, WorkbookUpload
+
+View = Callable[..., HttpResponse]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def internal(view: View) -> View:
+    """Signed in with a role; a refused write shows 403 with the reason."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_read_internal(request.user):
+            raise DjangoPermissionDenied(_("この画面を見る権限がありません"))
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc)) from exc
+
+    return wrapper
+
+
+def _bureau_only(request: HttpRequest) -> None:
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("広域産業振興局だけが使える画面です"))
+
+
+def _default_year() -> int:
+    cycle = ReportingCycle.objects.filter(is_open=True).order_by("-fiscal_year").first()
+    return cycle.fiscal_year if cycle else fiscal_year_of(timezone.localdate())
+
+
+def _body(code: str) -> MemberGovernment | None:
+    try:
+        return actions.government_for_code(code)
+    except ProgressError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _may_see_body(request: HttpRequest, government: MemberGovernment | None) -> bool:
+    mine = government_of(request.user)
+    if mine is not None:  # an editor sees their own government only
+        return government is not None and government.pk == mine.pk
+    return True
+
+
+@internal
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    year = int(request.GET.get("year") or _default_year())
+    mine = government_of(request.user)
+    if mine is not None:
+        return redirect("progress:body", year=year, code=mine.lg_code)
+    cycle = ReportingCycle.objects.filter(fiscal_year=year).first()
+    statuses = queries.body_statuses(cycle) if cycle else []
+    submitted = (
+        ProgressReport.objects.filter(state=ReviewState.SUBMITTED)
+        .select_related("action", "member_government")
+        .order_by("updated_at")
+    )
+    return render(
+        request,
+        "progress/home.html",
+        {
+            "year": year,
+            "cycle": cycle,
+            "statuses": statuses,
+            "submitted": submitted,
+            "is_bureau": is_bureau(request.user),
+            "cycles": ReportingCycle.objects.all(),
+        },
+    )
+
+
+@internal
+@require_GET
+def body(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    government = _body(code)
+    if not _may_see_body(request, government):
+        raise DjangoPermissionDenied(_("他の報告主体の報告は見られません"))
+    version = current_version()
+    carried = queries.carried_actions(version, year, government) if version else []
+    reports = queries.reports_by_action(year, government)
+    rows = [(action, reports.get(action.pk)) for action in carried]
+    return render(
+        request,
+        "progress/body.html",
+        {
+            "year": year,
+            "code": code,
+            "body_name": excel.body_label(government),
+            "rows": rows,
+            "can_edit": can_act_for(request.user, government),
+            "cycle": ReportingCycle.objects.filter(fiscal_year=year).first(),
+        },
+    )
+
+
+@internal
+def edit_report(request: HttpRequest, year: int, code: str, action_id: int) -> HttpResponse:
+    government = _body(code)
+    action = get_object_or_404(Action.objects.select_related("theme", "period"), pk=action_id)
+    if not can_act_for(request.user, government):
+        raise DjangoPermissionDenied(_("この報告主体の報告を編集する権限がありません"))
+    report = queries.reports_by_action(year, government).get(action.pk)
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                saved, changed = actions.save_report(
+                    request.user,
+                    action,
+                    year,
+                    government,
+                    form.report_input(),
+                    form.cleaned_data["revision"],
+                )
+            except ConflictError as exc:
+                messages.error(request, exc.message)
+                form.add_error(None, exc.message)
+            except ProgressError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                messages.success(
+                    request, _("保存しました") if changed else _("変更はありませんでした")
+                )
+                return redirect("progress:report", report_id=saved.pk)
+    else:
+        initial: dict[str, Any] = {"revision": report.revision if report else 0}
+        if report:
+            initial |= {
+                "status": report.status,
+                "percent": report.percent,
+                "narrative_ja": report.narrative_ja,
+                "narrative_en": report.narrative_en,
+                "evidence_links": "\n".join(report.evidence_links),
+            }
+        form = ReportForm(initial=initial)
+    return render(
+        request,
+        "progress/edit.html",
+        {
+            "form": form,
+            "action": action,
+            "report": report,
+            "year": year,
+            "body_name": excel.body_label(government),
+        },
+    )
+
+
+def _get_report(request: HttpRequest, report_id: int) -> ProgressReport:
+    report = get_object_or_404(
+        ProgressReport.objects.select_related("action__theme", "member_government"),
+        pk=report_id,
+    )
+    if not actions.can_see_report(request.user, report):
+        raise DjangoPermissionDenied(_("この報告を見る権限がありません"))
+    return report
+
+
+@internal
+@require_GET
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _get_report(request, report_id)
+    history = []
+    for record in report.history.select_related("history_user").order_by("-history_date"):
+        previous = record.prev_record
+        changes = record.diff_against(previous).changes if previous else None
+        history.append((record, changes))
+    return render(
+        request,
+        "progress/report.html",
+        {
+            "report": report,
+            "history": history,
+            "comments": report.comments.select_related("author"),
+            "can_edit": can_act_for(request.user, report.member_government),
+            "is_bureau": is_bureau(request.user),
+            "revision_form": RevisionForm(initial={"revision": report.revision}),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@internal
+@require_POST
+def transition(request: HttpRequest, report_id: int, step: str) -> HttpResponse:
+    report = _get_report(request, report_id)
+    form = RevisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("版の指定がありません"))
+        return redirect("progress:report", report_id=report.pk)
+    revision = form.cleaned_data["revision"]
+    try:
+        if step == "submit":
+            actions.submit_report(request.user, report, revision)
+            messages.success(request, _("提出しました"))
+        elif step == "accept":
+            actions.accept_report(request.user, report, revision)
+            messages.success(request, _("承認しました"))
+        elif step == "return":
+            actions.return_report(request.user, report, revision, form.cleaned_data["comment"])
+            messages.success(request, _("差し戻しました"))
+        else:
+            raise Http404(step)
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    return redirect("progress:report", report_id=report.pk)
+
+
+@internal
+@require_POST
+def comment(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _get_report(request, report_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.comment_on_report(request.user, report, form.cleaned_data["text"])
+        except ProgressError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("コメントが空です"))
+    return redirect("progress:report", report_id=report.pk)
+
+
+@internal
+@require_GET
+def assignments(request: HttpRequest) -> HttpResponse:
+    version = current_version()
+    members_actions = (
+        actions_in_reading_order(version)
+        .filter(actor=Actor.MEMBERS)
+        .prefetch_related("member_governments")
+        if version
+        else []
+    )
+    return render(
+        request,
+        "progress/assignments.html",
+        {"actions": members_actions, "is_bureau": is_bureau(request.user)},
+    )
+
+
+@internal
+def assign(request: HttpRequest, action_id: int) -> HttpResponse:
+    _bureau_only(request)
+    action = get_object_or_404(Action, pk=action_id)
+    if request.method == "POST":
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            try:
+                added, removed = actions.assign_action(
+                    request.user, action, form.cleaned_data["governments"]
+                )
+            except ProgressError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("担当を更新しました（追加 %(added)d、解除 %(removed)d）")
+                    % {"added": added, "removed": removed},
+                )
+                return redirect(reverse("progress:assignments") + f"#action-{action.pk}")
+    else:
+        form = AssignForm(initial={"governments": list(action.member_governments.all())})
+    history = ActionAssignment.history.filter(action_id=action.pk).select_related(
+        "history_user", "member_government"
+    )
+    return render(
+        request,
+        "progress/assign.html",
+        {"form": form, "action": action, "history": history.order_by("-history_date")},
+    )
+
+
+@internal
+def cycles(request: HttpRequest) -> HttpResponse:
+    form = CycleForm(request.POST or None)
+    if request.method == "POST":
+        _bureau_only(request)
+        if form.is_valid():
+            try:
+                cycle = actions.open_cycle(
+                    request.user, form.cleaned_data["fiscal_year"], form.cleaned_data["deadline"]
+                )
+            except ProgressError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("報告受付を開始しました"))
+                return redirect("progress:cycle", year=cycle.fiscal_year)
+    return render(
+        request,
+        "progress/cycles.html",
+        {
+            "form": form,
+            "cycles": ReportingCycle.objects.all(),
+            "is_bureau": is_bureau(request.user),
+        },
+    )
+
+
+@internal
+@require_GET
+def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
+    return render(
+        request,
+        "progress/cycle.html",
+        {
+            "cycle": cycle,
+            "statuses": queries.body_statuses(cycle),
+            "is_bureau": is_bureau(request.user),
+            "overdue": cycle.deadline < timezone.localdate(),
+        },
+    )
+
+
+@internal
+@require_POST
+def remind(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
+    sent = actions.send_reminders(request.user, cycle)
+    messages.success(request, _("督促メールを %(n)d 通送信しました") % {"n": sent})
+    return redirect("progress:cycle", year=year)
+
+
+@internal
+@require_GET
+def download_workbook(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    government = _body(code)
+    if not can_act_for(request.user, government):
+        raise DjangoPermissionDenied(_("この報告主体のワークブックは取得できません"))
+    response = HttpResponse(excel.build_workbook(year, government), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="progress-{year}-{code}.xlsx"'
+    return response
+
+
+@internal
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["workbook"].read()
+        parsed = excel.parse_workbook(request.user, content)
+        if parsed.errors or parsed.fiscal_year is None:
+            return render(
+                request, "progress/upload.html", {"form": form, "errors": parsed.errors}, status=400
+            )
+        stored = WorkbookUpload.objects.create(
+            uploaded_by_id=int(request.user.pk or 0),
+            filename=form.cleaned_data["workbook"].name[:255],
+            content=content,
+            fiscal_year=parsed.fiscal_year,
+            member_government=parsed.government,
+        )
+        return redirect("progress:preview", upload_id=stored.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "progress/upload.html", {"form": form}, status=status)
+
+
+def _own_upload(request: HttpRequest, upload_id: int) -> WorkbookUpload:
+    return get_object_or_404(WorkbookUpload, pk=upload_id, uploaded_by_id=request.user.pk)
+
+
+@internal
+@require_GET
+def preview(request: HttpRequest, upload_id: int) -> HttpResponse:
+    stored = _own_upload(request, upload_id)
+    parsed = excel.parse_workbook(request.user, bytes(stored.content))
+    return render(request, "progress/preview.html", {"upload": stored, "parsed": parsed})
+
+
+@internal
+@require_POST
+def apply_upload(request: HttpRequest, upload_id: int) -> HttpResponse:
+    stored = _own_upload(request, upload_id)
+    parsed = excel.apply_workbook(request.user, bytes(stored.content))
+    if parsed.errors:
+        return render(
+            request, "progress/preview.html", {"upload": stored, "parsed": parsed}, status=409
+        )
+    stored.applied_at = timezone.now()
+    stored.save(update_fields=["applied_at"])
+    messages.success(request, _("%(n)d 件の報告を反映しました") % {"n": len(parsed.changes)})
+    code = parsed.government.lg_code if parsed.government else "union"
+    return redirect("progress:body", year=stored.fiscal_year, code=code)
+
+
+@internal
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    version = current_version()
+    if version is None:
+        raise Http404(_("計画がまだ取り込まれていません"))
+    year = int(request.GET.get("year") or _default_year())
+    by_year = queries.year_rollups(version)
+    return render(
+        request,
+        "progress/dashboard.html",
+        {
+            "year": year,
+            "years": range(version.plan_start_fy, version.plan_end_fy + 1),
+            "plan": queries.plan_rollup(version, year),
+            "themes": queries.theme_rollups(version, year),
+            "governments": queries.government_rollups(version, year),
+            "by_year": by_year,
+            "year_bars": _year_bars(by_year),
+            "sub_item_weight": queries.SUB_ITEM_WEIGHT,
+        },
+    )
+
+
+def _year_bars(by_year: list[tuple[int, queries.RollUp]]) -> list[dict[str, Any]]:
+    """Geometry of the per-year column chart: 120 px is 100 %."""
+    bars = []
+    for index, (year, rollup) in enumerate(by_year):
+        height = round(float(rollup.score or 0) * 1.2)
+        x = 40 + index * 110
+        bars.append(
+            {
+                "year": year,
+                "x": x,
+                "center": x + 30,
+                "height": height,
+                "y": 140 - height,
+                "label": f"{rollup.score}%" if rollup.score is not None else "—",
+            }
+        )
+    return bars
+
+
+@require_GET
+def public_action(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Public: the accepted reports of one action, nothing else."""
+    action = get_object_or_404(Action.objects.select_related("theme", "period"), pk=action_id)
+    return render(
+        request,
+        "progress/public_action.html",
+        {"action": action, "reports": queries.accepted_reports_for_action(action)},
+    )
+
+
+@require_GET
+def annual_index(request: HttpRequest) -> HttpResponse:
+    version = current_version()
+    years = list(range(version.plan_start_fy, version.plan_end_fy + 1)) if version else []
+    return render(request, "progress/annual_index.html", {"years": years, "version": version})
+
+
+@require_GET
+def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> HttpResponse:
+    """Public, print-ready (A4): accepted reports only."""
+    version = current_version()
+    if version is None:
+        raise Http404(_("計画がまだ取り込まれていません"))
+    sections = annual.sections(version, year, theme_code)
+    if theme_code and not sections:
+        raise Http404(theme_code)
+    return render(
+        request,
+        "progress/annual.html",
+        {
+            "year": year,
+            "year_label": fiscal_year_label(year, "ja"),
+            "version": version,
+            "sections": sections,
+            "sub_item_weight": queries.SUB_ITEM_WEIGHT,
+        },
+    )
+
+
+@require_GET
+def annual_workbook(request: HttpRequest, year: int) -> HttpResponse:
+    version = current_version()
+    if version is None:
+        raise Http404(_("計画がまだ取り込まれていません"))
+    response = HttpResponse(annual.build_annual_workbook(version, year), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="progress-annual-{year}.xlsx"'
+    return response
