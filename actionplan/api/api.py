@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from actionplan.accounts.permissions import PermissionDenied
 
+from .docs import VendoredSwagger
 from .errors import ApiError, error_response
+from .openapi import ActionplanAPI
 
-api = NinjaAPI(
+api = ActionplanAPI(
     title="actionplan API",
     version="1",
     description=(
@@ -22,6 +23,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=VendoredSwagger(),
 )
 
 
@@ -94,3 +96,7 @@ api.add_router("", plan_router)
 from actionplan.search.api import router as search_router  # noqa: E402
 
 api.add_router("/search", search_router)
+
+from actionplan.progress.api import router as progress_router  # noqa: E402
+
+api.add_router("/progress", progress_router)

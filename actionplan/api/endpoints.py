@@ -316,14 +316,14 @@ def _theme(version: m.PlanVersion, code: str) -> m.Theme:
     theme = m.Theme.objects.filter(version=version, code=code).first()
     if theme is None:
         known = ", ".join(version.themes.values_list("code", flat=True))
-        raise ApiError(422, "invalid", f"theme: unknown theme code {code!r} ({known})", "theme")
+        raise ApiError(404, "not_found", f"theme: no theme {code!r} (known: {known})", "theme")
     return theme
 
 
 def _government(lg_code: str) -> m.MemberGovernment:
     government = m.MemberGovernment.objects.filter(lg_code=lg_code).first()
     if government is None:
-        raise ApiError(422, "invalid", f"member: no member government {lg_code}", "member")
+        raise ApiError(404, "not_found", f"member: no member government {lg_code}", "member")
     return government
 
 

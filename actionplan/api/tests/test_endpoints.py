@@ -133,7 +133,7 @@ def test_an_unknown_theme_is_an_error_naming_the_field(
     client: Client, plan_version: PlanVersion
 ) -> None:
     response = client.get("/api/v1/actions?theme=no_such_theme")
-    assert response.status_code == 422
+    assert response.status_code == 404
     body = response.json()
     assert set(body) == SHAPE and body["field"] == "theme" and "life_science" in body["message"]
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +29,82 @@ def test_an_unknown_path_answers_in_the_error_shape(client: Client) -> None:
     body = response.json()
     assert set(body) == SHAPE
     assert body["code"] == "not_found" and "/api/v1/no-such-thing" in body["message"]
+
+
+def _get_operations(client: Client) -> list[tuple[str, dict[str, Any]]]:
+    document = client.get("/api/v1/openapi.json").json()
+    return [
+        (path, methods["get"]) for path, methods in document["paths"].items() if "get" in methods
+    ]
+
+
+def _bad_value(parameter: dict[str, Any]) -> tuple[str, bool]:
+    """A value outside what this parameter allows, and whether the API must refuse it (a free
+    string has no wrong value; then only the shape of an error, if any, is checked)."""
+    schema = parameter.get("schema", {})
+    options = [schema, *schema.get("anyOf", []), *schema.get("allOf", [])]
+    kinds = {o.get("type") for o in options}
+    if kinds & {"integer", "number"}:
+        return "not-a-number", True
+    if "boolean" in kinds:
+        return "perhaps", True
+    for option in options:
+        if "enum" in option or "$ref" in option:
+            return "no-such-choice", True
+        if "pattern" in option:
+            return "\u3042", True
+        if "maxLength" in option:
+            return "x" * (option["maxLength"] + 1), True
+    return "x" * 1000, False
+
+
+def test_every_get_endpoint_answers_a_bad_parameter_or_unknown_id_in_the_error_shape(
+    client: Client, plan_version: object
+) -> None:
+    checked = 0
+    for path, operation in _get_operations(client):
+        parameters = operation.get("parameters", [])
+        concrete = path
+        for parameter in parameters:
+            if parameter["in"] == "path":
+                concrete = concrete.replace("{" + parameter["name"] + "}", "999999999")
+        if concrete != path:
+            # An unknown id or code in the path.
+            response = client.get(concrete)
+            body = response.json()
+            assert response.status_code in (401, 404, 422), (concrete, body)
+            assert set(body) == SHAPE and body["status"] == response.status_code, concrete
+            checked += 1
+        for parameter in parameters:
+            if parameter["in"] != "query":
+                continue
+            bad, must_refuse = _bad_value(parameter)
+            response = client.get(concrete, {parameter["name"]: bad})
+            body = response.json()
+            if response.status_code < 400 and not must_refuse:
+                continue
+            assert response.status_code in (400, 401, 404, 422), (path, parameter["name"], body)
+            assert set(body) == SHAPE and body["status"] == response.status_code
+            if response.status_code == 422:
+                assert body["field"] == parameter["name"], (path, body)
+            checked += 1
+    assert checked > 20  # guards the walk itself: the API has that many parameters and ids
+
+
+def test_every_operation_documents_the_error_shape(client: Client) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    assert set(document["components"]["schemas"]["Error"]["required"]) == SHAPE
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            assert "422" in operation["responses"], (method, path)
+
+
+def test_the_interactive_docs_load_swagger_from_this_site(client: Client) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "api/swagger/swagger-ui-bundle.js" in page and "/api/v1/openapi.json" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+    for asset in ("api/swagger/swagger-ui-bundle.js", "api/swagger/swagger-ui.css", "api/docs.js"):
+        assert finders.find(asset), asset
+    assert finders.find("api/swagger/LICENSE")
