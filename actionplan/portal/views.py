@@ -12,10 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from actionplan.plans import models as m
+from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 
 from . import charts, queries
@@ -206,28 +208,107 @@ def hubs(request: HttpRequest) -> HttpResponse:
 
 
 def _search_module() -> Any:
+    """The search app's queries, or None on a site installed without it."""
+    if not apps.is_installed("actionplan.search"):
+        return None
     try:
         from actionplan.search import queries as search_queries
     except ImportError:
         return None
-    return search_queries if hasattr(search_queries, "search") else None
+    return search_queries
+
+
+SEARCH_PAGE_SIZE = 20
+KIND_LABELS = {
+    "action": _("取組"),
+    "year_theme": _("年度のテーマ"),
+    "theme": _("取組項目"),
+    "milestone": _("関西の動き"),
+    "partnership": _("公民連携協定"),
+    "hub": _("拠点"),
+}
+ACTOR_LABELS = dict(m.Actor.choices)
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     module = _search_module()
     q = request.GET.get("q", "").strip()
-    context: dict[str, Any] = {"available": module is not None, "q": q, "results": None}
+    version = current_version()
+    filters = {
+        "kind": request.GET.get("kind", ""),
+        "theme": request.GET.get("theme", ""),
+        "year": request.GET.get("year", ""),
+        "actor": request.GET.get("actor", ""),
+        "government": request.GET.get("government", ""),
+    }
+    page = max(_int_or_none(request.GET.get("page")) or 1, 1)
+    context: dict[str, Any] = {
+        "available": module is not None,
+        "q": q,
+        "filters": filters,
+        "results": None,
+        "error": "",
+        "page": page,
+    }
+    status = 200
     if module is not None and q:
-        context["results"] = module.search(
-            q,
-            kinds=request.GET.getlist("kind") or None,
-            theme=request.GET.get("theme") or None,
-            fiscal_year=_int_or_none(request.GET.get("year")),
-            actor=request.GET.get("actor") or None,
-            lg_code=request.GET.get("government") or None,
-        )
-    return render(request, "portal/search.html", context)
+        try:
+            results = module.search(
+                q,
+                kinds=[filters["kind"]] if filters["kind"] else None,
+                theme=filters["theme"] or None,
+                fiscal_year=_int_or_none(filters["year"]),
+                actor=filters["actor"] or None,
+                lg_code=filters["government"] or None,
+                limit=SEARCH_PAGE_SIZE,
+                offset=(page - 1) * SEARCH_PAGE_SIZE,
+            )
+        except module.SearchError as error:
+            context["error"] = str(error)
+            status = 400
+        else:
+            context["results"] = results
+            context["facets"] = _facets(results.facets, version)
+            context["has_next"] = page * SEARCH_PAGE_SIZE < results.total
+            context["start"] = (page - 1) * SEARCH_PAGE_SIZE + 1
+    return render(request, "portal/search.html", context, status=status)
+
+
+def _facets(
+    facets: dict[str, dict[str, int]], version: m.PlanVersion | None
+) -> list[dict[str, Any]]:
+    """Facet counts as labelled options for the filter form."""
+    english = _english()
+    theme_rows = queries.theme_names(version) if version else {}
+    governments = {g.lg_code: g for g in queries.governments()}
+
+    def theme_label(code: str) -> str:
+        t = theme_rows.get(code)
+        return ((t.name_en or t.name_ja) if english else t.name_ja) if t else code
+
+    def government_label(code: str) -> str:
+        g = governments.get(code)
+        return (g.name_en if english else g.name_ja) if g else code
+
+    def year_label(year: str) -> str:
+        return fiscal_year_label(int(year), "en" if english else "ja")
+
+    spec = (
+        ("kind", "kind", _("種類"), lambda v: str(KIND_LABELS.get(v, v))),
+        ("theme", "theme", _("取組項目"), theme_label),
+        ("fiscal_year", "year", _("年度"), year_label),
+        ("actor", "actor", _("実施主体"), lambda v: str(ACTOR_LABELS.get(v, v))),
+        ("member_government", "government", _("構成府県市"), government_label),
+    )
+    result = []
+    for facet, param, label, name in spec:
+        counts = facets.get(facet, {})
+        options = [(value, name(value), count) for value, count in counts.items()]
+        if facet == "fiscal_year":
+            options.sort()
+        result.append({"param": param, "label": label, "options": options})
+    return result
 
 
 def opendata_link(url_name: str, **kwargs: str) -> str:

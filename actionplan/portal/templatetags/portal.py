@@ -8,8 +8,8 @@ from django import template
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 
 register = template.Library()
 
@@ -97,3 +97,55 @@ def partial_date(obj: Any) -> str:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+def has_japanese(text: str) -> bool:
+    return any(
+        "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef"
+        for c in text
+    )
+
+
+@register.simple_tag
+def text_lang(text: str) -> SafeString:
+    """A lang attribute for text whose language differs from the page's (search snippets)."""
+    japanese = has_japanese(text)
+    if is_english() and japanese:
+        return mark_safe('lang="ja"')  # noqa: S308 - a constant
+    if not is_english() and not japanese and text.strip():
+        return mark_safe('lang="en"')  # noqa: S308 - a constant
+    return mark_safe("")  # noqa: S308 - a constant
+
+
+@register.simple_tag
+def localized_path(path: str) -> str:
+    """A portal path (as other apps give it, in Japanese form) for the current language."""
+    if not is_english():
+        return path
+    with override("ja"):  # the path is in its Japanese (unprefixed) form
+        return translate_url(path, "en")
+
+
+@register.simple_tag
+def hit_title(hit: Any) -> SafeString | str:
+    if is_english():
+        if getattr(hit, "title_en", ""):
+            return str(hit.title_en)
+        return format_html('<span lang="ja">{}</span>', hit.title)
+    return str(hit.title)
+
+
+@register.simple_tag
+def kind_label(kind: str) -> str:
+    from actionplan.portal.views import KIND_LABELS
+
+    return str(KIND_LABELS.get(kind, kind))
+
+
+@register.simple_tag
+def query_with(request: HttpRequest, **changes: Any) -> str:
+    """The current query string with some parameters replaced."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query[name] = str(value)
+    return query.urlencode()

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
+
+from actionplan.plans.models import Action, MemberGovernment, Partnership, PlanVersion
 
 
 @pytest.mark.django_db
@@ -34,3 +38,170 @@ def test_healthz_answers_ok_after_asking_the_database(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_home_shows_the_vision_and_the_six_themes(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    page = client.get("/").content.decode()
+    for theme in plan_version.themes.all():
+        assert f'href="/themes/{theme.code}/"' in page
+        assert theme.name_ja in page
+    assert plan_version.vision.first().text_ja in page  # type: ignore[union-attr]
+
+
+def test_language_switcher_links_to_the_same_page_in_the_other_language(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    ja = client.get("/themes/startups/").content.decode()
+    assert 'href="/en/themes/startups/" hreflang="en" lang="en">English</a>' in ja
+    en = client.get("/en/themes/startups/").content.decode()
+    assert 'href="/themes/startups/" hreflang="ja" lang="ja">日本語</a>' in en
+
+
+def test_theme_page_shows_the_table_with_years_headlines_and_nested_items(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    page = client.get("/themes/life_science/").content.decode()
+    theme = plan_version.themes.get(code="life_science")
+    assert "令和6年度（2024年度）" in page
+    assert "万博前" in page
+    for headline in theme.year_themes.all():
+        assert headline.text_ja in page
+    child = Action.objects.filter(theme=theme, parent__isnull=False).first()
+    assert child is not None and child.parent is not None
+    parent_at = page.index(f'href="/actions/{child.parent.pk}/"')
+    child_at = page.index(f'href="/actions/{child.pk}/"')
+    nested = page[parent_at:child_at]
+    assert '<ul class="sub">' in nested and "</li>" not in nested
+    assert theme.desired_state_ja.splitlines()[0] in page
+
+
+def test_english_theme_page_shows_the_translation_labelled_unofficial(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    page = client.get("/en/themes/life_science/").content.decode()
+    theme = plan_version.themes.get(code="life_science")
+    assert theme.name_en in page
+    assert "FY2024" in page and "FY2026 onwards" in page
+    assert "令和6年度" not in page
+    assert 'class="notice" role="note"' in page
+    assert "unofficial" in page.lower()
+
+
+def test_unknown_theme_and_action_are_not_found(client: Client, plan_version: PlanVersion) -> None:
+    assert client.get("/themes/no_such_theme/").status_code == 404
+    assert client.get("/actions/999999/").status_code == 404
+    assert client.get("/partnerships/999999/").status_code == 404
+    assert client.get("/governments/999999/").status_code == 404
+
+
+def test_action_page_shows_text_theme_year_actor_and_governments(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    action = Action.objects.filter(version=plan_version, actor="members").first()
+    assert action is not None
+    osaka = MemberGovernment.objects.get(lg_code="270008")
+    action.member_governments.add(osaka)
+    page = client.get(f"/actions/{action.pk}/").content.decode()
+    assert action.text_ja in page
+    assert action.theme.name_ja in page
+    assert "構成府県市" in page
+    assert 'href="/governments/270008/"' in page
+    en = client.get(f"/en/actions/{action.pk}/").content.decode()
+    assert action.text_en in en
+    assert f'<dd lang="ja">{action.text_ja}</dd>' in en
+
+
+def test_government_page_lists_the_actions_it_carries(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    action = Action.objects.filter(version=plan_version, actor="members").last()
+    assert action is not None
+    action.member_governments.add(MemberGovernment.objects.get(lg_code="260002"))
+    kyoto = client.get("/governments/260002/").content.decode()
+    osaka = client.get("/governments/270008/").content.decode()
+    assert f'href="/actions/{action.pk}/"' in kyoto
+    assert f'href="/actions/{action.pk}/"' not in osaka
+
+
+def test_partnership_directory_filters_by_theme_government_and_year(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    everything = client.get("/partnerships/").content.decode()
+    for p in Partnership.objects.filter(version=plan_version):
+        assert f'href="/partnerships/{p.pk}/"' in everything
+    startups = client.get("/partnerships/", {"theme": "startups"}).content.decode()
+    for p in Partnership.objects.filter(version=plan_version):
+        assert (f'href="/partnerships/{p.pk}/"' in startups) == (p.theme_code == "startups")
+    by_year = Partnership.objects.filter(version=plan_version).first()
+    assert by_year is not None
+    page = client.get("/partnerships/", {"year": by_year.date_year}).content.decode()
+    for p in Partnership.objects.filter(version=plan_version):
+        assert (f'href="/partnerships/{p.pk}/"' in page) == (p.date_year == by_year.date_year)
+    government = by_year.member_governments.first()
+    assert government is not None
+    page = client.get("/partnerships/", {"government": government.lg_code}).content.decode()
+    for p in Partnership.objects.filter(version=plan_version):
+        carried = p.member_governments.filter(pk=government.pk).exists()
+        assert (f'href="/partnerships/{p.pk}/"' in page) == carried
+
+
+def test_partnership_page_shows_outline_items_and_governments(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    p = Partnership.objects.filter(version=plan_version).prefetch_related("items").first()
+    assert p is not None
+    page = client.get(f"/partnerships/{p.pk}/").content.decode()
+    assert p.title_ja in page
+    for item in p.items.all():
+        assert item.text_ja in page
+
+
+def test_developments_are_listed_newest_first(client: Client, plan_version: PlanVersion) -> None:
+    page = client.get("/developments/").content.decode()
+    dates = [d.split('"')[0] for d in page.split('<time datetime="')[1:]]
+    assert len(dates) >= 5
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_hubs_map_has_named_markers_and_the_same_list(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    page = client.get("/en/hubs/").content.decode()
+    assert page.count("<path d=") == 8
+    for government in MemberGovernment.objects.all():
+        assert f'aria-label="{government.name_en}"' in page
+    assert 'aria-label="Kobe Biomedical Innovation Cluster"' in page
+    assert page.count("Kobe Biomedical Innovation Cluster") >= 2
+
+
+def test_opendata_page_has_the_licence_and_the_data_dictionary(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    from actionplan.opendata.schema import TABLES
+
+    page = client.get("/opendata/").content.decode()
+    assert "公共データ利用規約" in page and "PDL1.0" in page and "CC BY 4.0" in page
+    for table in TABLES:
+        assert table.filename in page
+        for column in table.columns:
+            assert f"<code>{column.name}</code>" in page
+
+
+def test_accessibility_policy_states_the_target_and_the_results(client: Client) -> None:
+    page = client.get("/accessibility/").content.decode()
+    assert "JIS X 8341-3:2016" in page and "WCAG 2.2" in page
+    assert "axe-core" in page and "wcag22aa" in page
+
+
+def test_theme_page_is_served_from_the_cache_per_language(
+    client: Client, plan_version: PlanVersion, django_assert_max_num_queries: Any
+) -> None:
+    first = client.get("/themes/carbon_neutral/").content.decode()
+    english = client.get("/en/themes/carbon_neutral/").content.decode()
+    with django_assert_max_num_queries(3):  # the current version and the cache row
+        again = client.get("/themes/carbon_neutral/").content.decode()
+    assert first == again
+    assert first != english
+    assert "Carbon" in english and "Carbon" not in first.split("<main")[1]
