@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # One line per benchmark module in bench/ (without .py).
 MODULES = [
     "import_plan",
+    "search",
 ]
 
 

@@ -251,7 +251,8 @@ def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> 
         backends.insert((d.pk, (d.title_terms + d.body_terms).split()) for d in batch)
 
 
-def _update_state(version_id: int | None) -> IndexState:
+def refresh_statistics(version_id: int | None) -> IndexState:
+    """Record which version the index holds and its average field lengths (for ranking)."""
     averages = SearchDocument.objects.aggregate(t=Avg("title_length"), b=Avg("body_length"))
     state = IndexState.objects.select_for_update().first() or IndexState()
     state.version_id = version_id
@@ -271,7 +272,7 @@ def rebuild_index() -> int:
         backends.clear()
         SearchDocument.objects.all().delete()
         write_documents(documents)
-        _update_state(version.pk if version else None)
+        refresh_statistics(version.pk if version else None)
     return len(documents)
 
 
@@ -309,13 +310,20 @@ def index_record(kind: str, object_id: int) -> None:
             write_documents([document_from(build(record))])
 
 
-def ensure_index_current() -> None:
+def ensure_index_current() -> IndexState:
     """Rebuild when the index holds another version than the current one (or was never built).
 
     Signals cover the writes made through Django; this also covers bulk updates that send none
     (such as switching the current version with ``update()``).
     """
     state = IndexState.objects.first()
-    version = _current_version()
-    if state is None or state.version_id != (version.pk if version else None):
+    current = (
+        plans.PlanVersion.objects.filter(is_current=True)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if state is None or state.version_id != current:
         rebuild_index()
+        state = IndexState.objects.get()
+    return state

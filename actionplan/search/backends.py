@@ -92,6 +92,23 @@ def expression(clauses: Sequence[Clause]) -> str:
     )
 
 
+def greatest(expressions: Sequence[str]) -> str:
+    if len(expressions) == 1:
+        return expressions[0]
+    return ("GREATEST(" if is_postgresql() else "max(") + ", ".join(expressions) + ")"
+
+
+def least(expressions: Sequence[str]) -> str:
+    if len(expressions) == 1:
+        return expressions[0]
+    return ("LEAST(" if is_postgresql() else "min(") + ", ".join(expressions) + ")"
+
+
+def double(value: float) -> str:
+    """A float literal both databases read as the same IEEE double (not numeric)."""
+    return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
+
+
 def matching_ids_sql(clauses: Sequence[Clause]) -> tuple[str, list[str]]:
     """A sub-select of the ids of the documents that match."""
     if is_postgresql():

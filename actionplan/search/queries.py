@@ -31,16 +31,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
 from . import backends
 from .actions import ensure_index_current
 from .backends import Alternative, Clause, Term
 from .glossary import glossary
-from .models import IndexState, Kind, SearchDocument
+from .models import Kind, SearchDocument
 from .tokenize import QueryWord, analyze, is_ideograph, query_words
 
 MAX_LIMIT = 100
@@ -51,6 +51,7 @@ B = 0.75
 SNIPPET_LENGTH = 120
 KIND_ORDER = {kind: n for n, kind in enumerate(Kind.values)}
 ACTORS = ("union", "members")
+Param = str | int | float | bool
 
 
 class SearchError(ValueError):
@@ -140,14 +141,6 @@ def parse_query(q: str) -> ParsedQuery:
     return ParsedQuery(clauses, terms, prefixes)
 
 
-def _count(terms: str, term: Term) -> int:
-    return terms.count(f" {term.text}" if term.prefix else f" {term.text} ")
-
-
-def _clause_frequency(terms: str, clause: Clause) -> int:
-    return max(min(_count(terms, t) for t in alternative) for alternative in clause)
-
-
 def _document_frequency(clause: Clause) -> int:
     sql, params = backends.matching_ids_sql([clause])
     with connection.cursor() as cursor:
@@ -168,24 +161,71 @@ def _validate(kinds: list[str] | None, actor: str | None, limit: int, offset: in
         raise SearchError("offset", "offset must not be negative")
 
 
-def _facets(rows: Sequence[tuple[object, ...]]) -> dict[str, dict[str, int]]:
+def _facets(groups: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """Facet counts from (kind, theme, fiscal year, actor, lg codes, count) groups."""
     counters: dict[str, Counter[str]] = {
         name: Counter() for name in ("kind", "theme", "fiscal_year", "actor", "member_government")
     }
-    for _, kind, theme, year, actor, codes, *_ in rows:
-        counters["kind"][str(kind)] += 1
+    for kind, theme, year, actor, codes, count in groups:
+        counters["kind"][str(kind)] += count
         if theme:
-            counters["theme"][str(theme)] += 1
+            counters["theme"][str(theme)] += count
         if year is not None:
-            counters["fiscal_year"][str(year)] += 1
+            counters["fiscal_year"][str(year)] += count
         if actor:
-            counters["actor"][str(actor)] += 1
+            counters["actor"][str(actor)] += count
         for code in str(codes).split():
-            counters["member_government"][code] += 1
+            counters["member_government"][code] += count
     return {
         name: dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
         for name, counter in counters.items()
     }
+
+
+def _frequency_sql(column: str, clause: Clause, params: list[Param]) -> str:
+    """SQL for how often a clause occurs in a terms column: the best alternative, whose count is
+    that of its rarest term. A term is counted as ' term ' in the space-delimited column."""
+    alternatives = []
+    for alternative in clause:
+        counts = []
+        for term in alternative:
+            needle = f" {term.text}" if term.prefix else f" {term.text} "
+            params.append(needle)
+            counts.append(
+                f"((length({column}) - length(replace({column}, %s, ''))) / {len(needle)})"
+            )
+        alternatives.append(backends.least(counts))
+    return backends.greatest(alternatives)
+
+
+def _where(
+    parsed: ParsedQuery,
+    kinds: list[str] | None,
+    theme: str | None,
+    fiscal_year: int | None,
+    actor: str | None,
+    lg_code: str | None,
+) -> tuple[str, list[Param]]:
+    sql, params = backends.matching_ids_sql(parsed.clauses)
+    conditions = [f"d.id IN ({sql})"]
+    values: list[Param] = list(params)
+    if kinds:
+        conditions.append(f"d.kind IN ({', '.join('%s' for _ in kinds)})")
+        values += kinds
+    if theme:
+        conditions.append("d.theme_code = %s")
+        values.append(theme)
+    if fiscal_year is not None:
+        # An open-ended period (2026～) includes every later year.
+        conditions.append("(d.fiscal_year = %s OR (d.open_ended = %s AND d.fiscal_year <= %s))")
+        values += [fiscal_year, True, fiscal_year]
+    if actor:
+        conditions.append("d.actor = %s")
+        values.append(actor)
+    if lg_code:
+        conditions.append("d.lg_codes LIKE %s")
+        values.append(f"% {lg_code.strip()} %")
+    return " AND ".join(conditions), values
 
 
 def search(
@@ -199,70 +239,68 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> SearchResults:
-    """Records matching every word of ``q``, best first, with facet counts over all matches."""
+    """Records matching every word of ``q``, best first, with facet counts over all matches.
+
+    The score (BM25F) is computed by the database in plain SQL that SQLite and PostgreSQL
+    evaluate alike, in IEEE doubles, so both rank the same records in the same order.
+    """
     _validate(kinds, actor, limit, offset)
     parsed = parse_query(q)
     if not parsed.clauses:
         return SearchResults(q, 0, [], _facets([]))
-    ensure_index_current()
-    sql, params = backends.matching_ids_sql(parsed.clauses)
-    documents = SearchDocument.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - constant SQL, the query is a parameter
-    if kinds:
-        documents = documents.filter(kind__in=kinds)
-    if theme:
-        documents = documents.filter(theme_code=theme)
-    if fiscal_year is not None:
-        # An open-ended period (2026～) includes every later year.
-        documents = documents.filter(fiscal_year=fiscal_year) | documents.filter(
-            open_ended=True, fiscal_year__lte=fiscal_year
+    state = ensure_index_current()
+    where, where_params = _where(parsed, kinds, theme, fiscal_year, actor, lg_code)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.kind, d.theme_code, d.fiscal_year, d.actor, d.lg_codes, COUNT(*) "  # noqa: S608 - built from constants; values are parameters
+            f"FROM search_searchdocument d WHERE {where} "
+            "GROUP BY d.kind, d.theme_code, d.fiscal_year, d.actor, d.lg_codes",
+            where_params,
         )
-    if actor:
-        documents = documents.filter(actor=actor)
-    if lg_code:
-        documents = documents.filter(lg_codes__contains=f" {lg_code.strip()} ")
-    rows = list(
-        documents.values_list(
-            "pk",
-            "kind",
-            "theme_code",
-            "fiscal_year",
-            "actor",
-            "lg_codes",
-            "key",
-            "title_terms",
-            "body_terms",
-            "title_length",
-            "body_length",
+        groups = cursor.fetchall()
+        total = sum(int(g[5]) for g in groups)
+        if total == 0 or offset >= total:
+            return SearchResults(q, total, [], _facets(groups))
+        if len(parsed.clauses) > 1:
+            weights = []
+            for clause in parsed.clauses:
+                df = _document_frequency(clause)
+                weights.append(math.log(1 + (state.documents - df + 0.5) / (df + 0.5)))
+        else:
+            weights = [1.0]
+        select_params: list[Param] = []
+        title_norm = (
+            f"({backends.double(1 - B)} + "
+            f"{backends.double(B / state.average_title_length)} * d.title_length)"
         )
-    )
-    state = IndexState.objects.first()
-    count = state.documents if state else len(rows)
-    average_title = state.average_title_length if state else 1.0
-    average_body = state.average_body_length if state else 1.0
-    if len(parsed.clauses) > 1:
-        weights = []
-        for clause in parsed.clauses:
-            df = _document_frequency(clause)
-            weights.append(math.log(1 + (count - df + 0.5) / (df + 0.5)))
-    else:
-        weights = [1.0]
-    scored: list[tuple[float, int, str, int]] = []
-    for pk, kind, *_, key, title_terms, body_terms, title_length, body_length in rows:
-        title_norm = 1 - B + B * title_length / average_title
-        body_norm = 1 - B + B * body_length / average_body
-        score = 0.0
-        for weight, clause in zip(weights, parsed.clauses, strict=True):
-            tf = (
-                TITLE_WEIGHT * _clause_frequency(title_terms, clause) / title_norm
-                + BODY_WEIGHT * _clause_frequency(body_terms, clause) / body_norm
-            )
-            score += weight * tf * (K1 + 1) / (tf + K1)
-        scored.append((round(score, 6), KIND_ORDER[kind], key, pk))
-    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
-    page = scored[offset : offset + limit]
-    records = SearchDocument.objects.in_bulk([s[3] for s in page])
-    hits = [_hit(records[pk], score, parsed) for score, _, _, pk in page]
-    return SearchResults(q, len(rows), hits, _facets(rows))
+        body_norm = (
+            f"({backends.double(1 - B)} + "
+            f"{backends.double(B / state.average_body_length)} * d.body_length)"
+        )
+        frequencies = [
+            f"({backends.double(TITLE_WEIGHT)} * "
+            f"{_frequency_sql('d.title_terms', clause, select_params)} / {title_norm} + "
+            f"{backends.double(BODY_WEIGHT)} * "
+            f"{_frequency_sql('d.body_terms', clause, select_params)} / {body_norm}) AS tf{n}"
+            for n, clause in enumerate(parsed.clauses)
+        ]
+        score = " + ".join(
+            f"{backends.double(weight * (K1 + 1))} * tf{n} / (tf{n} + {backends.double(K1)})"
+            for n, weight in enumerate(weights)
+        )
+        kind_order = " ".join(f"WHEN '{k}' THEN {n}" for k, n in KIND_ORDER.items())
+        cursor.execute(
+            f"SELECT id, score FROM (SELECT id, kind, key, {score} AS score FROM ("  # noqa: S608 - built from constants; values are parameters
+            f"SELECT d.id, d.kind, d.key, {', '.join(frequencies)} "
+            f"FROM search_searchdocument d WHERE {where}) AS matching) AS scored "
+            f"ORDER BY score DESC, CASE kind {kind_order} END, key "
+            f"LIMIT {int(limit)} OFFSET {int(offset)}",
+            select_params + where_params,
+        )
+        page = [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+    records = SearchDocument.objects.in_bulk([pk for pk, _ in page])
+    hits = [_hit(records[pk], round(score, 6), parsed) for pk, score in page]
+    return SearchResults(q, total, hits, _facets(groups))
 
 
 def _matches(term: str, parsed: ParsedQuery) -> bool:

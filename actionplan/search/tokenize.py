@@ -114,7 +114,8 @@ def _spans(text: str, modes: tuple[Any, ...]) -> list[Span]:
     spans: list[Span] = []
     position = 0
     for match in LATIN_WORD.finditer(text):
-        if match.start() > position:
+        # Between English words there is mostly blank and punctuation: no need for Sudachi.
+        if match.start() > position and not text[position : match.start()].isascii():
             spans.extend(_japanese_spans(text[position : match.start()], position, modes))
         terms = _latin_terms(match.group())
         if terms:
@@ -125,11 +126,12 @@ def _spans(text: str, modes: tuple[Any, ...]) -> list[Span]:
     return spans
 
 
-def analyze(text: str) -> list[Span]:
+@lru_cache(maxsize=8192)
+def analyze(text: str) -> tuple[Span, ...]:
     """Spans of a document text with their terms (A and C units), in text order."""
     spans = _spans(text, (SplitMode.A, SplitMode.C))
     spans.sort(key=lambda s: (s.start, -s.end))
-    return spans
+    return tuple(spans)
 
 
 def is_ideograph(char: str) -> bool:
