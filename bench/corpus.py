@@ -14,12 +14,35 @@ from pathlib import Path
 from actionplan.plans.importer.document import Action, PlanDocument, read_plan_document
 from actionplan.plans.importer.writer import render_document
 
-BUNDLED = (Path(__file__).resolve().parent.parent / "data" / "plans"
-           / "kansai-industrial-vision-action-plan-2025-11.txt")
+BUNDLED = (
+    Path(__file__).resolve().parent.parent
+    / "data"
+    / "plans"
+    / "kansai-industrial-vision-action-plan-2025-11.txt"
+)
 SUFFIXES = ("の推進", "の支援", "の強化", "に向けた取組", "の拡充", "の検討", "の実施")
-FRAGMENTS = ("水素", "蓄電池", "スタートアップ", "人材育成", "万博", "DX", "海外展開", "販路開拓",
-             "オープンイノベーション", "産学官連携", "脱炭素", "再生医療", "MaaS", "空飛ぶクルマ",
-             "中小企業", "情報発信", "マッチング", "実証事業", "拠点整備", "外国人材")
+FRAGMENTS = (
+    "水素",
+    "蓄電池",
+    "スタートアップ",
+    "人材育成",
+    "万博",
+    "DX",
+    "海外展開",
+    "販路開拓",
+    "オープンイノベーション",
+    "産学官連携",
+    "脱炭素",
+    "再生医療",
+    "MaaS",
+    "空飛ぶクルマ",
+    "中小企業",
+    "情報発信",
+    "マッチング",
+    "実証事業",
+    "拠点整備",
+    "外国人材",
+)
 
 
 def bundled() -> PlanDocument:
@@ -55,8 +78,11 @@ def vary(base: PlanDocument, seed: int) -> PlanDocument:
                 kept.append(action)
             for _ in range(rng.randint(0, 2)):
                 group = kept[-1].group if kept else ""
-                kept.append(Action(items[0].period_position, items[0].actor, 0,
-                                   _new_text(rng), group, None, 0))
+                kept.append(
+                    Action(
+                        items[0].period_position, items[0].actor, 0, _new_text(rng), group, None, 0
+                    )
+                )
             # Renumber, keeping each sub-item with its parent.
             numbers: dict[int, int] = {}
             for position, action in enumerate(kept, start=1):
