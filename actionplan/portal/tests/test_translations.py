@@ -1,0 +1,48 @@
+"""The English catalogue of the portal is complete and compiled."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES"
+
+
+def entries(po: str) -> list[dict[str, str]]:
+    found = []
+    for block in po.split("\n\n"):
+        current, parts = "", {}
+        for line in block.splitlines():
+            match = re.match(r"^(msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$", line)
+            if match:
+                current = match.group(1)
+                parts[current] = ast.literal_eval(match.group(2))
+            elif line.startswith('"') and current:
+                parts[current] += ast.literal_eval(line)
+        if parts.get("msgid"):
+            found.append(parts)
+    return found
+
+
+def test_every_portal_string_has_an_english_translation() -> None:
+    po = (LOCALE / "django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in po
+    rows = entries(po)
+    assert len(rows) > 100
+    untranslated = [
+        row["msgid"] for row in rows if any(not v for k, v in row.items() if k.startswith("msgstr"))
+    ]
+    assert not untranslated
+
+
+def test_the_compiled_catalogue_matches_the_source() -> None:
+    rows = entries((LOCALE / "django.po").read_text(encoding="utf-8"))
+    with (LOCALE / "django.mo").open("rb") as fp:
+        compiled = gettext.GNUTranslations(fp)
+    for row in rows:
+        if "msgid_plural" in row:
+            assert compiled.ngettext(row["msgid"], row["msgid_plural"], 2) == row["msgstr[1]"]
+        else:
+            assert compiled.gettext(row["msgid"]) == row["msgstr"]
