@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+from .queries import diff_versions
 
 
 class ReadOnlySourceMixin:
@@ -21,6 +28,38 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.PlanVersion)
 class PlanVersionAdmin(SimpleHistoryAdmin):
+    change_form_template = "admin/plans/planversion/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        diff = path(
+            "<int:pk>/diff/",
+            self.admin_site.admin_view(self.diff_view),
+            name="plans_planversion_diff",
+        )
+        return [diff, *super().get_urls()]
+
+    def diff_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """What this version changed against the one before it (or ?against=<number>)."""
+        new = get_object_or_404(m.PlanVersion, pk=pk)
+        if not self.has_view_permission(request, new):
+            raise PermissionDenied
+        against = request.GET.get("against", "")
+        older = m.PlanVersion.objects.filter(plan=new.plan)
+        if against.isdigit():
+            old = older.filter(number=int(against)).first()
+        else:
+            old = older.filter(number__lt=new.number).order_by("-number").first()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("版の比較"),
+            "new": new,
+            "old": old,
+            "diff": diff_versions(old, new) if old else None,
+            "versions": older.exclude(pk=new.pk).order_by("number"),
+        }
+        return TemplateResponse(request, "admin/plans/planversion/diff.html", context)
+
     list_display = (
         "plan",
         "number",

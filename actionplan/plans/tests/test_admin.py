@@ -6,7 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from actionplan.plans.actions import import_plan_document
 from actionplan.plans.models import Action, Hub, PlanVersion
+
+from .documents import BUNDLED
 
 pytestmark = pytest.mark.django_db
 
@@ -89,4 +92,21 @@ def test_staff_can_correct_a_hub_location(admin_client: Client) -> None:
 
 def test_an_outsider_cannot_open_the_admin(client: Client, plan_version: PlanVersion) -> None:
     response = client.get("/admin/plans/action/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_see_what_a_revision_changed(admin_client: Client, plan_version: PlanVersion) -> None:
+    text = BUNDLED.read_text(encoding="utf-8").replace("2025年11月改訂版", "2026年5月改訂版")
+    revised = text.replace("社会受容性の向上", "社会受容性の向上と理解促進")
+    new = import_plan_document(revised.encode(), source_name="revised.txt").version
+    page = admin_client.get(f"/admin/plans/planversion/{new.pk}/change/")
+    assert f"/admin/plans/planversion/{new.pk}/diff/" in page.content.decode()
+    diff = admin_client.get(f"/admin/plans/planversion/{new.pk}/diff/")
+    body = diff.content.decode()
+    assert diff.status_code == 200
+    assert "社会受容性の向上と理解促進" in body and "社会受容性の向上</td>" in body
+
+
+def test_the_diff_page_is_for_staff_only(client: Client, plan_version: PlanVersion) -> None:
+    response = client.get(f"/admin/plans/planversion/{plan_version.pk}/diff/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
