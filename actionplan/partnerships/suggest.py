@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -41,11 +42,19 @@ _STOP_TERMS = frozenset(
 _LATIN = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
 
-@lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from sudachipy import dictionary, tokenizer
+_local = threading.local()
 
-    return dictionary.Dictionary().create(tokenizer.Tokenizer.SplitMode.C)
+
+def _tokenizer() -> Any:
+    # Sudachi tokenizers are not safe to share between threads; one per thread is cheap.
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import Dictionary, SplitMode
+
+        # Long units (C): 蓄電池 and カーボンニュートラル stay whole, as people write them.
+        tokenizer = Dictionary().tokenizer(mode=SplitMode.C)
+        _local.tokenizer = tokenizer
+    return tokenizer
 
 
 @lru_cache(maxsize=4096)

@@ -43,7 +43,7 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
 
 
 @pytest.fixture(autouse=True)
-def private_folder(settings: Any, tmp_path: Path) -> Iterator[Path]:
+def private_folder(settings: Any, tmp_path: Path, db: None) -> Iterator[Path]:
     folder = tmp_path / "private-attachments"
     settings.PROPOSAL_ATTACHMENT_ROOT = folder
     settings.MEDIA_ROOT = tmp_path / "media"

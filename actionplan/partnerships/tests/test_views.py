@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+from actionplan.conftest import client_for
+from actionplan.partnerships import actions
+from actionplan.partnerships.models import Proposal, State
+from actionplan.plans.models import MemberGovernment, Organization, PlanVersion
+
+from .conftest import CONTACT_NAME, EMAIL, EXE, PDF, PHONE, proposal_input, upload
+
+MB = 1024 * 1024
+
+
+def form_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "organization_name": "株式会社テスト水素エネルギー",
+        "organization_kind": "company",
+        "contact_name": CONTACT_NAME,
+        "email": EMAIL,
+        "phone": PHONE,
+        "themes": ["carbon_neutral"],
+        "title": "港湾の水素利用",
+        "summary": "水素燃料電池による荷役機械の実証",
+        "details": "",
+        "member_governments": [str(MemberGovernment.objects.get(lg_code="270008").pk)],
+        "consent": "on",
+        "website": "",
+    }
+    data.update(changes)
+    return data
+
+
+def post_form(client: Client, prefix: str = "", **changes: Any) -> Any:
+    return client.post(f"{prefix}/proposals/new/", form_data(**changes))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading"), [("", "公民連携の提案"), ("/en", "Partnership proposal")]
+)
+def test_the_form_is_in_both_languages(
+    client: Client, plan_version: PlanVersion, prefix: str, heading: str
+) -> None:
+    response = client.get(f"{prefix}/proposals/new/")
+    assert response.status_code == 200
+    assert heading in response.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+    assert 'href="' + prefix + '/proposals/privacy/"' in response.content.decode()
+
+
+def test_it_submits_and_shows_the_status_page(
+    client: Client, plan_version: PlanVersion, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/proposals/new/", {**form_data(), "attachments": [upload("plan.pdf", PDF)]}
+        )
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert proposal.attachments.count() == 1
+    assert proposal.email == EMAIL
+    assert response["Location"].startswith("/proposals/status/")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert proposal.receipt_number in text
+    assert "受付" in text
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert EMAIL not in text and PHONE not in text
+    assert len(mail.outbox) == 1 and response["Location"] in mail.outbox[0].body
+
+
+def test_the_proposer_withdraws_on_the_status_page(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    location = post_form(client)["Location"]
+    response = client.post(location + "withdraw/")
+    assert response.status_code == 302
+    assert Proposal.objects.get().state == State.WITHDRAWN
+    assert "取り下げ" in client.get(location).content.decode()
+
+
+def test_an_unknown_status_link_is_not_found(client: Client, plan_version: PlanVersion) -> None:
+    assert client.get("/proposals/status/guess/").status_code == 404
+    assert client.post("/proposals/status/guess/withdraw/").status_code == 404
+
+
+def test_a_post_without_csrf_token_is_refused(plan_version: PlanVersion) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/proposals/new/", form_data())
+    assert response.status_code == 403
+    assert Proposal.objects.count() == 0
+
+
+def test_withdrawal_without_csrf_token_is_refused(plan_version: PlanVersion) -> None:
+    submitted = actions.submit_proposal(proposal_input())
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/proposals/status/{submitted.status_token}/withdraw/")
+    assert response.status_code == 403
+    submitted.proposal.refresh_from_db()
+    assert submitted.proposal.state == State.RECEIVED
+
+
+def test_a_sixth_attachment_is_refused(client: Client, plan_version: PlanVersion) -> None:
+    files = [upload(f"p{i}.pdf", PDF) for i in range(6)]
+    response = client.post("/proposals/new/", {**form_data(), "attachments": files})
+    assert response.status_code == 400
+    assert "at most 5 files" in response.content.decode()
+    assert Proposal.objects.count() == 0
+
+
+def test_an_11_mb_file_is_refused(client: Client, plan_version: PlanVersion) -> None:
+    big = upload("big.pdf", PDF + b"0" * (11 * MB))
+    response = client.post("/proposals/new/", {**form_data(), "attachments": [big]})
+    assert response.status_code == 400
+    assert "big.pdf is larger than" in response.content.decode()
+    assert Proposal.objects.count() == 0
+
+
+def test_an_executable_renamed_pdf_is_refused(client: Client, plan_version: PlanVersion) -> None:
+    response = client.post(
+        "/proposals/new/", {**form_data(), "attachments": [upload("invoice.pdf", EXE)]}
+    )
+    assert response.status_code == 400
+    assert "invoice.pdf is not a PDF" in response.content.decode()
+    assert Proposal.objects.count() == 0
+
+
+def test_the_honeypot_refuses_robots(client: Client, plan_version: PlanVersion) -> None:
+    response = post_form(client, website="http://spam.example/")
+    assert response.status_code == 400
+    assert Proposal.objects.count() == 0
+
+
+def test_a_burst_from_one_client_gets_429(
+    client: Client, plan_version: PlanVersion, settings: Any
+) -> None:
+    settings.PROPOSAL_RATE_LIMIT = 3
+    codes = [post_form(client).status_code for _ in range(5)]
+    assert codes == [302, 302, 302, 429, 429]
+    assert Proposal.objects.count() == 3
+    page = post_form(client, "/en")
+    assert page.status_code == 429
+    assert "Too many submissions" in page.content.decode()
+    # Another client is not affected.
+    other = Client(REMOTE_ADDR="192.0.2.44")
+    assert post_form(other).status_code == 302
+
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+def test_script_in_the_title_is_escaped_everywhere(
+    client: Client, plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    location = post_form(client, title=SCRIPT, summary=SCRIPT, organization_name=SCRIPT)["Location"]
+    proposal = Proposal.objects.get()
+    staff = client_for(bureau_staff)
+    pages = [
+        client.get(location),
+        staff.get("/desk/proposals/"),
+        staff.get(f"/desk/proposals/{proposal.pk}/"),
+    ]
+    for page in pages:
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert SCRIPT not in text
+        assert "&lt;script&gt;" in text
+
+
+def test_the_desk_shows_contact_details_to_the_bureau_only(
+    submitted: actions.Submitted,
+    bureau_staff: User,
+    reviewer: User,
+    osaka_editor: User,
+    kyoto_editor: User,
+    outsider: User,
+) -> None:
+    proposal = submitted.proposal
+    url = f"/desk/proposals/{proposal.pk}/"
+    staff_page = client_for(bureau_staff).get(url).content.decode()
+    assert EMAIL in staff_page and PHONE in staff_page and CONTACT_NAME in staff_page
+    reviewer_page = client_for(reviewer).get(url)
+    assert reviewer_page.status_code == 200
+    assert EMAIL not in reviewer_page.content.decode()
+    # Before referral, editors see nothing; after it, only the referred government's editor.
+    assert client_for(osaka_editor).get(url).status_code == 403
+    actions.screen_proposal(bureau_staff, proposal)
+    actions.refer_proposal(
+        bureau_staff, proposal, governments=[MemberGovernment.objects.get(lg_code="270008")]
+    )
+    osaka_page = client_for(osaka_editor).get(url)
+    assert osaka_page.status_code == 200
+    assert EMAIL not in osaka_page.content.decode()
+    assert client_for(kyoto_editor).get(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 403
+    assert client_for(outsider).get("/desk/proposals/").status_code == 403
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+
+
+def test_staff_download_attachments_as_attachments_only(
+    submitted: actions.Submitted, bureau_staff: User, reviewer: User, outsider: User
+) -> None:
+    proposal = submitted.proposal
+    attachment = proposal.attachments.get()
+    url = f"/desk/proposals/{proposal.pk}/attachments/{attachment.pk}/"
+    response = client_for(bureau_staff).get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert client_for(reviewer).get(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 403
+    assert Client().get(url).status_code == 302
+    # The stored file is not under any public URL.
+    assert not attachment.file.path.startswith(str(MEDIA_ROOT_PUBLIC()))
+
+
+def MEDIA_ROOT_PUBLIC() -> str:  # noqa: N802 - reads like the setting it returns
+    from django.conf import settings
+
+    return str(settings.STATIC_ROOT)
+
+
+def test_the_triage_path_through_the_pages(
+    submitted: actions.Submitted, bureau_staff: User, osaka_editor: User
+) -> None:
+    proposal = submitted.proposal
+    staff = client_for(bureau_staff)
+    base = f"/desk/proposals/{proposal.pk}"
+    osaka = MemberGovernment.objects.get(lg_code="270008")
+    assert staff.post(f"{base}/assign/", {"assignee": bureau_staff.pk}).status_code == 302
+    staff.post(f"{base}/transition/screen/", {"answer": "確認中です"})
+    staff.post(f"{base}/transition/refer/", {"referred_governments": [osaka.pk]})
+    editor = client_for(osaka_editor)
+    editor.post(f"{base}/transition/discuss/")
+    editor.post(f"{base}/notes/", {"body": "港湾局と調整します"})
+    # The editor may not agree; the bureau may.
+    assert editor.post(f"{base}/transition/agree/", {"signed_on": "2026-06-01"}).status_code == 403
+    staff.post(f"{base}/transition/agree/", {"signed_on": "2026-06-01", "answer": "締結します"})
+    proposal.refresh_from_db()
+    assert proposal.state == State.AGREED
+    assert proposal.assignee == bureau_staff
+    assert proposal.partnership is not None and proposal.partnership.version is None
+    page = staff.get(base + "/").content.decode()
+    assert "港湾局と調整します" in page
+    assert "refer: 大阪府" in page
+
+
+def test_declining_without_reason_shows_the_error(
+    submitted: actions.Submitted, bureau_staff: User
+) -> None:
+    staff = client_for(bureau_staff)
+    base = f"/desk/proposals/{submitted.proposal.pk}"
+    response = staff.post(f"{base}/transition/decline/", {"decline_reason": ""}, follow=True)
+    assert "a reason is required" in response.content.decode()
+    submitted.proposal.refresh_from_db()
+    assert submitted.proposal.state == State.RECEIVED
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "reviewer", "osaka_editor"])
+def test_write_endpoints_refuse_people_without_the_right(
+    request: pytest.FixtureRequest, submitted: actions.Submitted, who: str
+) -> None:
+    client = Client() if who == "anonymous" else client_for(request.getfixturevalue(who))
+    base = f"/desk/proposals/{submitted.proposal.pk}"
+    for url, data in [
+        (f"{base}/transition/screen/", {}),
+        (f"{base}/assign/", {}),
+        ("/desk/organizations/new/", {"name_ja": "株式会社X", "kind": "company"}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code in (302, 403), url
+        if who == "anonymous":
+            assert "login" in response["Location"]
+    if who in ("anonymous", "outsider", "osaka_editor"):
+        assert client.post(f"{base}/notes/", {"body": "x"}).status_code in (302, 403)
+    submitted.proposal.refresh_from_db()
+    assert submitted.proposal.state == State.RECEIVED
+    assert submitted.proposal.assignee is None
+    assert not Organization.objects.filter(name_ja="株式会社X").exists()
+    assert not submitted.proposal.notes.exists()
+
+
+def test_overdue_list(
+    submitted: actions.Submitted, bureau_staff: User, settings: Any, plan_version: PlanVersion
+) -> None:
+    import datetime
+
+    Proposal.objects.filter(pk=submitted.proposal.pk).update(
+        first_response_due=datetime.date(2020, 1, 1)
+    )
+    fresh = actions.submit_proposal(proposal_input(title="新しい提案")).proposal
+    page = client_for(bureau_staff).get("/desk/proposals/?overdue=1").content.decode()
+    assert submitted.proposal.receipt_number in page
+    assert fresh.receipt_number not in page
+    actions.screen_proposal(bureau_staff, submitted.proposal)
+    page = client_for(bureau_staff).get("/desk/proposals/?overdue=1").content.decode()
+    assert submitted.proposal.receipt_number not in page
+
+
+def test_staff_edit_the_organization_registry(bureau_staff: User) -> None:
+    staff = client_for(bureau_staff)
+    response = staff.post(
+        "/desk/organizations/new/",
+        {"name_ja": "株式会社ベータ工業", "kind": "company", "corporate_number": "7000012050002"},
+    )
+    assert response.status_code == 302
+    organization = Organization.objects.get(name_ja="株式会社ベータ工業")
+    bad = staff.post(
+        f"/desk/organizations/{organization.pk}/",
+        {"name_ja": "株式会社ベータ工業", "kind": "company", "corporate_number": "7000012050003"},
+    )
+    assert bad.status_code == 400
+    assert "not a valid 13-digit" in bad.content.decode()
+    staff.post("/desk/organizations/new/", {"name_ja": "ベータ工業", "kind": "company"})
+    assert Organization.objects.filter(normalized_name=organization.normalized_name).count() == 1
+    public = Client().get("/organizations/").content.decode()
+    assert "株式会社ベータ工業" in public
