@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = [
     "import_plan",
     "search",
+    "portal",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -22,9 +23,9 @@ from actionplan.plans.queries import current_version
 
 from . import charts, queries
 
-# Rendered theme pages are cached per plan version and language. Staff corrections made in the
-# admin show after at most this many seconds.
-THEME_CACHE_SECONDS = 60
+# The home and theme pages are cached per plan version and language. Staff corrections made in
+# the admin show after at most this many seconds.
+PAGE_CACHE_SECONDS = 60
 
 
 def _english() -> bool:
@@ -45,46 +46,66 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
+def _cached(
+    version: m.PlanVersion | None, name: str, build: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """A page the same for every visitor, cached per plan version and language.
+
+    The pages carry no per-visitor content (no CSRF token, no account), so one rendering serves
+    everyone until the cache entry expires or a new plan version becomes current.
+    """
+    language = "en" if _english() else "ja"
+    key = f"portal:{name}:{version.pk if version else 0}:{language}"
+    cached = cache.get(key)
+    if cached is not None:
+        return HttpResponse(cached)
+    response = build()
+    if response.status_code == 200:
+        cache.set(key, response.content.decode(), PAGE_CACHE_SECONDS)
+    return response
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     version = current_version()
-    context: dict[str, Any] = {"version": version}
-    if version is not None:
-        context.update(
-            vision=list(version.vision.order_by("kind", "position")),
-            summaries=queries.theme_summaries(version),
-            milestones=queries.milestones_by_date(version)[:6],
-            partnerships=list(queries.partnerships(version)[:4]),
-            chart=charts.actions_chart(version, english=_english()),
-        )
-    return render(request, "portal/home.html", context)
+
+    def build() -> HttpResponse:
+        context: dict[str, Any] = {"version": version}
+        if version is not None:
+            context.update(
+                vision=list(version.vision.order_by("kind", "position")),
+                summaries=queries.theme_summaries(version),
+                milestones=queries.milestones_by_date(version)[:6],
+                partnerships=list(queries.partnerships(version)[:4]),
+                chart=charts.actions_chart(version, english=_english()),
+            )
+        return render(request, "portal/home.html", context)
+
+    return _cached(version, "home", build)
 
 
 @require_GET
 def theme(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_or_404()
-    language = "en" if _english() else "ja"
-    key = f"portal:theme:{version.pk}:{language}:{code}"
-    cached = cache.get(key)
-    if cached is not None:
-        return HttpResponse(cached)
-    theme = queries.theme_by_code(version, code)
-    if theme is None:
-        raise Http404("no such theme")
-    response = render(
-        request,
-        "portal/theme.html",
-        {
-            "version": version,
-            "theme": theme,
-            "table": queries.theme_table(theme),
-            "milestones": queries.milestones_by_date(version, theme),
-            "partnerships": list(queries.partnerships(version, theme_code=theme.code)),
-            "hubs": queries.hubs(theme.code),
-        },
-    )
-    cache.set(key, response.content.decode(), THEME_CACHE_SECONDS)
-    return response
+
+    def build() -> HttpResponse:
+        theme = queries.theme_by_code(version, code)
+        if theme is None:
+            raise Http404("no such theme")
+        return render(
+            request,
+            "portal/theme.html",
+            {
+                "version": version,
+                "theme": theme,
+                "table": queries.theme_table(theme),
+                "milestones": queries.milestones_by_date(version, theme),
+                "partnerships": list(queries.partnerships(version, theme_code=theme.code)),
+                "hubs": queries.hubs(theme.code),
+            },
+        )
+
+    return _cached(version, f"theme:{code}", build)
 
 
 def _progress_reports(action: m.Action) -> list[Any] | None:
