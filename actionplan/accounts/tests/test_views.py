@@ -17,7 +17,7 @@ def test_staff_invites_an_editor_who_accepts_and_is_signed_in(bureau_staff: User
         {"email": "new@example.jp", "role": Role.MEMBER_EDITOR, "member_government": _osaka_pk()},
     )
     assert response.status_code == 302
-    link = re.search(r"http://testserver(/accounts/invitations/\S+/)", mail.outbox[0].body)
+    link = re.search(r"http://testserver(/accounts/invitations/\S+/)", str(mail.outbox[0].body))
     assert link is not None and mail.outbox[0].to == ["new@example.jp"]
     invitation = Invitation.objects.get()
     assert link.group(1).split("/")[-2] not in invitation.token_hash  # only the hash is stored

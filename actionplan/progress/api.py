@@ -1,0 +1,200 @@
+"""/api/v1/progress: accepted reports and indicators for everyone; writes with an API token,
+through the same actions (and permission checks) as the web pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from actionplan.api.auth import token_auth
+from actionplan.api.errors import error_response
+from actionplan.plans.models import Action
+
+from . import actions
+from .actions import ConflictError, ProgressError, ReportInput
+from .models import Indicator, ProgressReport, ReviewState
+
+router = Router(tags=["progress"])
+
+
+class ReportOut(Schema):
+    id: int
+    action_id: int
+    fiscal_year: int
+    body: str = Field(description="lg_code of the member government, or `union`")
+    body_name: str
+    status: str
+    percent: int
+    narrative_ja: str
+    narrative_en: str
+    evidence_links: list[str]
+    state: str
+    revision: int
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_body(obj: ProgressReport) -> str:
+        return obj.body_code
+
+
+class ReportIn(Schema):
+    status: str
+    percent: int
+    narrative_ja: str = ""
+    narrative_en: str = ""
+    evidence_links: list[str] = []
+    revision: int | None = Field(
+        None, description="the revision the change is based on (0 for a new report); or If-Match"
+    )
+
+
+class StepIn(Schema):
+    revision: int | None = None
+    comment: str = ""
+
+
+class IndicatorValueOut(Schema):
+    fiscal_year: int
+    value: Decimal
+    note: str
+
+
+class IndicatorOut(Schema):
+    id: int
+    name_ja: str
+    name_en: str
+    unit: str
+    source: str
+    theme_code: str | None
+    action_id: int | None
+    values: list[IndicatorValueOut]
+
+    @staticmethod
+    def resolve_theme_code(obj: Indicator) -> str | None:
+        return obj.theme.code if obj.theme else None
+
+    @staticmethod
+    def resolve_values(obj: Indicator) -> list[IndicatorValueOut]:
+        return [
+            IndicatorValueOut(fiscal_year=v.fiscal_year, value=v.value, note=v.note)
+            for v in obj.values.all()
+        ]
+
+
+def _revision(request: HttpRequest, given: int | None) -> int | None:
+    """The revision from the body, else from ``If-Match`` (a bare or quoted number)."""
+    if given is not None:
+        return given
+    header = request.headers.get("If-Match", "").strip().strip('"')
+    return int(header) if header.isdigit() else None
+
+
+def _error(exc: ProgressError) -> HttpResponse:
+    if isinstance(exc, ConflictError):
+        return error_response(409, "conflict", exc.message, exc.field)
+    return error_response(422, "invalid", exc.message, exc.field)
+
+
+@router.get("/reports", response=list[ReportOut], summary="Accepted progress reports")
+def list_reports(
+    request: HttpRequest,
+    fiscal_year: int | None = None,
+    action_id: int | None = None,
+    body: str | None = None,
+) -> list[ProgressReport]:
+    reports = ProgressReport.objects.filter(state=ReviewState.ACCEPTED).select_related(
+        "member_government"
+    )
+    if fiscal_year is not None:
+        reports = reports.filter(fiscal_year=fiscal_year)
+    if action_id is not None:
+        reports = reports.filter(action_id=action_id)
+    if body == "union":
+        reports = reports.filter(member_government__isnull=True)
+    elif body:
+        reports = reports.filter(member_government__lg_code=body)
+    return list(reports.order_by("fiscal_year", "action_id", "member_government__position"))
+
+
+@router.get("/reports/{report_id}", response=ReportOut, summary="One accepted report")
+def get_report(request: HttpRequest, report_id: int) -> ProgressReport:
+    return get_object_or_404(
+        ProgressReport.objects.select_related("member_government"),
+        pk=report_id,
+        state=ReviewState.ACCEPTED,
+    )
+
+
+@router.get("/indicators", response=list[IndicatorOut], summary="Indicators and their values")
+def list_indicators(request: HttpRequest) -> list[Indicator]:
+    return list(Indicator.objects.select_related("theme").prefetch_related("values"))
+
+
+@router.put(
+    "/reports/{action_id}/{fiscal_year}/{body}",
+    auth=token_auth,
+    response={200: ReportOut, 201: ReportOut},
+    summary="Create or change a body's draft report",
+)
+def put_report(
+    request: HttpRequest, action_id: int, fiscal_year: int, body: str, payload: ReportIn
+) -> HttpResponse | Status[ProgressReport]:
+    action = get_object_or_404(Action, pk=action_id)
+    try:
+        government = actions.government_for_code(body)
+        existed = ProgressReport.objects.filter(
+            action=action, fiscal_year=fiscal_year, member_government=government
+        ).exists()
+        report, _ = actions.save_report(
+            request.user,
+            action,
+            fiscal_year,
+            government,
+            ReportInput(
+                payload.status,
+                payload.percent,
+                payload.narrative_ja,
+                payload.narrative_en,
+                payload.evidence_links,
+            ),
+            _revision(request, payload.revision),
+        )
+    except ProgressError as exc:
+        return _error(exc)
+    return Status(200 if existed else 201, report)
+
+
+def _step(
+    request: HttpRequest, report_id: int, payload: StepIn, step: str
+) -> HttpResponse | ProgressReport:
+    report = get_object_or_404(ProgressReport, pk=report_id)
+    if not actions.can_see_report(request.user, report):
+        return error_response(403, "forbidden", "この報告を操作する権限がありません")
+    revision = _revision(request, payload.revision)
+    try:
+        if step == "submit":
+            return actions.submit_report(request.user, report, revision)
+        if step == "accept":
+            return actions.accept_report(request.user, report, revision)
+        return actions.return_report(request.user, report, revision, payload.comment)
+    except ProgressError as exc:
+        return _error(exc)
+
+
+@router.post("/reports/{report_id}/submit", auth=token_auth, response=ReportOut)
+def submit(request: HttpRequest, report_id: int, payload: StepIn) -> HttpResponse | ProgressReport:
+    return _step(request, report_id, payload, "submit")
+
+
+@router.post("/reports/{report_id}/accept", auth=token_auth, response=ReportOut)
+def accept(request: HttpRequest, report_id: int, payload: StepIn) -> HttpResponse | ProgressReport:
+    return _step(request, report_id, payload, "accept")
+
+
+@router.post("/reports/{report_id}/return", auth=token_auth, response=ReportOut)
+def return_(request: HttpRequest, report_id: int, payload: StepIn) -> HttpResponse | ProgressReport:
+    return _step(request, report_id, payload, "return")

@@ -1,0 +1,266 @@
+"""Every role × every write, on the web and through the API: allowed or refused as specified
+in the README ("Who may do what"), and a refused write leaves nothing behind."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from openpyxl import load_workbook
+
+from actionplan.api.actions import create_api_token
+from actionplan.conftest import client_for
+from actionplan.plans.models import Action, ActionAssignment
+from actionplan.progress import actions, excel
+from actionplan.progress.actions import ReportInput
+from actionplan.progress.models import (
+    ProgressReport,
+    ReportComment,
+    ReportingCycle,
+    ReviewState,
+    Status,
+)
+
+from .conftest import YEAR, kyoto, osaka
+
+ROLES = [
+    "bureau_admin",
+    "bureau_staff",
+    "osaka_editor",
+    "kyoto_editor",
+    "reviewer",
+    "outsider",
+    None,
+]
+BUREAU = {"bureau_admin", "bureau_staff"}
+OSAKA = BUREAU | {"osaka_editor"}
+
+
+class World:
+    def __init__(self, people: dict[str, User], members_action: Action, union_action: Action):
+        self.people = people
+        self.members_action = members_action
+        self.union_action = union_action
+
+    def draft(self) -> ProgressReport:
+        report, _ = actions.save_report(
+            self.people["osaka_editor"],
+            self.members_action,
+            YEAR,
+            osaka(),
+            ReportInput(Status.IN_PROGRESS, 10),
+            0,
+        )
+        return report
+
+    def submitted(self) -> ProgressReport:
+        return actions.submit_report(self.people["osaka_editor"], self.draft(), 1)
+
+
+def report_state() -> str | None:
+    report = ProgressReport.objects.filter(member_government=osaka()).first()
+    return report.state if report else None
+
+
+def web_save_osaka(w: World, c: Client) -> bool:
+    c.post(
+        f"/progress/{YEAR}/270008/{w.members_action.pk}/edit/",
+        {"status": "done", "percent": 100, "revision": 0},
+    )
+    return ProgressReport.objects.exists()
+
+
+def web_save_union(w: World, c: Client) -> bool:
+    c.post(
+        f"/progress/{YEAR}/union/{w.union_action.pk}/edit/",
+        {"status": "done", "percent": 100, "revision": 0},
+    )
+    return ProgressReport.objects.exists()
+
+
+def web_submit(w: World, c: Client) -> bool:
+    report = w.draft()
+    c.post(f"/progress/reports/{report.pk}/submit/", {"revision": 1})
+    return report_state() == ReviewState.SUBMITTED
+
+
+def web_accept(w: World, c: Client) -> bool:
+    report = w.submitted()
+    c.post(f"/progress/reports/{report.pk}/accept/", {"revision": 2})
+    return report_state() == ReviewState.ACCEPTED
+
+
+def web_return(w: World, c: Client) -> bool:
+    report = w.submitted()
+    c.post(f"/progress/reports/{report.pk}/return/", {"revision": 2, "comment": "再確認"})
+    return report_state() == ReviewState.RETURNED
+
+
+def web_comment(w: World, c: Client) -> bool:
+    report = w.draft()
+    c.post(f"/progress/reports/{report.pk}/comment/", {"text": "確認しました"})
+    return ReportComment.objects.exists()
+
+
+def web_assign(w: World, c: Client) -> bool:
+    c.post(f"/progress/actions/{w.members_action.pk}/assign/", {"governments": [kyoto().pk]})
+    return ActionAssignment.objects.filter(member_government=kyoto()).exists()
+
+
+def web_open_cycle(w: World, c: Client) -> bool:
+    c.post("/progress/cycles/", {"fiscal_year": YEAR + 1, "deadline": "2027-05-31"})
+    return ReportingCycle.objects.filter(fiscal_year=YEAR + 1).exists()
+
+
+def web_remind(w: World, c: Client) -> bool:
+    c.post(f"/progress/cycles/{YEAR}/remind/")
+    return len(mail.outbox) > 0
+
+
+def web_workbook(w: World, c: Client) -> bool:
+    wb = load_workbook(io.BytesIO(excel.build_workbook(YEAR, osaka())))
+    wb[excel.SHEET_NAME].cell(row=excel.FIRST_ROW, column=excel.COL_STATUS).value = "完了"
+    out = io.BytesIO()
+    wb.save(out)
+    response = c.post(
+        "/progress/upload/", {"workbook": SimpleUploadedFile("w.xlsx", out.getvalue())}
+    )
+    if response.status_code == 302 and "/upload/" in response["Location"]:
+        c.post(response["Location"] + "apply/")
+    return ProgressReport.objects.exists()
+
+
+WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
+    "save_osaka": (web_save_osaka, OSAKA),
+    "save_union": (web_save_union, BUREAU),
+    "submit": (web_submit, OSAKA),
+    "accept": (web_accept, BUREAU),
+    "return": (web_return, BUREAU),
+    "comment": (web_comment, OSAKA | {"reviewer"}),
+    "assign": (web_assign, BUREAU),
+    "open_cycle": (web_open_cycle, BUREAU),
+    "remind": (web_remind, BUREAU),
+    "workbook": (web_workbook, OSAKA),
+}
+
+
+@pytest.fixture
+def world(
+    cycle: ReportingCycle,
+    members_action: Action,
+    union_action: Action,
+    bureau_admin: User,
+    bureau_staff: User,
+    osaka_editor: User,
+    kyoto_editor: User,
+    reviewer: User,
+    outsider: User,
+) -> World:
+    people = {
+        "bureau_admin": bureau_admin,
+        "bureau_staff": bureau_staff,
+        "osaka_editor": osaka_editor,
+        "kyoto_editor": kyoto_editor,
+        "reviewer": reviewer,
+        "outsider": outsider,
+    }
+    return World(people, members_action, union_action)
+
+
+class Rollback(Exception):
+    pass
+
+
+def outcomes(attempt: Callable[[str | None], bool]) -> dict[str | None, bool]:
+    """Try the write once per role, each from the same starting point (a rolled-back
+    savepoint), so that one plan import serves the whole row of the matrix."""
+    result: dict[str | None, bool] = {}
+    for role in ROLES:
+        mail.outbox.clear()
+        try:
+            with transaction.atomic():
+                result[role] = attempt(role)
+                raise Rollback
+        except Rollback:
+            pass
+    return result
+
+
+@pytest.mark.parametrize("write", sorted(WEB_WRITES))
+def test_web_write_matrix(world: World, write: str) -> None:
+    do, allowed = WEB_WRITES[write]
+    got = outcomes(lambda role: do(world, client_for(world.people[role] if role else None)))
+    assert got == {role: role in allowed for role in ROLES}
+
+
+def api_put(w: World, c: Client, headers: dict[str, str], body: str, action: Action) -> None:
+    c.put(
+        f"/api/v1/progress/reports/{action.pk}/{YEAR}/{body}",
+        json.dumps({"status": "done", "percent": 100, "revision": 0}),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def api_save_osaka(w: World, c: Client, h: dict[str, str]) -> bool:
+    api_put(w, c, h, "270008", w.members_action)
+    return ProgressReport.objects.exists()
+
+
+def api_save_union(w: World, c: Client, h: dict[str, str]) -> bool:
+    api_put(w, c, h, "union", w.union_action)
+    return ProgressReport.objects.exists()
+
+
+def _api_step(c: Client, h: dict[str, str], report: ProgressReport, step: str, rev: int) -> None:
+    c.post(
+        f"/api/v1/progress/reports/{report.pk}/{step}",
+        json.dumps({"revision": rev, "comment": "再確認"}),
+        content_type="application/json",
+        headers=h,
+    )
+
+
+def api_submit(w: World, c: Client, h: dict[str, str]) -> bool:
+    _api_step(c, h, w.draft(), "submit", 1)
+    return report_state() == ReviewState.SUBMITTED
+
+
+def api_accept(w: World, c: Client, h: dict[str, str]) -> bool:
+    _api_step(c, h, w.submitted(), "accept", 2)
+    return report_state() == ReviewState.ACCEPTED
+
+
+def api_return(w: World, c: Client, h: dict[str, str]) -> bool:
+    _api_step(c, h, w.submitted(), "return", 2)
+    return report_state() == ReviewState.RETURNED
+
+
+API_WRITES: dict[str, tuple[Callable[[World, Client, dict[str, str]], bool], set[str]]] = {
+    "save_osaka": (api_save_osaka, OSAKA),
+    "save_union": (api_save_union, BUREAU),
+    "submit": (api_submit, OSAKA),
+    "accept": (api_accept, BUREAU),
+    "return": (api_return, BUREAU),
+}
+
+
+@pytest.mark.parametrize("write", sorted(API_WRITES))
+def test_api_write_matrix(world: World, write: str) -> None:
+    do, allowed = API_WRITES[write]
+
+    def attempt(role: str | None) -> bool:
+        headers = {}
+        if role:
+            token = create_api_token(None, world.people[role], "matrix").plaintext
+            headers = {"Authorization": f"Bearer {token}"}
+        return do(world, Client(), headers)
+
+    assert outcomes(attempt) == {role: role in allowed for role in ROLES}
