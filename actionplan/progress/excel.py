@@ -37,7 +37,7 @@ FIRST_ROW = HEADER_ROW + 1
 
 # (header, width, editable)
 COLUMNS: list[tuple[str, int, bool]] = [
-    ("ID", 8, False),
+    ("ID", 14, False),
     ("テーマ", 16, False),
     ("年度区分", 14, False),
     ("取組（計画本文）", 50, False),
@@ -157,6 +157,13 @@ def build_workbook(fiscal_year: int, government: MemberGovernment | None) -> byt
     status_list.add(f"E{FIRST_ROW}:E{last}")
     percent_range.add(f"F{FIRST_ROW}:F{last}")
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=COL_STATUS)
+    # Printed (or saved as PDF) on A4 landscape, all columns on one page width.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     # No password: the protection keeps honest mistakes out of the locked columns; the upload
     # checks them anyway.
     ws.protection.sheet = True
