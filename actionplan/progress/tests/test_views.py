@@ -195,3 +195,9 @@ def test_dashboard_shows_rule_chart_and_table(
 def test_internal_pages_need_a_role(path: str, outsider: User, plan_version: object) -> None:
     assert Client().get(path).status_code == 302
     assert client_for(outsider).get(path).status_code == 403
+
+
+def test_dashboard_in_english(cycle: ReportingCycle, bureau_staff: User) -> None:
+    html = client_for(bureau_staff).get(f"/en/progress/dashboard/?year={YEAR}").content.decode()
+    assert "Progress dashboard FY2025" in html and "Progress by theme" in html
+    assert "テーマ別の進捗" not in html
