@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
@@ -39,6 +40,20 @@ from .translations import Translations, load_translations
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
 # Below this similarity a reworded item is a new item, not a revision of the old one.
 SAME_ITEM_SIMILARITY = 0.5
+
+
+# Items sharing fewer character pairs than this are not compared further (a cheap first test).
+SAME_ITEM_OVERLAP = 0.2
+
+
+@lru_cache(maxsize=65536)
+def _bigrams(text: str) -> frozenset[str]:
+    folded = fold(text)
+    return frozenset(folded[i : i + 2] for i in range(len(folded) - 1)) or frozenset([folded])
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
 
 
 class ReferenceDataError(ValueError):
@@ -354,12 +369,30 @@ class _VersionWriter:
         candidates = previous.get(key.rsplit(".", 1)[0])
         if not candidates or key in candidates:
             return key
+        available = [
+            (old_key, old_text)
+            for old_key, old_text in candidates.items()
+            if old_key not in claimed and old_key not in new_keys
+        ]
+        if not available:
+            return key
+        for old_key, old_text in available:
+            # Unchanged words under a key inherited in an earlier revision.
+            if old_text == text:
+                claimed.add(old_key)
+                return old_key
         best, best_ratio = None, SAME_ITEM_SIMILARITY
-        matcher = difflib.SequenceMatcher(None, "", fold(text))
-        for old_key, old_text in candidates.items():
-            if old_key in claimed or old_key in new_keys:
-                continue
-            # SequenceMatcher caches facts about its second sequence: compare against `text`.
+        grams = _bigrams(text)
+        available = [
+            (old_key, old_text)
+            for old_key, old_text in available
+            if _overlap(grams, _bigrams(old_text)) >= SAME_ITEM_OVERLAP
+        ]
+        if not available:
+            return key
+        # SequenceMatcher caches facts about its second sequence: compare against `text`.
+        matcher = difflib.SequenceMatcher(None, "", fold(text), autojunk=False)
+        for old_key, old_text in available:
             matcher.set_seq1(fold(old_text))
             if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
                 continue
@@ -424,8 +457,9 @@ class _VersionWriter:
         for t in self.doc.themes:
             seen: set[str] = set()
             keys = [unique(milestone_key(self.codes[t.name], ms.text), seen) for ms in t.milestones]
+            theme_keys = set(keys)
             for ms, key in zip(t.milestones, keys, strict=True):
-                stable = self._inherit(key, ms.text, previous, claimed, set(keys))
+                stable = self._inherit(key, ms.text, previous, claimed, theme_keys)
                 notes_en = [tr.text(f"{key}.note.{n}", note) for n, note in enumerate(ms.notes, 1)]
                 figure = ms.figure
                 rows.append(

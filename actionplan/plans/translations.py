@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .importer.document import PlanDocument
@@ -57,9 +58,15 @@ def load_translations(language: str = "en", directory: Path | None = None) -> Tr
     path = (directory or TRANSLATIONS_DIR) / f"{language}.json"
     if not path.exists():
         return Translations(language=language)
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, mtime_ns: int) -> Translations:
+    """Parsed once per version of the file (its modification time is part of the key)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return Translations(
-        language=data.get("language", language),
+        language=data.get("language", path.stem),
         official=bool(data.get("official", False)),
         notice=data.get("notice", ""),
         entries=data.get("entries", {}),
