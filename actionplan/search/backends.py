@@ -104,6 +104,11 @@ def least(expressions: Sequence[str]) -> str:
     return ("LEAST(" if is_postgresql() else "min(") + ", ".join(expressions) + ")"
 
 
+def position(column: str) -> str:
+    """SQL for where a parameter occurs in a column (0 when it does not)."""
+    return f"strpos({column}, %s)" if is_postgresql() else f"instr({column}, %s)"
+
+
 def double(value: float) -> str:
     """A float literal both databases read as the same IEEE double (not numeric)."""
     return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
