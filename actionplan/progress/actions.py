@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -25,10 +26,12 @@ from actionplan.accounts.permissions import (
     require,
     role_of,
 )
-from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment
+from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment, Theme
 
 from . import queries
 from .models import (
+    Indicator,
+    IndicatorValue,
     ProgressReport,
     ReportComment,
     ReportingCycle,
@@ -355,3 +358,62 @@ def default_body_for(user: AnyUser) -> MemberGovernment | None:
     if government is None:
         raise PermissionDenied("報告主体がありません")
     return government
+
+
+def create_indicator(
+    user: AnyUser,
+    name_ja: str,
+    *,
+    name_en: str = "",
+    unit: str = "",
+    source: str = "",
+    theme: Theme | None = None,
+    action: Action | None = None,
+) -> Indicator:
+    require(is_bureau(user), "指標の登録は広域産業振興局だけができます")
+    if not name_ja.strip():
+        raise ProgressError("指標の名前（日本語）が必要です", "name_ja")
+    with transaction.atomic():
+        indicator = Indicator(
+            name_ja=name_ja.strip(),
+            name_en=name_en.strip(),
+            unit=unit.strip(),
+            source=source.strip(),
+            theme=theme,
+            action=action,
+        )
+        indicator._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        indicator.save()
+    return indicator
+
+
+def record_indicator_value(
+    user: AnyUser,
+    indicator: Indicator,
+    fiscal_year: int,
+    value: Decimal,
+    note: str = "",
+    report: ProgressReport | None = None,
+) -> IndicatorValue:
+    """Set the value of an indicator for a fiscal year (replacing an earlier one, with history).
+    The bureau records values; a reporting body may give one with its own report."""
+    if report is not None:
+        require(
+            can_act_for(user, report.member_government), "この報告に値を記録する権限がありません"
+        )
+    else:
+        require(is_bureau(user), "指標の値の記録は広域産業振興局だけができます")
+    if not value.is_finite():
+        raise ProgressError("値が数ではありません", "value")
+    with transaction.atomic():
+        record = (
+            IndicatorValue.objects.select_for_update()
+            .filter(indicator=indicator, fiscal_year=fiscal_year)
+            .first()
+        ) or IndicatorValue(indicator=indicator, fiscal_year=fiscal_year)
+        record.value = value
+        record.note = note.strip()
+        record.report = report
+        record._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        record.save()
+    return record

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from actionplan.accounts.permissions import PermissionDenied
 from actionplan.api.actions import create_api_token
 from actionplan.plans.models import Action
 from actionplan.progress import actions
@@ -89,5 +92,20 @@ def test_invalid_input_names_the_field(
     assert not ProgressReport.objects.exists()
 
 
-def test_indicators_are_listed(plan_version: object) -> None:
-    assert Client().get("/api/v1/progress/indicators").json() == []
+def test_indicator_values_are_listed_and_only_the_bureau_records_them(
+    plan_version: object, bureau_staff: User, osaka_editor: User
+) -> None:
+    indicator = actions.create_indicator(
+        bureau_staff, "水素関連の実証件数", name_en="Hydrogen pilots", unit="件"
+    )
+    actions.record_indicator_value(bureau_staff, indicator, 2024, Decimal("3"))
+    actions.record_indicator_value(bureau_staff, indicator, 2024, Decimal("4"), "訂正")
+    with pytest.raises(PermissionDenied):
+        actions.record_indicator_value(osaka_editor, indicator, 2025, Decimal("9"))
+    with pytest.raises(PermissionDenied):
+        actions.create_indicator(osaka_editor, "独自の指標")
+    body = Client().get("/api/v1/progress/indicators").json()
+    assert [(i["name_ja"], i["unit"]) for i in body] == [("水素関連の実証件数", "件")]
+    assert [(v["fiscal_year"], v["value"], v["note"]) for v in body[0]["values"]] == [
+        (2024, "4.0000", "訂正")
+    ]
