@@ -265,3 +265,8 @@ PROPOSAL_RATE_WINDOW_SECONDS = env_int("PROPOSAL_RATE_WINDOW_SECONDS", 3600)
 PROPOSAL_ATTACHMENT_ROOT = Path(
     env_str("PROPOSAL_ATTACHMENT_ROOT", str(MEDIA_ROOT / "private" / "proposals"))
 )
+
+# Open data: where the published files are built (share it between app processes, like
+# MEDIA_ROOT), and the publisher's 全国地方公共団体コード for the DCAT catalogue (empty: left out).
+OPENDATA_ROOT = Path(env_str("OPENDATA_ROOT", str(BASE_DIR / "var" / "opendata")))
+PUBLISHER_LG_CODE = env_str("PUBLISHER_LG_CODE", "")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("actionplan.api.urls")),
+    # Files under /opendata/…; the page /opendata/ itself is the portal's.
+    path("opendata/", include("actionplan.opendata.urls")),
     path("healthz", portal_views.healthz, name="healthz"),
 ]
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response
@@ -53,6 +54,21 @@ def stamp_time(stamp: str) -> float:
 
 
 def touch_data() -> None:
+    """Move the stamp now, and again when the current transaction commits.
+
+    Now: with the database cache the new stamp is part of the transaction itself. At commit: with
+    Redis the first move is visible before the transaction's rows are, and a request in between
+    would cache the old rows under the new stamp; the second move makes that entry unreachable.
+    """
+    cache.set(STAMP_KEY, _new_stamp(), None)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        entry[1] is _touch_after_commit for entry in connection.run_on_commit
+    ):
+        transaction.on_commit(_touch_after_commit)
+
+
+def _touch_after_commit() -> None:
     cache.set(STAMP_KEY, _new_stamp(), None)
 
 

@@ -8,3 +8,10 @@ class OpendataConfig(AppConfig):
     name = "actionplan.opendata"
     verbose_name = _("オープンデータ")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from .checks import check_publisher_code
+
+        checks.register(check_publisher_code)

@@ -1,0 +1,117 @@
+"""Downloads of the open data: every file, the ZIP, the data package, the DCAT catalogue and the
+Atom feed. The landing page that links to them is the portal's (``portal:opendata``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from .catalog import catalog
+from .export import ExportError, current_version
+from .package import datapackage
+from .publish import ZIP_NAME, Publication, current_publication
+
+CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".zip": "application/zip",
+}
+
+
+def _publication() -> Publication:
+    try:
+        return current_publication()
+    except ExportError as error:
+        raise Http404(str(error)) from None
+
+
+def _open(response: HttpResponseBase, publication: Publication, name: str) -> HttpResponseBase:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["ETag"] = f'"{publication.directory.name}-{name}"'
+    response["Last-Modified"] = http_date(publication.modified.timestamp())
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _conditional(
+    request: HttpRequest, publication: Publication, name: str
+) -> HttpResponseBase | None:
+    return get_conditional_response(
+        request,
+        etag=f'"{publication.directory.name}-{name}"',
+        last_modified=int(publication.modified.timestamp()),
+    )
+
+
+def _serve(request: HttpRequest, name: str, attachment: bool) -> HttpResponseBase:
+    publication = _publication()
+    path = publication.path_of(name)
+    if path is None or name in ("datapackage.json", "manifest.json"):
+        raise Http404(f"no open data file {name}")
+    answer = _conditional(request, publication, name)
+    if answer is None:
+        answer = FileResponse(
+            path.open("rb"),
+            as_attachment=attachment,
+            filename=name,
+            content_type=CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
+        )
+    return _open(answer, publication, name)
+
+
+@require_safe
+def file(request: HttpRequest, name: str) -> HttpResponseBase:
+    return _serve(request, name, attachment=False)
+
+
+@require_safe
+def archive(request: HttpRequest) -> HttpResponseBase:
+    return _serve(request, ZIP_NAME, attachment=True)
+
+
+def _absolute(request: HttpRequest) -> Callable[[str], str]:
+    def url(name: str) -> str:
+        if name == ZIP_NAME:
+            return request.build_absolute_uri(reverse("opendata:zip"))
+        if name == "datapackage.json":
+            return request.build_absolute_uri(reverse("opendata:datapackage"))
+        return request.build_absolute_uri(reverse("opendata:file", kwargs={"name": name}))
+
+    return url
+
+
+@require_safe
+def package(request: HttpRequest) -> HttpResponseBase:
+    """The descriptor with absolute paths, so that it works where it is served."""
+    publication = _publication()
+    answer = _conditional(request, publication, "datapackage.json")
+    if answer is None:
+        base = request.build_absolute_uri(reverse("opendata:file", kwargs={"name": "x"}))[:-1]
+        descriptor = datapackage(
+            current_version(), publication.modified.isoformat(), publication.rows, base
+        )
+        answer = HttpResponse(
+            json.dumps(descriptor, ensure_ascii=False, indent=1),
+            content_type="application/json",
+        )
+    return _open(answer, publication, "datapackage.json")
+
+
+@require_safe
+def dcat(request: HttpRequest) -> HttpResponseBase:
+    publication = _publication()
+    answer = _conditional(request, publication, "catalog.jsonld")
+    if answer is None:
+        home = request.build_absolute_uri("/opendata/")
+        document = catalog(publication, current_version(), _absolute(request), home)
+        answer = HttpResponse(
+            json.dumps(document, ensure_ascii=False, indent=1),
+            content_type="application/ld+json",
+        )
+    return _open(answer, publication, "catalog.jsonld")
