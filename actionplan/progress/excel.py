@@ -52,6 +52,13 @@ COLUMNS: list[tuple[str, int, bool]] = [
 COL_ID, COL_THEME, COL_PERIOD, COL_TEXT, COL_STATUS, COL_PERCENT = 1, 2, 3, 4, 5, 6
 COL_NARRATIVE_JA, COL_NARRATIVE_EN, COL_LINKS, COL_REVISION, COL_STATE = 7, 8, 9, 10, 11
 
+FIELD_LABELS = {
+    "status": "状況",
+    "percent": "進捗率",
+    "narrative_ja": "取組内容（日本語）",
+    "narrative_en": "取組内容（英語）",
+    "evidence_links": "根拠資料URL",
+}
 STATUS_BY_LABEL = {str(label): value for value, label in Status.choices}
 FORMULA_STARTS = ("=", "+", "-", "@")
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -199,6 +206,14 @@ class RowChange:
     data: ReportInput
     revision: int
     changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.data.status).label)
+
+    @property
+    def changed_labels(self) -> str:
+        return "、".join(FIELD_LABELS[name] for name in self.changed_fields)
 
     @property
     def kind(self) -> str:
@@ -377,6 +392,13 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
                 for name in ("status", "percent", "narrative_ja", "narrative_en", "evidence_links")
                 if getattr(data, name) != getattr(existing, name)
             ]
+            if change.changed_fields and existing.state not in actions.EDITABLE_STATES:
+                error(
+                    COL_STATUS,
+                    f"{existing.get_state_display()}の報告は変更できません（変更: "
+                    f"{change.changed_labels}）",
+                )
+                continue
             if change.changed_fields and revision != existing.revision:
                 error(
                     COL_REVISION,

@@ -217,3 +217,19 @@ def test_stale_workbook_is_refused_as_a_conflict(
     result = excel.apply_workbook(osaka_editor, to_bytes(fill(stale, "完了", 100)))
     assert result.errors and result.errors[0].column == "J（版）"
     assert ProgressReport.objects.get().percent == 20
+
+
+def test_changing_a_submitted_report_is_refused_before_anything_is_applied(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 10), 0
+    )
+    actions.submit_report(osaka_editor, report, 1)
+    wb = download()
+    wb[excel.SHEET_NAME].cell(row=excel.FIRST_ROW, column=excel.COL_PERCENT).value = 90
+    preview = excel.parse_workbook(osaka_editor, to_bytes(wb))
+    assert [(e.row, e.column) for e in preview.errors] == [(excel.FIRST_ROW, "E（状況）")]
+    assert "提出済みの報告は変更できません（変更: 進捗率）" in preview.errors[0].message
+    # Unchanged, the same submitted report is fine: nothing to do.
+    assert excel.parse_workbook(osaka_editor, to_bytes(download())).errors == []
