@@ -25,6 +25,7 @@ class HitOut(Schema):
     text: str
     text_en: str
     snippet: str
+    snippet_en: str
     url: str
     score: float
 
@@ -95,6 +96,7 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]) -> HttpRe
                 text=h.text,
                 text_en=h.text_en,
                 snippet=h.snippet_html,
+                snippet_en=h.snippet_en_html,
                 url=h.url_path,
                 score=h.score,
             )

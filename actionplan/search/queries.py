@@ -12,7 +12,8 @@ first) and ``facets`` (counts over all matches: ``kind``, ``theme``, ``fiscal_ye
 Each ``Hit`` has ``kind`` (action, year_theme, theme, milestone, partnership, hub), ``id`` (the
 record's id in its own table), ``key`` (its stable key), ``theme_code``, ``fiscal_year``,
 ``actor``, ``title`` (short text), ``text``, their English ``title_en`` / ``text_en``,
-``snippet_html`` (HTML-escaped text with the matched words in ``<mark>``), ``url_path`` (the
+``snippet_html`` (HTML-escaped text with the matched words in ``<mark>``; ``snippet_en_html``
+prefers the English text, for English pages), ``url_path`` (the
 portal page: ``/themes/<code>/``, ``/actions/<id>/``, ``/partnerships/<id>/``, ``/hubs/``),
 ``lg_codes`` and ``score``. Bad parameters raise ``SearchError`` naming the ``field``.
 
@@ -76,6 +77,7 @@ class Hit:
     text_en: str
     snippet_html: str
     url_path: str
+    snippet_en_html: str
     score: float
     lg_codes: list[str] = field(default_factory=list)
 
@@ -342,14 +344,20 @@ def snippet(text: str, parsed: ParsedQuery) -> str | None:
     return "".join(parts)
 
 
-def _hit(document: SearchDocument, score: float, parsed: ParsedQuery) -> Hit:
-    html = None
-    for text in (document.text_ja, document.text_en, document.title_ja, document.title_en):
+def _best_snippet(texts: tuple[str, ...], parsed: ParsedQuery) -> str:
+    """The snippet of the first text with a match, else the start of the first text."""
+    for text in texts:
         if text and (html := snippet(text, parsed)) is not None:
-            break
-    if html is None:
-        text = document.text_ja
-        html = escape(text[:SNIPPET_LENGTH] + ("…" if len(text) > SNIPPET_LENGTH else ""))
+            return html
+    text = next((t for t in texts if t), "")
+    return escape(text[:SNIPPET_LENGTH] + ("…" if len(text) > SNIPPET_LENGTH else ""))
+
+
+def _hit(document: SearchDocument, score: float, parsed: ParsedQuery) -> Hit:
+    ja, en = document.text_ja, document.text_en
+    html = _best_snippet((ja, en, document.title_ja, document.title_en), parsed)
+    # English pages show English text; a match found only in Japanese is shown in Japanese.
+    html_en = _best_snippet((en, document.title_en, ja, document.title_ja), parsed)
     return Hit(
         kind=document.kind,
         id=document.object_id,
@@ -362,6 +370,7 @@ def _hit(document: SearchDocument, score: float, parsed: ParsedQuery) -> Hit:
         text=document.text_ja,
         text_en=document.text_en,
         snippet_html=html,
+        snippet_en_html=html_en,
         url_path=document.url_path,
         score=score,
         lg_codes=document.lg_codes.split(),

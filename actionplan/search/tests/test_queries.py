@@ -64,6 +64,7 @@ def test_title_like_text_ranks_above_long_text(plan_version: PlanVersion) -> Non
 def test_snippet_marks_matches(plan_version: PlanVersion) -> None:
     hit = search("水素", kinds=["action"], limit=1).hits[0]
     assert "<mark>水素</mark>" in hit.snippet_html
+    assert "<mark>hydrogen</mark>" in hit.snippet_en_html.casefold()
 
 
 def test_facets_count_every_match_and_filters_narrow(plan_version: PlanVersion) -> None:
