@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--seconds", type=int, default=8, help="length of one load run")
     parser.add_argument("--rounds", type=int, default=3, help="runs per page (medians shown)")
-    args = parser.parse_args(argv)
+    # bench/run.py calls main() with no arguments: use the defaults then.
+    args = parser.parse_args(argv or [])
     load = _wrk if shutil.which("wrk") else _python_load
     with tempfile.TemporaryDirectory(prefix="bench-portal-") as directory:
         tmp = Path(directory)
@@ -202,4 +203,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -96,12 +96,10 @@ def theme_by_code(version: m.PlanVersion, code: str) -> m.Theme | None:
 
 
 def action_detail(action_id: int) -> m.Action | None:
-    return (
-        m.Action.objects.select_related("theme", "period", "version", "parent")
-        .prefetch_related("member_governments", "children")
-        .filter(pk=action_id)
-        .first()
-    )
+    rows = m.Action.objects.select_related("theme", "period", "version", "parent").filter(
+        pk=action_id
+    )[:1]
+    return next(iter(rows), None)
 
 
 # --- developments, partnerships, governments, hubs ----------------------------------------------

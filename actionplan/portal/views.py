@@ -23,8 +23,8 @@ from actionplan.plans.queries import current_version
 
 from . import charts, queries
 
-# The home and theme pages are cached per plan version and language. Staff corrections made in
-# the admin show after at most this many seconds.
+# The home, theme and action pages are cached per plan version and language. Staff corrections
+# made in the admin, new assignments and accepted reports show after at most this many seconds.
 PAGE_CACHE_SECONDS = 60
 
 
@@ -121,26 +121,32 @@ def _progress_reports(action: m.Action) -> list[Any] | None:
 
 @require_GET
 def action(request: HttpRequest, action_id: int) -> HttpResponse:
-    row = queries.action_detail(action_id)
-    if row is None:
-        raise Http404("no such action")
-    version = row.version
-    return render(
-        request,
-        "portal/action.html",
-        {
-            "version": version,
-            "current": current_version(),
-            "action": row,
-            "theme": row.theme,
-            "governments": list(row.member_governments.all()),
-            "children": list(row.children.order_by("position")),
-            "reports": _progress_reports(row),
-            "milestones": queries.milestones_by_date(version, row.theme),
-            "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
-            "hubs": queries.hubs(row.theme.code),
-        },
-    )
+    current = current_version()
+
+    def build() -> HttpResponse:
+        row = queries.action_detail(action_id)
+        if row is None:
+            raise Http404("no such action")
+        version = row.version
+        return render(
+            request,
+            "portal/action.html",
+            {
+                "version": version,
+                "current": current,
+                "action": row,
+                "theme": row.theme,
+                "governments": list(row.member_governments.all()),
+                "children": list(row.children.order_by("position")),
+                "reports": _progress_reports(row),
+                "milestones": queries.milestones_by_date(version, row.theme),
+                "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
+                "hubs": queries.hubs(row.theme.code),
+            },
+        )
+
+    # Accepted progress reports and assignments show within PAGE_CACHE_SECONDS.
+    return _cached(current, f"action:{action_id}", build)
 
 
 @require_GET
