@@ -201,3 +201,12 @@ def test_dashboard_in_english(cycle: ReportingCycle, bureau_staff: User) -> None
     html = client_for(bureau_staff).get(f"/en/progress/dashboard/?year={YEAR}").content.decode()
     assert "Progress dashboard FY2025" in html and "Progress by theme" in html
     assert "テーマ別の進捗" not in html
+
+
+def test_user_management_link_is_shown_to_the_bureau_only(
+    cycle: ReportingCycle, osaka_editor: User, bureau_staff: User
+) -> None:
+    editor_page = client_for(osaka_editor).get(f"/progress/{YEAR}/270008/").content.decode()
+    staff_page = client_for(bureau_staff).get("/progress/").content.decode()
+    assert 'href="/accounts/users/"' not in editor_page
+    assert 'href="/accounts/users/"' in staff_page
