@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.plans.models import MemberGovernment, Organization, Theme
@@ -59,13 +59,17 @@ class ProposalForm(forms.Form):
     organization_name = forms.CharField(label=_("組織名"), max_length=200)
     organization_kind = forms.ChoiceField(label=_("組織の種類"), choices=Organization.Kind.choices)
     contact_name = forms.CharField(label=_("担当者名"), max_length=100)
-    email = forms.EmailField(label=_("メールアドレス"))
+    email = forms.EmailField(label=pgettext_lazy("proposal", "メールアドレス"))
     phone = forms.CharField(label=_("電話番号（任意）"), max_length=30, required=False)
     themes = forms.MultipleChoiceField(
-        label=_("テーマ"), widget=forms.CheckboxSelectMultiple, required=False
+        label=pgettext_lazy("proposal", "テーマ"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     title = forms.CharField(label=_("件名"), max_length=200)
-    summary = forms.CharField(label=_("概要"), max_length=2000, widget=forms.Textarea)
+    summary = forms.CharField(
+        label=pgettext_lazy("proposal", "概要"), max_length=2000, widget=forms.Textarea
+    )
     details = forms.CharField(
         label=_("詳細（任意）"), max_length=20000, widget=forms.Textarea, required=False
     )
@@ -109,6 +113,8 @@ class NoteForm(forms.Form):
 
 class OrganizationForm(forms.Form):
     name_ja = forms.CharField(label=_("名称"), max_length=200)
-    name_en = forms.CharField(label=_("名称（英語）"), max_length=200, required=False)
+    name_en = forms.CharField(
+        label=pgettext_lazy("organization", "名称（英語）"), max_length=200, required=False
+    )
     kind = forms.ChoiceField(label=_("種類"), choices=Organization.Kind.choices)
     corporate_number = forms.CharField(label=_("法人番号（任意）"), max_length=13, required=False)

@@ -53,8 +53,10 @@ def _refusals_as_403(view: View) -> View:
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
-    # The status link is the proposer's only key; never send it onwards in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The status link is the proposer's only key; never send it to another site in a Referer
+    # header. ("no-referrer" would also blank the Origin of the page's own withdrawal form,
+    # which Django's CSRF check then refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 

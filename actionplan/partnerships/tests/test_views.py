@@ -70,7 +70,7 @@ def test_it_submits_and_shows_the_status_page(
     text = page.content.decode()
     assert proposal.receipt_number in text
     assert "受付" in text
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert EMAIL not in text and PHONE not in text
     assert len(mail.outbox) == 1 and response["Location"] in mail.outbox[0].body
 
