@@ -18,6 +18,7 @@ urlpatterns = [
     path("cycles/", views.cycles, name="cycles"),
     path("cycles/<int:year>/", views.cycle_detail, name="cycle"),
     path("cycles/<int:year>/remind/", views.remind, name="remind"),
+    path("cycles/<int:year>/close/", views.close, name="close"),
     path("workbook/<int:year>/<str:code>/", views.download_workbook, name="workbook"),
     path("upload/", views.upload, name="upload"),
     path("upload/<int:upload_id>/", views.preview, name="preview"),

@@ -360,6 +360,15 @@ def remind(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @internal
+@require_POST
+def close(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
+    actions.close_cycle(request.user, cycle)
+    messages.success(request, _("報告受付を終了しました"))
+    return redirect("progress:cycle", year=year)
+
+
+@internal
 @require_GET
 def download_workbook(request: HttpRequest, year: int, code: str) -> HttpResponse:
     government = _body(code)

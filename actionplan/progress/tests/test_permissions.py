@@ -124,6 +124,11 @@ def web_remind(w: World, c: Client) -> bool:
     return len(mail.outbox) > 0
 
 
+def web_close_cycle(w: World, c: Client) -> bool:
+    c.post(f"/progress/cycles/{YEAR}/close/")
+    return not ReportingCycle.objects.get(fiscal_year=YEAR).is_open
+
+
 def web_workbook(w: World, c: Client) -> bool:
     wb = load_workbook(io.BytesIO(excel.build_workbook(YEAR, osaka())))
     wb[excel.SHEET_NAME].cell(row=excel.FIRST_ROW, column=excel.COL_STATUS).value = "完了"
@@ -147,6 +152,7 @@ WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "assign": (web_assign, BUREAU),
     "open_cycle": (web_open_cycle, BUREAU),
     "remind": (web_remind, BUREAU),
+    "close_cycle": (web_close_cycle, BUREAU),
     "workbook": (web_workbook, OSAKA),
 }
 

@@ -210,3 +210,12 @@ def test_user_management_link_is_shown_to_the_bureau_only(
     staff_page = client_for(bureau_staff).get("/progress/").content.decode()
     assert 'href="/accounts/users/"' not in editor_page
     assert 'href="/accounts/users/"' in staff_page
+
+
+def test_closed_cycle_takes_no_more_reports(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    client_for(bureau_staff).post(f"/progress/cycles/{YEAR}/close/")
+    response = client_for(osaka_editor).post(edit_url(members_action), form())
+    assert "2025年度の報告受付は開いていません" in response.content.decode()
+    assert not ProgressReport.objects.exists()
