@@ -30,7 +30,7 @@ from actionplan.accounts.permissions import PermissionDenied, can_read_internal,
 from actionplan.plans.models import MemberGovernment, Organization
 
 from . import actions
-from .forms import NoteForm, OrganizationForm, ProposalForm
+from .forms import NoteForm, OrganizationForm, ProposalForm, theme_choices
 from .models import Attachment, Proposal, State
 from .queries import overdue, visible_proposals
 from .ratelimit import over_limit
@@ -227,6 +227,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
             "notes": proposal.notes.select_related("author"),
             "note_form": NoteForm(),
             "suggestions": suggest_for_proposal(proposal),
+            "theme_names": [dict(theme_choices()).get(code, code) for code in proposal.theme_codes],
             "today": timezone.localdate(),
         },
     )

@@ -252,6 +252,7 @@ def test_the_triage_path_through_the_pages(
     page = staff.get(base + "/").content.decode()
     assert "港湾局と調整します" in page
     assert "refer: 大阪府" in page
+    assert "<dd>カーボンニュートラル</dd>" in page  # the theme by name, not its code
 
 
 def test_declining_without_reason_shows_the_error(
