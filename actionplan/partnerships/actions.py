@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -32,7 +33,7 @@ from actionplan.accounts.permissions import (
     role_of,
 )
 from actionplan.plans.importer.partners import normalized_name
-from actionplan.plans.models import MemberGovernment, Organization, Partnership, Theme
+from actionplan.plans.models import Hub, MemberGovernment, Organization, Partnership, Theme
 from actionplan.plans.queries import current_version
 
 from .models import (
@@ -556,3 +557,38 @@ def create_partnership(
         partnership.member_governments.set(governments)
         partnership.partners.set(partners)
     return partnership
+
+
+def update_hub(
+    user: AnyUser,
+    hub: Hub,
+    *,
+    name_ja: str,
+    name_en: str,
+    lat: Decimal,
+    lon: Decimal,
+    theme_codes: Sequence[str],
+) -> Hub:
+    """Staff correct a hub's name, coordinates (the plan gives none; ours are approximate) or
+    themes."""
+    require(is_bureau(user), "only bureau staff edit the registry")
+    if not name_ja.strip():
+        raise ProposalError("name_ja", "a hub needs a name")
+    # Kansai and its surroundings: a swapped or mistyped coordinate lands far outside.
+    if not Decimal(33) <= lat <= Decimal(36.5):
+        raise ProposalError("lat", f"latitude {lat} is outside the Kansai region (33–36.5)")
+    if not Decimal(133) <= lon <= Decimal(137):
+        raise ProposalError("lon", f"longitude {lon} is outside the Kansai region (133–137)")
+    known = set(Theme.objects.values_list("code", flat=True))
+    unknown = [code for code in theme_codes if code not in known]
+    if unknown:
+        raise ProposalError("theme_codes", f"unknown themes {unknown}")
+    with transaction.atomic():
+        hub.name_ja = name_ja.strip()
+        hub.name_en = name_en.strip()
+        hub.lat = lat
+        hub.lon = lon
+        hub.theme_codes = list(theme_codes)
+        hub._history_user = user  # type: ignore[attr-defined]
+        hub.save()
+    return hub

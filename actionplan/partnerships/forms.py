@@ -111,6 +111,24 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("メモ"), widget=forms.Textarea, max_length=10000)
 
 
+class HubForm(forms.Form):
+    name_ja = forms.CharField(label=_("名称"), max_length=200)
+    name_en = forms.CharField(
+        label=pgettext_lazy("organization", "名称（英語）"), max_length=200, required=False
+    )
+    lat = forms.DecimalField(label=_("緯度"), max_digits=9, decimal_places=6)
+    lon = forms.DecimalField(label=_("経度"), max_digits=9, decimal_places=6)
+    theme_codes = forms.MultipleChoiceField(
+        label=pgettext_lazy("proposal", "テーマ"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme_codes"].choices = theme_choices()  # type: ignore[attr-defined]
+
+
 class OrganizationForm(forms.Form):
     name_ja = forms.CharField(label=_("名称"), max_length=200)
     name_en = forms.CharField(

@@ -26,6 +26,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("desk/hubs/<int:hub_id>/", views.hub_edit, name="hub_edit"),
     path("desk/organizations/new/", views.organization_edit, name="organization_new"),
     path(
         "desk/organizations/<int:organization_id>/",

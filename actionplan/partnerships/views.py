@@ -27,10 +27,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actionplan.accounts.permissions import PermissionDenied, can_read_internal, is_bureau
-from actionplan.plans.models import MemberGovernment, Organization
+from actionplan.plans.models import Hub, MemberGovernment, Organization
 
 from . import actions
-from .forms import NoteForm, OrganizationForm, ProposalForm, theme_choices
+from .forms import HubForm, NoteForm, OrganizationForm, ProposalForm, theme_choices
 from .models import Attachment, Proposal, State
 from .queries import overdue, visible_proposals
 from .ratelimit import over_limit
@@ -368,4 +368,35 @@ def organization_edit(request: HttpRequest, organization_id: int | None = None) 
         "partnerships/organization_form.html",
         {"form": form, "organization": organization},
         status=status_code,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_refusals_as_403
+def hub_edit(request: HttpRequest, hub_id: int) -> HttpResponse:
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("登録簿の編集は事務局のみです。"))
+    hub = get_object_or_404(Hub, pk=hub_id)
+    initial = {
+        "name_ja": hub.name_ja,
+        "name_en": hub.name_en,
+        "lat": hub.lat,
+        "lon": hub.lon,
+        "theme_codes": hub.theme_codes,
+    }
+    form = HubForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_hub(request.user, hub, **form.cleaned_data)
+        except actions.ProposalError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("登録簿を更新しました。"))
+            return redirect("partnerships:hub_edit", hub_id=hub.pk)
+    return render(
+        request,
+        "partnerships/hub_form.html",
+        {"form": form, "hub": hub},
+        status=400 if form.errors else 200,
     )

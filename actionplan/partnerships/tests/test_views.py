@@ -325,3 +325,32 @@ def test_staff_edit_the_organization_registry(bureau_staff: User) -> None:
     assert Organization.objects.filter(normalized_name=organization.normalized_name).count() == 1
     public = Client().get("/organizations/").content.decode()
     assert "株式会社ベータ工業" in public
+
+
+def test_staff_correct_a_hub_and_others_cannot(
+    reference: None, bureau_staff: User, osaka_editor: User, plan_version: PlanVersion
+) -> None:
+    from actionplan.plans.models import Hub
+
+    hub = Hub.objects.get(name_ja="高砂水素パーク")
+    url = f"/desk/hubs/{hub.pk}/"
+    data = {
+        "name_ja": "高砂水素パーク",
+        "name_en": "Takasago Hydrogen Park",
+        "lat": "34.7401",
+        "lon": "134.8001",
+        "theme_codes": ["carbon_neutral", "startups"],
+    }
+    assert client_for(osaka_editor).post(url, data).status_code == 403
+    assert Client().post(url, data).status_code == 302
+    hub.refresh_from_db()
+    assert hub.theme_codes == ["carbon_neutral"]
+    staff = client_for(bureau_staff)
+    swapped = staff.post(url, {**data, "lat": "134.8", "lon": "34.74"})
+    assert swapped.status_code == 400
+    assert "outside the Kansai region" in swapped.content.decode()
+    assert staff.post(url, data).status_code == 302
+    hub.refresh_from_db()
+    assert str(hub.lat) == "34.740100"
+    assert hub.theme_codes == ["carbon_neutral", "startups"]
+    assert hub.history.first().history_user == bureau_staff
