@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from actionplan.partnerships import actions
 from actionplan.plans.models import MemberGovernment, PlanVersion
-from actionplan.portal.tests.browser import browser, page  # noqa: F401 - pytest fixtures
 
 # What a proposer types; the privacy tests look for these strings everywhere public.
 CONTACT_NAME = "山田花子テスト"
