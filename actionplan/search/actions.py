@@ -267,6 +267,10 @@ def refresh_statistics(version_id: int | None) -> IndexState:
 def rebuild_index() -> int:
     """Empty the index and fill it again from the current version and the registry."""
     with transaction.atomic():
+        # One rebuild at a time across processes: the others wait here, then rebuild again
+        # from what is committed by then.
+        if IndexState.objects.select_for_update().first() is None:
+            IndexState.objects.create()
         version = _current_version()
         documents = [document_from(s) for s in sources(version)]
         backends.clear()

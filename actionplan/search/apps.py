@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SearchConfig(AppConfig):
@@ -12,3 +15,13 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers that keep the index in step with every write.
         from . import signals  # noqa: F401
+
+        post_migrate.connect(_remove_orphans, sender=self)
+
+
+def _remove_orphans(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    # A flush (as between transactional tests) empties Django's tables but not the full-text
+    # table, and then sends post_migrate: sweep the rows whose document is gone.
+    from .backends import remove_orphans
+
+    remove_orphans(using)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, connections
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,10 @@ def is_postgresql() -> bool:
 def create_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [
-            "CREATE TABLE search_fts (doc_id bigint PRIMARY KEY REFERENCES "
-            "search_searchdocument(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, "
-            "terms tsvector NOT NULL)",
+            # No foreign key: Django's flush truncates only its own tables, and PostgreSQL refuses
+            # to truncate a table another one references. Deletes go through ``delete``/``clear``
+            # and ``remove_orphans`` sweeps what a flush leaves behind.
+            "CREATE TABLE search_fts (doc_id bigint PRIMARY KEY, terms tsvector NOT NULL)",
             "CREATE INDEX search_fts_terms ON search_fts USING gin (terms)",
         ]
     return [
@@ -69,6 +70,15 @@ def delete(ids: Iterable[int]) -> None:
 def clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_fts")
+
+
+def remove_orphans(using: str = "default") -> None:
+    """Delete full-text rows whose document is gone (after a flush of Django's own tables)."""
+    column = "doc_id" if connections[using].vendor == "postgresql" else "rowid"
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM search_fts WHERE {column} NOT IN (SELECT id FROM search_searchdocument)"  # noqa: S608 - the column name is one of two constants
+        )
 
 
 def _fts5_term(term: Term) -> str:
