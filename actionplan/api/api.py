@@ -30,8 +30,10 @@ api = ActionplanAPI(
 def _field_of(error: dict[str, object]) -> str | None:
     location = error.get("loc")
     if isinstance(location, list | tuple):
-        # ("query", "limit") → "limit"; ("body", "payload", "status") → "status"
-        parts = [str(p) for p in location if p not in ("query", "body", "path", "payload")]
+        # ("query", "limit") → "limit"; ("body", "payload", "status") → "status";
+        # ("query", "params", "kind", 0) → "kind" (a repeated parameter's index is no field name)
+        wrappers = ("query", "body", "path", "payload", "params")
+        parts = [str(p) for p in location if p not in wrappers and not isinstance(p, int)]
         return ".".join(parts) or None
     return None
 

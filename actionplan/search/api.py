@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from actionplan.api.errors import error_response
 
@@ -39,15 +41,18 @@ class SearchOut(Schema):
     facets: dict[str, dict[str, int]]
 
 
+KindName = Literal["action", "year_theme", "theme", "milestone", "partnership", "hub"]
+
+
 class SearchParams(Schema):
     q: str = ""
-    kind: list[str] | None = None
+    kind: list[KindName] | None = None
     theme: str | None = None
     fiscal_year: int | None = None
-    actor: str | None = None
+    actor: Literal["union", "members"] | None = None
     lg_code: str | None = None
-    limit: int = 20
-    offset: int = 0
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
 
 
 @router.get(
@@ -67,7 +72,7 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]) -> HttpRe
     try:
         results = search(
             params.q,
-            kinds=params.kind,
+            kinds=[str(k) for k in params.kind] if params.kind else None,
             theme=params.theme,
             fiscal_year=params.fiscal_year,
             actor=params.actor,

@@ -29,15 +29,19 @@ def test_search_endpoint_filters_by_kind_and_government(
 
 
 def test_bad_limit_gets_the_one_error_shape(client: Client, plan_version: PlanVersion) -> None:
-    for value in ("0", "1000"):
+    bounds = (("0", "greater than or equal to 1"), ("1000", "less than or equal to 100"))
+    for value, bound in bounds:
         response = client.get("/api/v1/search", {"q": "水素", "limit": value})
         assert response.status_code == 422
         assert response.json() == {
             "status": 422,
             "code": "invalid",
-            "message": "limit: limit must be between 1 and 100",
+            "message": f"limit: Input should be {bound}",
             "field": "limit",
         }
+    for name, value in (("kind", "planet"), ("actor", "everyone")):
+        body = client.get("/api/v1/search", {"q": "水素", name: value}).json()
+        assert body["status"] == 422 and body["field"] == name
     response = client.get("/api/v1/search", {"q": "水素", "limit": "many"})
     assert response.status_code == 422
     body = response.json()
@@ -47,3 +51,12 @@ def test_bad_limit_gets_the_one_error_shape(client: Client, plan_version: PlanVe
 def test_search_endpoint_is_in_the_openapi_document(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/search" in paths
+
+
+def test_the_documented_kinds_are_the_index_kinds() -> None:
+    from typing import get_args
+
+    from actionplan.search.api import KindName
+    from actionplan.search.models import Kind
+
+    assert set(get_args(KindName)) == set(Kind.values)
