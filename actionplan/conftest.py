@@ -11,6 +11,7 @@ from actionplan.accounts.models import Profile, Role
 from actionplan.plans.actions import import_plan_file, load_reference_data
 from actionplan.plans.models import MemberGovernment, PlanVersion
 from actionplan.plans.tests.documents import BUNDLED
+from actionplan.portal.tests.browser import browser, page  # noqa: F401 - pytest fixtures for every app
 
 PASSWORD = "correct horse battery staple 2025"  # noqa: S105 - a test password
 

@@ -3,48 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from actionplan.partnerships.models import Proposal, State
 from actionplan.plans.models import PlanVersion
-from actionplan.portal.tests.browser import CHROMIUM_ARGS, chromium_path
 
 from .conftest import CONTACT_NAME, EMAIL, PDF, PHONE
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-@pytest.fixture(scope="module")
-def desk_browser() -> Iterator[Browser]:
-    # The portal's browser fixture is session-scoped and only visible under portal/tests;
-    # importing it here would start a second Playwright in the same session, which Playwright
-    # refuses. This one lives for this module only and is closed before other modules run.
-    executable = chromium_path()
-    if executable is None:
-        message = "Chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(desk_browser: Browser) -> Iterator[Page]:
-    context = desk_browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
 
 
 def _shot(page: Page, name: str) -> None:

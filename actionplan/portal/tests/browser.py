@@ -1,8 +1,8 @@
 """Browser tests: a Playwright page on the system's Chromium, aimed at pytest-django's live server.
 
-Use it from any app's tests::
-
-    from actionplan.portal.tests.browser import browser, page  # noqa: F401  (pytest fixtures)
+The fixtures ``browser`` (one Chromium for the whole run) and ``page`` are registered once, in
+``actionplan/conftest.py``, for every app's tests: a second sync Playwright in the same process
+would fail. Use them as::
 
     @pytest.mark.e2e
     def test_it_shows_the_home_page(page: Page, live_server: LiveServer, plan_version) -> None:
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -44,39 +44,6 @@ def chromium_path() -> str | None:
     return None
 
 
-class _SharedBrowser:
-    """One Playwright driver and one Chromium per test process.
-
-    Each app that imports these fixtures into its conftest gets its own copy of the session
-    fixture; a second sync Playwright started while the first runs would fail, so the copies
-    share one instance and the last one to finish closes it.
-    """
-
-    def __init__(self) -> None:
-        self.users = 0
-        self.playwright: Playwright | None = None
-        self.browser: Browser | None = None
-
-    def acquire(self, executable: str) -> Browser:
-        if self.browser is None:
-            self.playwright = sync_playwright().start()
-            self.browser = self.playwright.chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS
-            )
-        self.users += 1
-        return self.browser
-
-    def release(self) -> None:
-        self.users -= 1
-        if self.users == 0 and self.browser is not None and self.playwright is not None:
-            self.browser.close()
-            self.playwright.stop()
-            self.browser = self.playwright = None
-
-
-_shared = _SharedBrowser()
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     executable = chromium_path()
@@ -88,11 +55,10 @@ def browser() -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; Django would then refuse the
     # database calls that tests make between browser steps, although they are synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    instance = _shared.acquire(executable)
-    try:
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield instance
-    finally:
-        _shared.release()
+        instance.close()
 
 
 @pytest.fixture
