@@ -15,6 +15,8 @@ from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from actionplan.accounts.models import Profile, Role
 from actionplan.accounts.permissions import (
@@ -26,6 +28,7 @@ from actionplan.accounts.permissions import (
     require,
     role_of,
 )
+from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment, Theme
 
 from . import queries
@@ -68,12 +71,14 @@ class ReportInput:
     def clean(self) -> ReportInput:
         if self.status not in Status.values:
             raise ProgressError(
-                f"状況「{self.status}」は選べません（{', '.join(Status.values)}）", "status"
+                _("状況「%(status)s」は選べません（%(choices)s）")
+                % {"status": self.status, "choices": ", ".join(Status.values)},
+                "status",
             )
         if isinstance(self.percent, bool) or not isinstance(self.percent, int):
-            raise ProgressError("進捗率は0から100の整数です", "percent")
+            raise ProgressError(_("進捗率は0から100の整数です"), "percent")
         if not 0 <= self.percent <= 100:
-            raise ProgressError("進捗率は0から100の整数です", "percent")
+            raise ProgressError(_("進捗率は0から100の整数です"), "percent")
         validate = URLValidator(schemes=["http", "https"])
         links = [link.strip() for link in self.evidence_links if link.strip()]
         for link in links:
@@ -81,7 +86,8 @@ class ReportInput:
                 validate(link)
             except ValidationError:
                 raise ProgressError(
-                    f"根拠資料のURLが正しくありません: {link}", "evidence_links"
+                    _("根拠資料のURLが正しくありません: %(link)s") % {"link": link},
+                    "evidence_links",
                 ) from None
         return ReportInput(
             self.status,
@@ -109,23 +115,34 @@ def _stamp(report: ProgressReport, user: AnyUser) -> None:
 
 def _user_id(user: AnyUser) -> int:
     if user.pk is None:
-        raise PermissionDenied("サインインが必要です")
+        raise PermissionDenied(_("サインインが必要です"))
     return int(user.pk)
 
 
 def _check_revision(report: ProgressReport, base_revision: int | None) -> None:
     if base_revision is None or base_revision != report.revision:
         raise ConflictError(
-            f"この報告は他の人が先に更新しました（あなたの版 {base_revision}、現在の版 "
-            f"{report.revision}）。最新の内容を読み込んでからやり直してください。",
+            _(
+                "この報告は他の人が先に更新しました（あなたの版 %(yours)s、現在の版 "
+                "%(current)s）。最新の内容を読み込んでからやり直してください。"
+            )
+            % {"yours": base_revision, "current": report.revision},
             "revision",
         )
+
+
+def _year_label(fiscal_year: int) -> str:
+    """令和7年度（2025年度） or FY2025, in the language of the request."""
+    return fiscal_year_label(fiscal_year, get_language() or "ja")
 
 
 def open_cycle_for(fiscal_year: int) -> ReportingCycle:
     cycle = ReportingCycle.objects.filter(fiscal_year=fiscal_year, is_open=True).first()
     if cycle is None:
-        raise ProgressError(f"{fiscal_year}年度の報告受付は開いていません", "fiscal_year")
+        raise ProgressError(
+            _("%(year)sの報告受付は開いていません") % {"year": _year_label(fiscal_year)},
+            "fiscal_year",
+        )
     return cycle
 
 
@@ -142,9 +159,9 @@ def save_report(
     A new report needs ``base_revision`` 0; a change needs the stored revision. Submitting,
     accepting and returning are separate steps.
     """
-    require(can_act_for(user, government), "この報告主体の報告を編集する権限がありません")
+    require(can_act_for(user, government), _("この報告主体の報告を編集する権限がありません"))
     if not queries.body_carries(action, government):
-        raise ProgressError("この取組はこの報告主体の担当ではありません", "action")
+        raise ProgressError(_("この取組はこの報告主体の担当ではありません"), "action")
     clean = data.clean()
     with transaction.atomic():
         open_cycle_for(fiscal_year)
@@ -155,7 +172,7 @@ def save_report(
         )
         if report is None:
             if base_revision not in (0, None):
-                raise ConflictError("この報告は削除されたか、まだありません", "revision")
+                raise ConflictError(_("この報告は削除されたか、まだありません"), "revision")
             report = ProgressReport(
                 action=action, fiscal_year=fiscal_year, member_government=government
             )
@@ -165,7 +182,10 @@ def save_report(
                 return report, False
             _check_revision(report, base_revision)
             if report.state not in EDITABLE_STATES:
-                raise ProgressError(f"{report.get_state_display()}の報告は変更できません", "state")
+                raise ProgressError(
+                    _("%(state)sの報告は変更できません") % {"state": report.get_state_display()},
+                    "state",
+                )
             report.revision += 1
             report.state = ReviewState.DRAFT
         report.status = clean.status
@@ -191,7 +211,9 @@ def _transition(
         _check_revision(locked, base_revision)
         if locked.state not in allowed_from:
             raise ProgressError(
-                f"{locked.get_state_display()}の報告にはこの操作はできません", "state"
+                _("%(state)sの報告にはこの操作はできません")
+                % {"state": locked.get_state_display()},
+                "state",
             )
         locked.state = to
         locked.review_comment = comment
@@ -204,23 +226,23 @@ def _transition(
 def submit_report(
     user: AnyUser, report: ProgressReport, base_revision: int | None
 ) -> ProgressReport:
-    require(can_act_for(user, report.member_government), "この報告を提出する権限がありません")
+    require(can_act_for(user, report.member_government), _("この報告を提出する権限がありません"))
     return _transition(user, report, base_revision, EDITABLE_STATES, ReviewState.SUBMITTED)
 
 
 def accept_report(
     user: AnyUser, report: ProgressReport, base_revision: int | None
 ) -> ProgressReport:
-    require(is_bureau(user), "報告の承認は広域産業振興局だけができます")
+    require(is_bureau(user), _("報告の承認は広域産業振興局だけができます"))
     return _transition(user, report, base_revision, [ReviewState.SUBMITTED], ReviewState.ACCEPTED)
 
 
 def return_report(
     user: AnyUser, report: ProgressReport, base_revision: int | None, comment: str
 ) -> ProgressReport:
-    require(is_bureau(user), "報告の差し戻しは広域産業振興局だけができます")
+    require(is_bureau(user), _("報告の差し戻しは広域産業振興局だけができます"))
     if not comment.strip():
-        raise ProgressError("差し戻しには理由のコメントが必要です", "comment")
+        raise ProgressError(_("差し戻しには理由のコメントが必要です"), "comment")
     return _transition(
         user,
         report,
@@ -239,9 +261,9 @@ def can_see_report(user: AnyUser, report: ProgressReport) -> bool:
 
 
 def comment_on_report(user: AnyUser, report: ProgressReport, text: str) -> ReportComment:
-    require(can_see_report(user, report), "この報告にコメントする権限がありません")
+    require(can_see_report(user, report), _("この報告にコメントする権限がありません"))
     if not text.strip():
-        raise ProgressError("コメントが空です", "text")
+        raise ProgressError(_("コメントが空です"), "text")
     with transaction.atomic():
         comment = ReportComment(report=report, author_id=_user_id(user), text=text.strip())
         comment._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
@@ -254,9 +276,9 @@ def assign_action(
 ) -> tuple[int, int]:
     """Set exactly which member governments carry a `members` action; returns (added, removed).
     Each added or removed assignment gets its own history row."""
-    require(is_bureau(user), "担当の割り当ては広域産業振興局だけができます")
+    require(is_bureau(user), _("担当の割り当ては広域産業振興局だけができます"))
     if action.actor != Actor.MEMBERS:
-        raise ProgressError("関西広域連合の取組は広域産業振興局が担当します", "action")
+        raise ProgressError(_("関西広域連合の取組は広域産業振興局が担当します"), "action")
     wanted = {g.pk for g in governments}
     with transaction.atomic():
         current = {
@@ -279,9 +301,9 @@ def assign_action(
 
 
 def open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> ReportingCycle:
-    require(is_bureau(user), "報告受付の開始は広域産業振興局だけができます")
+    require(is_bureau(user), _("報告受付の開始は広域産業振興局だけができます"))
     if not 2000 <= fiscal_year <= 2100:
-        raise ProgressError("年度が正しくありません", "fiscal_year")
+        raise ProgressError(_("年度が正しくありません"), "fiscal_year")
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().filter(fiscal_year=fiscal_year).first()
         if cycle is None:
@@ -294,7 +316,7 @@ def open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> Repo
 
 
 def close_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
-    require(is_bureau(user), "報告受付の終了は広域産業振興局だけができます")
+    require(is_bureau(user), _("報告受付の終了は広域産業振興局だけができます"))
     with transaction.atomic():
         cycle.is_open = False
         cycle._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
@@ -316,7 +338,7 @@ def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
     """Mail every body with missing reports; ``user`` None is the scheduled command. Returns
     the number of mails sent."""
     if user is not None:
-        require(is_bureau(user), "督促メールの送信は広域産業振興局だけができます")
+        require(is_bureau(user), _("督促メールの送信は広域産業振興局だけができます"))
     sent = 0
     for body in queries.body_statuses(cycle):
         if body.missing <= 0:
@@ -346,7 +368,7 @@ def government_for_code(code: str) -> MemberGovernment | None:
         return None
     government = MemberGovernment.objects.filter(lg_code=code).first()
     if government is None:
-        raise ProgressError(f"報告主体「{code}」はありません", "body")
+        raise ProgressError(_("報告主体「%(code)s」はありません") % {"code": code}, "body")
     return government
 
 
@@ -356,7 +378,7 @@ def default_body_for(user: AnyUser) -> MemberGovernment | None:
         return None
     government = government_of(user)
     if government is None:
-        raise PermissionDenied("報告主体がありません")
+        raise PermissionDenied(_("報告主体がありません"))
     return government
 
 
@@ -370,9 +392,9 @@ def create_indicator(
     theme: Theme | None = None,
     action: Action | None = None,
 ) -> Indicator:
-    require(is_bureau(user), "指標の登録は広域産業振興局だけができます")
+    require(is_bureau(user), _("指標の登録は広域産業振興局だけができます"))
     if not name_ja.strip():
-        raise ProgressError("指標の名前（日本語）が必要です", "name_ja")
+        raise ProgressError(_("指標の名前（日本語）が必要です"), "name_ja")
     with transaction.atomic():
         indicator = Indicator(
             name_ja=name_ja.strip(),
@@ -399,12 +421,12 @@ def record_indicator_value(
     The bureau records values; a reporting body may give one with its own report."""
     if report is not None:
         require(
-            can_act_for(user, report.member_government), "この報告に値を記録する権限がありません"
+            can_act_for(user, report.member_government), _("この報告に値を記録する権限がありません")
         )
     else:
-        require(is_bureau(user), "指標の値の記録は広域産業振興局だけができます")
+        require(is_bureau(user), _("指標の値の記録は広域産業振興局だけができます"))
     if not value.is_finite():
-        raise ProgressError("値が数ではありません", "value")
+        raise ProgressError(_("値が数ではありません"), "value")
     with transaction.atomic():
         record = (
             IndicatorValue.objects.select_for_update()

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from actionplan.api.auth import token_auth
@@ -173,7 +174,7 @@ def _step(
 ) -> HttpResponse | ProgressReport:
     report = get_object_or_404(ProgressReport, pk=report_id)
     if not actions.can_see_report(request.user, report):
-        return error_response(403, "forbidden", "この報告を操作する権限がありません")
+        return error_response(403, "forbidden", _("この報告を操作する権限がありません"))
     revision = _revision(request, payload.revision)
     try:
         if step == "submit":

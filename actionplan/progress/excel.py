@@ -12,6 +12,9 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -19,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from actionplan.accounts.permissions import PermissionDenied, can_act_for
+from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import Action, MemberGovernment
 from actionplan.plans.queries import current_version
 
@@ -53,13 +57,12 @@ COL_ID, COL_THEME, COL_PERIOD, COL_TEXT, COL_STATUS, COL_PERCENT = 1, 2, 3, 4, 5
 COL_NARRATIVE_JA, COL_NARRATIVE_EN, COL_LINKS, COL_REVISION, COL_STATE = 7, 8, 9, 10, 11
 
 FIELD_LABELS = {
-    "status": "状況",
-    "percent": "進捗率",
-    "narrative_ja": "取組内容（日本語）",
-    "narrative_en": "取組内容（英語）",
-    "evidence_links": "根拠資料URL",
+    "status": gettext_lazy("状況"),
+    "percent": gettext_lazy("進捗率"),
+    "narrative_ja": gettext_lazy("取組内容（日本語）"),
+    "narrative_en": gettext_lazy("取組内容（英語）"),
+    "evidence_links": gettext_lazy("根拠資料URL"),
 }
-STATUS_BY_LABEL = {str(label): value for value, label in Status.choices}
 FORMULA_STARTS = ("=", "+", "-", "@")
 ZIP_SIGNATURE = b"PK\x03\x04"
 
@@ -90,7 +93,19 @@ def body_label(government: MemberGovernment | None) -> str:
     return government.name_ja if government else "関西広域連合"
 
 
+def status_labels() -> dict[str, str]:
+    """Status by its label in the workbook. The workbook is a Japanese document whatever the
+    language of the page it was downloaded from, so the labels are always the Japanese ones."""
+    with translation.override("ja"):
+        return {str(label): value for value, label in Status.choices}
+
+
 def build_workbook(fiscal_year: int, government: MemberGovernment | None) -> bytes:
+    with translation.override("ja"):
+        return _build_workbook(fiscal_year, government)
+
+
+def _build_workbook(fiscal_year: int, government: MemberGovernment | None) -> bytes:
     version = current_version()
     carried = queries.carried_actions(version, fiscal_year, government) if version else []
     reports = queries.reports_by_action(fiscal_year, government)
@@ -111,13 +126,13 @@ def build_workbook(fiscal_year: int, government: MemberGovernment | None) -> byt
     )
     header_font = Font(bold=True)
     editable_fill = PatternFill("solid", fgColor="FFF8DC")
-    for index, (header, width, _) in enumerate(COLUMNS, start=1):
+    for index, (header, width, _editable) in enumerate(COLUMNS, start=1):
         write_cell(ws, HEADER_ROW, index, header)
         ws.cell(row=HEADER_ROW, column=index).font = header_font
         ws.column_dimensions[get_column_letter(index)].width = width
     status_list = DataValidation(
         type="list",
-        formula1='"' + ",".join(str(label) for _, label in Status.choices) + '"',
+        formula1='"' + ",".join(status_labels()) + '"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="状況",
@@ -192,9 +207,9 @@ class CellError:
     def __str__(self) -> str:
         where = [self.sheet]
         if self.row is not None:
-            where.append(f"{self.row}行")
+            where.append(_("%(row)s行") % {"row": self.row})
         if self.column:
-            where.append(f"{self.column}列")
+            where.append(_("%(column)s列") % {"column": self.column})
         return f"{' '.join(where)}: {self.message}"
 
 
@@ -213,7 +228,7 @@ class RowChange:
 
     @property
     def changed_labels(self) -> str:
-        return "、".join(FIELD_LABELS[name] for name in self.changed_fields)
+        return _("、").join(str(FIELD_LABELS[name]) for name in self.changed_fields)
 
     @property
     def kind(self) -> str:
@@ -249,7 +264,7 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
     result = ParsedWorkbook()
     if not content.startswith(ZIP_SIGNATURE):
         result.errors.append(
-            CellError("-", None, None, "Excelのワークブック（.xlsx）ではありません")
+            CellError("-", None, None, _("Excelのワークブック（.xlsx）ではありません"))
         )
         return result
     try:
@@ -257,7 +272,10 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         result.errors.append(
             CellError(
-                "-", None, None, "ワークブックとして読めません（壊れているか.xlsxではありません）"
+                "-",
+                None,
+                None,
+                _("ワークブックとして読めません（壊れているか.xlsxではありません）"),
             )
         )
         return result
@@ -267,7 +285,8 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
                 ", ".join(wb.sheetnames),
                 None,
                 None,
-                f"シート「{SHEET_NAME}」がありません。ダウンロードしたワークブックを使ってください",
+                _("シート「%(sheet)s」がありません。ダウンロードしたワークブックを使ってください")
+                % {"sheet": SHEET_NAME},
             )
         )
         return result
@@ -276,7 +295,7 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
 
     year_value = ws[YEAR_CELL].value
     if not isinstance(year_value, int):
-        errors.append(CellError(SHEET_NAME, 1, "B", "年度が読めません"))
+        errors.append(CellError(SHEET_NAME, 1, "B", _("年度が読めません")))
         return result
     result.fiscal_year = year_value
     code = _text(ws[BODY_CODE_CELL].value)
@@ -289,15 +308,21 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
     if not can_act_for(user, government):
         errors.append(
             CellError(
-                SHEET_NAME, 2, "B", f"{body_label(government)}の報告を提出する権限がありません"
+                SHEET_NAME,
+                2,
+                "B",
+                _("%(body)sの報告を提出する権限がありません") % {"body": body_label(government)},
             )
         )
         return result
-    for index, (header, _, _) in enumerate(COLUMNS, start=1):
+    for index, (header, _width, _editable) in enumerate(COLUMNS, start=1):
         if _text(ws.cell(row=HEADER_ROW, column=index).value) != header:
             errors.append(
                 CellError(
-                    SHEET_NAME, HEADER_ROW, get_column_letter(index), f"見出しは「{header}」です"
+                    SHEET_NAME,
+                    HEADER_ROW,
+                    get_column_letter(index),
+                    _("見出しは「%(header)s」です") % {"header": header},
                 )
             )
     if errors:
@@ -309,6 +334,7 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
         for a in (queries.carried_actions(version, year_value, government) if version else [])
     }
     reports = queries.reports_by_action(year_value, government)
+    by_label = status_labels()
     seen: set[int] = set()
     for row in range(FIRST_ROW, ws.max_row + 1):
         cells = [ws.cell(row=row, column=c).value for c in range(1, len(COLUMNS) + 1)]
@@ -323,32 +349,40 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
         try:
             action_id = int(str(raw_id).strip())
         except ValueError:
-            error(COL_ID, f"IDが数字ではありません: {raw_id!r}")
+            error(COL_ID, _("IDが数字ではありません: %(value)r") % {"value": raw_id})
             continue
         action = carried.get(action_id)
         if action is None:
             error(
                 COL_ID,
-                f"ID {action_id} は{body_label(government)}の{year_value}年度の担当取組では"
-                "ありません（IDは変更できません）",
+                _("ID %(id)s は%(body)sの%(year)sの担当取組ではありません（IDは変更できません）")
+                % {
+                    "id": action_id,
+                    "body": body_label(government),
+                    "year": fiscal_year_label(year_value, translation.get_language() or "ja"),
+                },
             )
             continue
         if action_id in seen:
-            error(COL_ID, f"ID {action_id} が2回あります")
+            error(COL_ID, _("ID %(id)s が2回あります") % {"id": action_id})
             continue
         seen.add(action_id)
         expected_text = ("▶ " if action.parent_id else "") + action.text_ja
         if _text(cells[COL_TEXT - 1]) != expected_text.strip():
-            error(COL_TEXT, "計画本文がダウンロード時と違います（IDか本文が変更されています）")
+            error(COL_TEXT, _("計画本文がダウンロード時と違います（IDか本文が変更されています）"))
 
         status_text = _text(cells[COL_STATUS - 1])
         existing = reports.get(action_id)
         if not status_text and existing is None:
             # A row the body has not filled in yet: nothing to record.
             continue
-        status = STATUS_BY_LABEL.get(status_text, status_text)
+        status = by_label.get(status_text, status_text)
         if status not in Status.values:
-            error(COL_STATUS, f"状況「{status_text}」は選べません（{'、'.join(STATUS_BY_LABEL)}）")
+            error(
+                COL_STATUS,
+                _("状況「%(value)s」は選べません（%(choices)s）")
+                % {"value": status_text, "choices": "、".join(by_label)},
+            )
 
         raw_percent = cells[COL_PERCENT - 1]
         percent = 0
@@ -358,7 +392,10 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
             except ValueError:
                 number = -1
             if number != int(number) or not 0 <= number <= 100:
-                error(COL_PERCENT, f"進捗率は0から100の整数です: {raw_percent!r}")
+                error(
+                    COL_PERCENT,
+                    _("進捗率は0から100の整数です: %(value)r") % {"value": raw_percent},
+                )
             else:
                 percent = int(number)
 
@@ -366,7 +403,7 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
         try:
             revision = int(str(raw_revision).strip())
         except ValueError:
-            error(COL_REVISION, "版が読めません（変更しないでください）")
+            error(COL_REVISION, _("版が読めません（変更しないでください）"))
             revision = -1
 
         links = [line.strip() for line in _text(cells[COL_LINKS - 1]).split() if line.strip()]
@@ -395,15 +432,18 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
             if change.changed_fields and existing.state not in actions.EDITABLE_STATES:
                 error(
                     COL_STATUS,
-                    f"{existing.get_state_display()}の報告は変更できません（変更: "
-                    f"{change.changed_labels}）",
+                    _("%(state)sの報告は変更できません（変更: %(fields)s）")
+                    % {"state": existing.get_state_display(), "fields": change.changed_labels},
                 )
                 continue
             if change.changed_fields and revision != existing.revision:
                 error(
                     COL_REVISION,
-                    f"この取組の報告はダウンロード後に更新されています（版 {revision} → "
-                    f"{existing.revision}）。新しいワークブックをダウンロードしてください",
+                    _(
+                        "この取組の報告はダウンロード後に更新されています（版 %(yours)s → "
+                        "%(current)s）。新しいワークブックをダウンロードしてください"
+                    )
+                    % {"yours": revision, "current": existing.revision},
                 )
                 continue
         result.rows.append(change)

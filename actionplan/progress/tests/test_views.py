@@ -217,5 +217,50 @@ def test_closed_cycle_takes_no_more_reports(
 ) -> None:
     client_for(bureau_staff).post(f"/progress/cycles/{YEAR}/close/")
     response = client_for(osaka_editor).post(edit_url(members_action), form())
-    assert "2025年度の報告受付は開いていません" in response.content.decode()
+    assert "令和7年度（2025年度）の報告受付は開いていません" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "根拠資料のURLが正しくありません: not a url"),
+        ("/en", "Not a valid evidence URL: not a url"),
+    ],
+)
+def test_report_errors_are_in_the_language_of_the_page(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, prefix: str, message: str
+) -> None:
+    data = form()
+    data["evidence_links"] = "not a url"
+    response = client_for(osaka_editor).post(prefix + edit_url(members_action), data)
+    assert message in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "進捗率は0から100の整数です: 150"),
+        ("/en", "The percent must be a whole number from 0 to 100: 150"),
+    ],
+)
+def test_workbook_errors_are_in_the_language_of_the_page_with_their_cell(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, prefix: str, message: str
+) -> None:
+    client = client_for(osaka_editor)
+    wb = load_workbook(io.BytesIO(client.get(f"{prefix}/progress/workbook/{YEAR}/270008/").content))
+    ws = wb[excel.SHEET_NAME]
+    # The workbook stays Japanese whatever the page language: the status list is the same.
+    assert ws.cell(row=excel.HEADER_ROW, column=excel.COL_STATUS).value == "状況"
+    ws.cell(row=excel.FIRST_ROW, column=excel.COL_STATUS).value = "実施中"
+    ws.cell(row=excel.FIRST_ROW, column=excel.COL_PERCENT).value = 150
+    out = io.BytesIO()
+    wb.save(out)
+    upload = SimpleUploadedFile("filled.xlsx", out.getvalue())
+    response = client.post(f"{prefix}/progress/upload/", {"workbook": upload})
+    assert response.status_code == 400
+    html = response.content.decode()
+    row = f"<td>{excel.SHEET_NAME}</td><td>{excel.FIRST_ROW}</td><td>F（進捗率（%））</td>"
+    assert row + f"<td>{message}</td>" in html
     assert not ProgressReport.objects.exists()
