@@ -395,6 +395,8 @@ def create_indicator(
     require(is_bureau(user), _("指標の登録は広域産業振興局だけができます"))
     if not name_ja.strip():
         raise ProgressError(_("指標の名前（日本語）が必要です"), "name_ja")
+    if (theme is None) == (action is None):
+        raise ProgressError(_("指標はテーマか取組のどちらか一つに結び付けます"), "theme")
     with transaction.atomic():
         indicator = Indicator(
             name_ja=name_ja.strip(),
@@ -418,15 +420,33 @@ def record_indicator_value(
     report: ProgressReport | None = None,
 ) -> IndicatorValue:
     """Set the value of an indicator for a fiscal year (replacing an earlier one, with history).
-    The bureau records values; a reporting body may give one with its own report."""
+
+    The bureau records values; a reporting body may give one with its own report, for an
+    indicator of the report's action and the report's year, while the report can still be
+    changed. A value given with a report is public once the report is accepted.
+    """
     if report is not None:
         require(
             can_act_for(user, report.member_government), _("この報告に値を記録する権限がありません")
         )
+        if indicator.action_id != report.action_id:
+            raise ProgressError(_("この指標はこの報告の取組の指標ではありません"), "indicator")
+        if fiscal_year != report.fiscal_year:
+            raise ProgressError(_("値の年度は報告の年度と同じです"), "fiscal_year")
+        if report.state not in EDITABLE_STATES:
+            raise ProgressError(
+                _("%(state)sの報告は変更できません") % {"state": report.get_state_display()},
+                "state",
+            )
     else:
         require(is_bureau(user), _("指標の値の記録は広域産業振興局だけができます"))
+    if not 2000 <= fiscal_year <= 2100:
+        raise ProgressError(_("年度が正しくありません"), "fiscal_year")
     if not value.is_finite():
         raise ProgressError(_("値が数ではありません"), "value")
+    if abs(value) >= Decimal(10) ** 16:
+        # The column holds 16 digits before the decimal point.
+        raise ProgressError(_("値が大きすぎます"), "value")
     with transaction.atomic():
         record = (
             IndicatorValue.objects.select_for_update()

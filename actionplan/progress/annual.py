@@ -29,6 +29,7 @@ class ThemeSection:
     theme: Theme
     rollup: queries.RollUp
     lines: list[ActionLine] = field(default_factory=list)
+    indicators: queries.IndicatorTable | None = None
 
 
 def sections(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> list[ThemeSection]:
@@ -50,12 +51,16 @@ def sections(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> li
         )
     )
     result = []
+    plan_years = list(range(version.plan_start_fy, version.plan_end_fy + 1))
     themes = Theme.objects.filter(version=version).order_by("position")
     if theme_code:
         themes = themes.filter(code=theme_code)
     for theme in themes:
         lines = [ActionLine(a, accepted.get(a.pk, [])) for a in actions if a.theme_id == theme.pk]
-        result.append(ThemeSection(theme, rollups[theme.pk], lines))
+        indicators = queries.indicator_table(
+            queries.indicators_of_theme(theme), years=plan_years, until=fiscal_year
+        )
+        result.append(ThemeSection(theme, rollups[theme.pk], lines, indicators))
     return result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from actionplan.api.auth import token_auth
 from actionplan.api.errors import error_response
 from actionplan.plans.models import Action
 
-from . import actions
+from . import actions, queries
 from .actions import ConflictError, ProgressError, ReportInput
 from .models import Indicator, ProgressReport, ReviewState
 
@@ -132,7 +133,13 @@ def get_report(request: HttpRequest, report_id: int) -> ProgressReport:
 
 @router.get("/indicators", response=list[IndicatorOut], summary="Indicators and their values")
 def list_indicators(request: HttpRequest) -> list[Indicator]:
-    return list(Indicator.objects.select_related("theme").prefetch_related("values"))
+    """Public values only: a value given with a report shows once the report is accepted."""
+    public = queries.public_indicator_values().order_by("fiscal_year")
+    return list(
+        Indicator.objects.select_related("theme").prefetch_related(
+            Prefetch("values", queryset=public)
+        )
+    )
 
 
 @router.put(

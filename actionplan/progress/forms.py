@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from actionplan.plans.models import MemberGovernment
+from actionplan.plans.models import Action, MemberGovernment, PlanVersion, Theme
 
 from .actions import ReportInput
-from .models import Status
+from .models import Indicator, Status
 
 
 class ReportForm(forms.Form):
@@ -77,3 +77,52 @@ class UploadForm(forms.Form):
                 params={"size": upload.size, "limit": limit},
             )
         return upload
+
+
+class IndicatorForm(forms.Form):
+    name_ja = forms.CharField(label=_("指標の名前（日本語）"), max_length=200)
+    name_en = forms.CharField(label=_("指標の名前（英語・任意）"), max_length=200, required=False)
+    unit = forms.CharField(label=_("単位"), max_length=30, required=False)
+    source = forms.CharField(label=_("出典"), max_length=300, required=False)
+    theme = forms.ModelChoiceField(label=_("テーマ"), queryset=Theme.objects.none(), required=False)
+    action_id = forms.IntegerField(
+        label=_("取組のID（テーマの代わりに取組に結び付けるとき）"), min_value=1, required=False
+    )
+
+    def __init__(self, *args: Any, version: PlanVersion | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+        theme_field = cast("forms.ModelChoiceField[Theme]", self.fields["theme"])
+        theme_field.queryset = Theme.objects.filter(version=version).order_by("position")
+
+    def clean_action_id(self) -> Action | None:
+        action_id = self.cleaned_data.get("action_id")
+        if action_id is None:
+            return None
+        action = Action.objects.filter(pk=action_id, version=self.version).first()
+        if action is None:
+            raise forms.ValidationError(_("現行の計画にこのIDの取組はありません"))
+        return action
+
+
+class IndicatorValueForm(forms.Form):
+    fiscal_year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    value = forms.DecimalField(label=_("値"), max_digits=20, decimal_places=4)
+    note = forms.CharField(
+        label=_("注記"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ReportIndicatorValueForm(forms.Form):
+    """A value given by the reporting body with its report, for its action's indicators."""
+
+    indicator = forms.ModelChoiceField(label=_("指標"), queryset=Indicator.objects.none())
+    value = forms.DecimalField(label=_("値"), max_digits=20, decimal_places=4)
+    note = forms.CharField(
+        label=_("注記"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        indicator_field = cast("forms.ModelChoiceField[Indicator]", self.fields["indicator"])
+        indicator_field.queryset = Indicator.objects.filter(action=action)

@@ -21,12 +21,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
 from actionplan.plans.queries import actions_in_reading_order, current_version
 
-from .models import ProgressReport, ReportingCycle, ReviewState, Status
+from .models import (
+    Indicator,
+    IndicatorValue,
+    ProgressReport,
+    ReportingCycle,
+    ReviewState,
+    Status,
+)
 
 TOP_LEVEL_WEIGHT = Decimal("1")
 SUB_ITEM_WEIGHT = Decimal("0.5")
@@ -212,3 +219,71 @@ def year_rollups(version: PlanVersion) -> list[tuple[int, RollUp]]:
         (year, plan_rollup(version, year))
         for year in range(version.plan_start_fy, version.plan_end_fy + 1)
     ]
+
+
+def public_indicator_values() -> QuerySet[IndicatorValue]:
+    """Indicator values the public may see: those the bureau recorded, and those given with a
+    report once the report is accepted (the same rule as for the reports themselves)."""
+    return IndicatorValue.objects.filter(
+        Q(report__isnull=True) | Q(report__state=ReviewState.ACCEPTED)
+    )
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    by_year: dict[int, IndicatorValue]
+
+    def cells(self, years: list[int]) -> list[IndicatorValue | None]:
+        return [self.by_year.get(year) for year in years]
+
+
+@dataclass
+class IndicatorTable:
+    """Indicators as rows and fiscal years as columns, ready for a data table."""
+
+    years: list[int]
+    rows: list[IndicatorRow]
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    @property
+    def lines(self) -> list[tuple[Indicator, list[IndicatorValue | None]]]:
+        return [(row.indicator, row.cells(self.years)) for row in self.rows]
+
+
+def indicator_table(
+    indicators: QuerySet[Indicator],
+    *,
+    public: bool = True,
+    years: list[int] | None = None,
+    until: int | None = None,
+) -> IndicatorTable:
+    """The values of ``indicators``, public ones only unless ``public`` is false. The columns are
+    ``years`` plus every year that has a value, up to the fiscal year ``until`` if given."""
+    values = public_indicator_values() if public else IndicatorValue.objects.all()
+    if until is not None:
+        values = values.filter(fiscal_year__lte=until)
+        years = [year for year in years or [] if year <= until]
+    chosen = list(
+        indicators.select_related("theme", "action").prefetch_related(
+            Prefetch("values", queryset=values.select_related("report").order_by("fiscal_year"))
+        )
+    )
+    rows = [IndicatorRow(i, {v.fiscal_year: v for v in i.values.all()}) for i in chosen]
+    all_years = set(years or [])
+    for row in rows:
+        all_years.update(row.by_year)
+    return IndicatorTable(sorted(all_years), rows)
+
+
+def indicators_of_action(action: Action) -> QuerySet[Indicator]:
+    return Indicator.objects.filter(action=action)
+
+
+def indicators_of_theme(theme: Theme) -> QuerySet[Indicator]:
+    """Indicators tied to the theme itself or to one of its actions."""
+    return Indicator.objects.filter(Q(theme=theme) | Q(action__theme=theme)).order_by(
+        "theme_id", "action_id", "id"
+    )

@@ -25,13 +25,36 @@ from actionplan.accounts.permissions import (
     is_bureau,
 )
 from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
-from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment
+from actionplan.plans.models import (
+    Action,
+    ActionAssignment,
+    Actor,
+    MemberGovernment,
+    PlanVersion,
+)
 from actionplan.plans.queries import actions_in_reading_order, current_version
 
 from . import actions, annual, excel, queries
 from .actions import ConflictError, ProgressError
-from .forms import AssignForm, CommentForm, CycleForm, ReportForm, RevisionForm, UploadForm
-from .models import ProgressReport, ReportingCycle, ReviewState, WorkbookUpload
+from .forms import (
+    AssignForm,
+    CommentForm,
+    CycleForm,
+    IndicatorForm,
+    IndicatorValueForm,
+    ReportForm,
+    ReportIndicatorValueForm,
+    RevisionForm,
+    UploadForm,
+)
+from .models import (
+    Indicator,
+    IndicatorValue,
+    ProgressReport,
+    ReportingCycle,
+    ReviewState,
+    WorkbookUpload,
+)
 
 View = Callable[..., HttpResponse]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -213,8 +236,39 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "is_bureau": is_bureau(request.user),
             "revision_form": RevisionForm(initial={"revision": report.revision}),
             "comment_form": CommentForm(),
+            "indicator_values": report.indicator_values.select_related("indicator"),
+            "indicator_form": (
+                ReportIndicatorValueForm(action=report.action)
+                if queries.indicators_of_action(report.action).exists()
+                else None
+            ),
         },
     )
+
+
+@internal
+@require_POST
+def report_indicator(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The reporting body gives an indicator value with its report."""
+    report = _get_report(request, report_id)
+    form = ReportIndicatorValueForm(request.POST, action=report.action)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("progress:report", report_id=report.pk)
+    try:
+        actions.record_indicator_value(
+            request.user,
+            form.cleaned_data["indicator"],
+            report.fiscal_year,
+            form.cleaned_data["value"],
+            form.cleaned_data["note"],
+            report=report,
+        )
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("指標の値を記録しました"))
+    return redirect("progress:report", report_id=report.pk)
 
 
 @internal
@@ -448,6 +502,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "governments": queries.government_rollups(version, year),
             "by_year": by_year,
             "year_bars": _year_bars(by_year),
+            "indicators": queries.indicator_table(
+                Indicator.objects.all(), years=_plan_years(version)
+            ),
             "sub_item_weight": queries.SUB_ITEM_WEIGHT,
         },
     )
@@ -472,14 +529,101 @@ def _year_bars(by_year: list[tuple[int, queries.RollUp]]) -> list[dict[str, Any]
     return bars
 
 
+def _plan_years(version: PlanVersion | None) -> list[int]:
+    return list(range(version.plan_start_fy, version.plan_end_fy + 1)) if version else []
+
+
+@internal
+def indicators(request: HttpRequest) -> HttpResponse:
+    """Every indicator with every value (public or not yet); the bureau adds indicators here."""
+    version = current_version()
+    form = IndicatorForm(request.POST or None, version=version)
+    if request.method == "POST":
+        _bureau_only(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                indicator = actions.create_indicator(
+                    request.user,
+                    data["name_ja"],
+                    name_en=data["name_en"],
+                    unit=data["unit"],
+                    source=data["source"],
+                    theme=data["theme"],
+                    action=data["action_id"],
+                )
+            except ProgressError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("指標を登録しました"))
+                return redirect("progress:indicator", indicator_id=indicator.pk)
+    table = queries.indicator_table(
+        Indicator.objects.all(), public=False, years=_plan_years(version)
+    )
+    return render(
+        request,
+        "progress/indicators.html",
+        {"form": form, "table": table, "is_bureau": is_bureau(request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@internal
+def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """One indicator: its values, where each came from, its history; the bureau records values."""
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("theme", "action"), pk=indicator_id
+    )
+    form = IndicatorValueForm(request.POST or None)
+    if request.method == "POST":
+        _bureau_only(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.record_indicator_value(
+                    request.user, indicator, data["fiscal_year"], data["value"], data["note"]
+                )
+            except ProgressError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("指標の値を記録しました"))
+                return redirect("progress:indicator", indicator_id=indicator.pk)
+    values = indicator.values.select_related("report__member_government").order_by("fiscal_year")
+    history = (
+        IndicatorValue.history.filter(indicator_id=indicator.pk)
+        .select_related("history_user")
+        .order_by("-history_date")
+    )
+    return render(
+        request,
+        "progress/indicator.html",
+        {
+            "indicator": indicator,
+            "values": values,
+            "history": history,
+            "form": form,
+            "is_bureau": is_bureau(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @require_GET
 def public_action(request: HttpRequest, action_id: int) -> HttpResponse:
-    """Public: the accepted reports of one action, nothing else."""
-    action = get_object_or_404(Action.objects.select_related("theme", "period"), pk=action_id)
+    """Public: the accepted reports of one action and its public indicator values."""
+    action = get_object_or_404(
+        Action.objects.select_related("theme", "period", "version"), pk=action_id
+    )
     return render(
         request,
         "progress/public_action.html",
-        {"action": action, "reports": queries.accepted_reports_for_action(action)},
+        {
+            "action": action,
+            "reports": queries.accepted_reports_for_action(action),
+            "indicators": queries.indicator_table(
+                queries.indicators_of_action(action), years=_plan_years(action.version)
+            ),
+        },
     )
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from actionplan.accounts.permissions import PermissionDenied
 from actionplan.api.actions import create_api_token
-from actionplan.plans.models import Action
+from actionplan.plans.models import Action, PlanVersion
 from actionplan.progress import actions
 from actionplan.progress.actions import ReportInput
 from actionplan.progress.models import ProgressReport, ReportingCycle, Status
@@ -93,10 +93,11 @@ def test_invalid_input_names_the_field(
 
 
 def test_indicator_values_are_listed_and_only_the_bureau_records_them(
-    plan_version: object, bureau_staff: User, osaka_editor: User
+    plan_version: PlanVersion, bureau_staff: User, osaka_editor: User
 ) -> None:
+    theme = plan_version.themes.get(code="carbon_neutral")
     indicator = actions.create_indicator(
-        bureau_staff, "水素関連の実証件数", name_en="Hydrogen pilots", unit="件"
+        bureau_staff, "水素関連の実証件数", name_en="Hydrogen pilots", unit="件", theme=theme
     )
     actions.record_indicator_value(bureau_staff, indicator, 2024, Decimal("3"))
     actions.record_indicator_value(bureau_staff, indicator, 2024, Decimal("4"), "訂正")
@@ -109,3 +110,25 @@ def test_indicator_values_are_listed_and_only_the_bureau_records_them(
     assert [(v["fiscal_year"], v["value"], v["note"]) for v in body[0]["values"]] == [
         (2024, "4.0000", "訂正")
     ]
+
+
+def test_an_indicator_value_given_with_a_report_is_listed_once_the_report_is_accepted(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    indicator = actions.create_indicator(
+        bureau_staff, "説明会の参加者数", unit="人", action=members_action
+    )
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 50), 0
+    )
+    actions.record_indicator_value(osaka_editor, indicator, YEAR, Decimal("120"), report=report)
+
+    def listed() -> list[tuple[int, str]]:
+        body = Client().get("/api/v1/progress/indicators").json()
+        return [(v["fiscal_year"], v["value"]) for v in body[0]["values"]]
+
+    assert listed() == []
+    report = actions.submit_report(osaka_editor, report, report.revision)
+    assert listed() == []
+    actions.accept_report(bureau_staff, report, report.revision)
+    assert listed() == [(YEAR, "120.0000")]

@@ -21,6 +21,7 @@ def readme_form(prefix: str, pattern: URLPattern) -> str:
     route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "<" + m.group(1) + ">", str(pattern.pattern))
     route = route.replace("<report_id>", "<id>").replace("<upload_id>", "<id>")
     route = route.replace("<user_id>", "<id>").replace("<action_id>", "<id>")
+    route = route.replace("<indicator_id>", "<id>")
     route = route.replace("<code>", "<body>").replace("<theme_code>", "<theme>")
     return prefix + route
 

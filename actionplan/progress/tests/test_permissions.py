@@ -21,6 +21,8 @@ from actionplan.plans.models import Action, ActionAssignment
 from actionplan.progress import actions, excel
 from actionplan.progress.actions import ReportInput
 from actionplan.progress.models import (
+    Indicator,
+    IndicatorValue,
     ProgressReport,
     ReportComment,
     ReportingCycle,
@@ -142,6 +144,28 @@ def web_workbook(w: World, c: Client) -> bool:
     return ProgressReport.objects.exists()
 
 
+def web_create_indicator(w: World, c: Client) -> bool:
+    c.post("/progress/indicators/", {"name_ja": "実証件数", "theme": w.members_action.theme_id})
+    return Indicator.objects.exists()
+
+
+def web_record_indicator_value(w: World, c: Client) -> bool:
+    indicator = actions.create_indicator(
+        w.people["bureau_staff"], "実証件数", theme=w.members_action.theme
+    )
+    c.post(f"/progress/indicators/{indicator.pk}/", {"fiscal_year": YEAR, "value": "3"})
+    return IndicatorValue.objects.exists()
+
+
+def web_report_indicator_value(w: World, c: Client) -> bool:
+    indicator = actions.create_indicator(
+        w.people["bureau_staff"], "参加者数", action=w.members_action
+    )
+    report = w.draft()
+    c.post(f"/progress/reports/{report.pk}/indicator/", {"indicator": indicator.pk, "value": "3"})
+    return IndicatorValue.objects.exists()
+
+
 WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "save_osaka": (web_save_osaka, OSAKA),
     "save_union": (web_save_union, BUREAU),
@@ -154,6 +178,9 @@ WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "remind": (web_remind, BUREAU),
     "close_cycle": (web_close_cycle, BUREAU),
     "workbook": (web_workbook, OSAKA),
+    "create_indicator": (web_create_indicator, BUREAU),
+    "record_indicator_value": (web_record_indicator_value, BUREAU),
+    "report_indicator_value": (web_report_indicator_value, OSAKA),
 }
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,7 +14,14 @@ from actionplan.conftest import client_for
 from actionplan.plans.models import Action
 from actionplan.progress import actions, excel
 from actionplan.progress.actions import ReportInput
-from actionplan.progress.models import ProgressReport, ReportingCycle, ReviewState, Status
+from actionplan.progress.models import (
+    Indicator,
+    IndicatorValue,
+    ProgressReport,
+    ReportingCycle,
+    ReviewState,
+    Status,
+)
 
 from .conftest import YEAR, osaka
 
@@ -264,3 +272,124 @@ def test_workbook_errors_are_in_the_language_of_the_page_with_their_cell(
     row = f"<td>{excel.SHEET_NAME}</td><td>{excel.FIRST_ROW}</td><td>F（進捗率（%））</td>"
     assert row + f"<td>{message}</td>" in html
     assert not ProgressReport.objects.exists()
+
+
+def test_bureau_adds_an_indicator_and_records_its_values_on_the_page(
+    cycle: ReportingCycle, members_action: Action, bureau_staff: User
+) -> None:
+    staff = client_for(bureau_staff)
+    theme = members_action.theme
+    created = staff.post(
+        "/progress/indicators/",
+        {"name_ja": "実証件数", "name_en": "Pilot projects", "unit": "件", "theme": theme.pk},
+    )
+    indicator = Indicator.objects.get()
+    assert created.status_code == 302
+    assert created["Location"] == f"/progress/indicators/{indicator.pk}/"
+    assert (indicator.theme, indicator.action) == (theme, None)
+    page = f"/progress/indicators/{indicator.pk}/"
+    staff.post(page, {"fiscal_year": 2024, "value": "1234.5", "note": "速報値"})
+    staff.post(page, {"fiscal_year": 2024, "value": "1300", "note": "確定値"})
+    value = IndicatorValue.objects.get()
+    assert (value.fiscal_year, value.value, value.note) == (2024, Decimal("1300"), "確定値")
+    html = staff.get(page).content.decode()
+    assert "1,300 件" in html and "確定値" in html
+    assert "1,234.5" in html  # the replaced value stays in the history
+    listing = staff.get("/progress/indicators/").content.decode()
+    assert "令和6年度（2024年度）" in listing and ">1,300<" in listing
+
+
+def test_indicator_form_errors_are_shown_and_nothing_is_stored(
+    plan_version: object, bureau_staff: User
+) -> None:
+    staff = client_for(bureau_staff)
+    response = staff.post("/progress/indicators/", {"name_ja": "どこにも属さない指標"})
+    assert response.status_code == 400
+    assert "指標はテーマか取組のどちらか一つに結び付けます" in response.content.decode()
+    response = staff.post("/en/progress/indicators/", {"name_ja": "x", "action_id": 999999})
+    assert response.status_code == 400
+    assert "The current plan has no action with this ID" in response.content.decode()
+    assert not Indicator.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["outsider", "reviewer", "kyoto_editor"])
+def test_indicator_writes_are_refused_to_others(
+    request: pytest.FixtureRequest,
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+    who: str,
+) -> None:
+    indicator = actions.create_indicator(bureau_staff, "参加者数", unit="人", action=members_action)
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 10), 0
+    )
+    client = client_for(request.getfixturevalue(who))
+    attempts = [
+        ("/progress/indicators/", {"name_ja": "独自の指標", "theme": members_action.theme_id}),
+        (f"/progress/indicators/{indicator.pk}/", {"fiscal_year": YEAR, "value": "5"}),
+        (f"/progress/reports/{report.pk}/indicator/", {"indicator": indicator.pk, "value": "5"}),
+    ]
+    for url, data in attempts:
+        assert client.post(url, data).status_code == 403, url
+    assert Indicator.objects.count() == 1 and not IndicatorValue.objects.exists()
+
+
+def test_editor_gives_a_value_with_the_report_and_it_is_public_once_accepted(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    indicator = actions.create_indicator(
+        bureau_staff,
+        "説明会の参加者数",
+        name_en="Seminar participants",
+        unit="人",
+        action=members_action,
+    )
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 10), 0
+    )
+    editor = client_for(osaka_editor)
+    page = editor.get(f"/progress/reports/{report.pk}/").content.decode()
+    assert "値を記録する" in page
+    editor.post(
+        f"/progress/reports/{report.pk}/indicator/", {"indicator": indicator.pk, "value": "2500"}
+    )
+    assert IndicatorValue.objects.get().report == report
+    public_url = f"/progress/public/actions/{members_action.pk}/"
+    assert "2,500" not in Client().get(public_url).content.decode()
+    internal = client_for(bureau_staff).get("/progress/indicators/").content.decode()
+    assert "2,500" in internal and "未公開" in internal
+
+    report = actions.submit_report(osaka_editor, report, report.revision)
+    actions.accept_report(bureau_staff, report, report.revision)
+    public = Client().get(public_url).content.decode()
+    assert "<caption>この取組の指標（年度別の値）</caption>" in public
+    assert '<th scope="row">説明会の参加者数</th><td>人</td>' in public
+    assert '<td class="num">2,500</td>' in public
+    english = Client().get("/en" + public_url).content.decode()
+    assert "Seminar participants" in english and "FY2025" in english
+    annual = Client().get(f"/progress/annual/{YEAR}/").content.decode()
+    assert "説明会の参加者数" in annual and '<td class="num">2,500</td>' in annual
+    # An accepted report takes no more values.
+    editor.post(
+        f"/progress/reports/{report.pk}/indicator/", {"indicator": indicator.pk, "value": "1"}
+    )
+    assert IndicatorValue.objects.get().value == Decimal("2500")
+
+
+def test_bureau_values_show_on_the_public_pages_and_the_dashboard(
+    cycle: ReportingCycle, members_action: Action, bureau_staff: User
+) -> None:
+    indicator = actions.create_indicator(
+        bureau_staff, "域内の実証件数", unit="件", theme=members_action.theme
+    )
+    actions.record_indicator_value(bureau_staff, indicator, 2024, Decimal("12"))
+    actions.record_indicator_value(bureau_staff, indicator, 2026, Decimal("30"))
+    dashboard = client_for(bureau_staff).get(f"/progress/dashboard/?year={YEAR}")
+    assert "域内の実証件数" in dashboard.content.decode()
+    annual = Client().get(f"/progress/annual/{YEAR}/{members_action.theme.code}/")
+    html = annual.content.decode()
+    assert '<td class="num">12</td>' in html
+    # The report of FY2025 does not show the later year's value.
+    assert "令和8年度" not in html and '<td class="num">30</td>' not in html
