@@ -83,7 +83,11 @@ def check_secret_key(secret_key: str, *, debug: bool) -> str:
 
 
 def database_settings(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dict(dj_database_url.parse(url))
+    # Keep each process's connection between requests: opening one (and, on SQLite, setting the
+    # journal mode again) cost more than a whole cached API answer. Checked before reuse.
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         name = str(config["NAME"])
         if name and name != ":memory:":

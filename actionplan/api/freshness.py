@@ -2,17 +2,20 @@
 cache, a rate limit and CORS — all state in the shared cache, so every server process agrees.
 
 The data stamp changes whenever a row of the plan data (or of the apps built on it) is saved or
-deleted, in whichever process wrote it. Responses are cached under the stamp, so a change makes
-every cached response stale at once without having to find and delete them.
+deleted, in whichever process wrote it. Responses are cached with the stamp they were built
+under and served only while it is current, so a change makes every cached response stale at once
+without having to find and delete them. With persistent database connections, a cached answer
+costs one cache round trip (one query on the database cache).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
 from collections.abc import Callable
-from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +34,7 @@ RATE_PREFIX = "api:rate:"
 RESPONSE_TIMEOUT = 24 * 3600
 # Apps whose rows are published through the API and the open data files.
 WATCHED_APPS = frozenset({"plans", "progress", "partnerships"})
+PACKAGE = Path(__file__).resolve().parent.parent
 
 View = Callable[..., HttpResponseBase]
 
@@ -100,6 +104,22 @@ def over_rate_limit(request: HttpRequest) -> int:
     return 0
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def release_digest() -> str:
+    """A digest of the package's code (once per process): answers cached or tagged by an earlier
+    release are never served, or confirmed with 304, after an upgrade changes their shape."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "tests" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _cors(response: HttpResponseBase) -> HttpResponseBase:
     # Public reads only, never with credentials: any site may fetch them.
     response["Access-Control-Allow-Origin"] = "*"
@@ -110,7 +130,7 @@ def _cors(response: HttpResponseBase) -> HttpResponseBase:
 def public_read(view: View) -> View:
     """Wrap a ninja GET view: rate limit, conditional requests, response cache, CORS."""
 
-    @wraps(view)
+    @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
@@ -125,9 +145,12 @@ def public_read(view: View) -> View:
             limited["Retry-After"] = str(wait)
             return _cors(limited)
 
-        stamp = data_stamp()
-        identity = hashlib.sha256(f"{stamp} {request.get_full_path()}".encode()).hexdigest()
-        etag = f'"{identity[:32]}"'
+        # One cache round trip: the stamp and this path's stored answer, kept with the stamp it
+        # was built under. The answer is served only while that stamp is still the current one.
+        cache_key = f"{RESPONSE_PREFIX}{release_digest()}:{_digest(request.get_full_path())}"
+        found = cache.get_many([STAMP_KEY, cache_key])
+        stamp = str(found.get(STAMP_KEY) or data_stamp())
+        etag = f'"{_digest(f"{release_digest()} {stamp} {request.get_full_path()}")[:32]}"'
         last_modified = int(stamp_time(stamp))
         conditional = get_conditional_response(
             request, etag=etag, last_modified=last_modified, response=None
@@ -139,14 +162,13 @@ def public_read(view: View) -> View:
             conditional["Last-Modified"] = http_date(last_modified)
             return _cors(conditional)
 
-        cache_key = RESPONSE_PREFIX + identity
-        body = cache.get(cache_key)
-        if body is not None:
-            response: HttpResponseBase = HttpResponse(body, content_type="application/json")
+        entry = found.get(cache_key)
+        if entry is not None and entry[0] == stamp:
+            response: HttpResponseBase = HttpResponse(entry[1], content_type="application/json")
         else:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and isinstance(response, HttpResponse):
-                cache.set(cache_key, response.content, RESPONSE_TIMEOUT)
+                cache.set(cache_key, (stamp, response.content), RESPONSE_TIMEOUT)
         if response.status_code == 200:
             response["ETag"] = etag
             response["Last-Modified"] = http_date(last_modified)
