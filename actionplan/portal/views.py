@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -22,10 +20,7 @@ from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 
 from . import charts, queries
-
-# The home, theme and action pages are cached per plan version and language. Staff corrections
-# made in the admin, new assignments and accepted reports show after at most this many seconds.
-PAGE_CACHE_SECONDS = 60
+from .pagecache import cached_page
 
 
 def _english() -> bool:
@@ -46,30 +41,10 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
-def _cached(
-    version: m.PlanVersion | None, name: str, build: Callable[[], HttpResponse]
-) -> HttpResponse:
-    """A page the same for every visitor, cached per plan version and language.
-
-    The pages carry no per-visitor content (no CSRF token, no account), so one rendering serves
-    everyone until the cache entry expires or a new plan version becomes current.
-    """
-    language = "en" if _english() else "ja"
-    key = f"portal:{name}:{version.pk if version else 0}:{language}"
-    cached = cache.get(key)
-    if cached is not None:
-        return HttpResponse(cached)
-    response = build()
-    if response.status_code == 200:
-        cache.set(key, response.content.decode(), PAGE_CACHE_SECONDS)
-    return response
-
-
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    version = current_version()
-
     def build() -> HttpResponse:
+        version = current_version()
         context: dict[str, Any] = {"version": version}
         if version is not None:
             context.update(
@@ -81,14 +56,13 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         return render(request, "portal/home.html", context)
 
-    return _cached(version, "home", build)
+    return cached_page(request, "home", build)
 
 
 @require_GET
 def theme(request: HttpRequest, code: str) -> HttpResponse:
-    version = _version_or_404()
-
     def build() -> HttpResponse:
+        version = _version_or_404()
         theme = queries.theme_by_code(version, code)
         if theme is None:
             raise Http404("no such theme")
@@ -105,7 +79,7 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
             },
         )
 
-    return _cached(version, f"theme:{code}", build)
+    return cached_page(request, f"theme:{code}", build)
 
 
 def _progress_reports(action: m.Action) -> list[Any] | None:
@@ -121,9 +95,8 @@ def _progress_reports(action: m.Action) -> list[Any] | None:
 
 @require_GET
 def action(request: HttpRequest, action_id: int) -> HttpResponse:
-    current = current_version()
-
     def build() -> HttpResponse:
+        current = current_version()
         row = queries.action_detail(action_id)
         if row is None:
             raise Http404("no such action")
@@ -145,8 +118,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
             },
         )
 
-    # Accepted progress reports and assignments show within PAGE_CACHE_SECONDS.
-    return _cached(current, f"action:{action_id}", build)
+    return cached_page(request, f"action:{action_id}", build)
 
 
 @require_GET
