@@ -10,6 +10,7 @@ from actionplan.accounts.permissions import PermissionDenied
 
 from .docs import VendoredSwagger
 from .errors import ApiError, error_response
+from .freshness import public_read, uncached_read
 from .openapi import ActionplanAPI
 
 api = ActionplanAPI(
@@ -97,8 +98,13 @@ api.add_router("", plan_router)
 
 from actionplan.search.api import router as search_router  # noqa: E402
 
+# The search answer follows the search index, which is written after the data commits: it is
+# rate-limited and open to other sites, but not cached under the data stamp.
+search_router.add_decorator(uncached_read, mode="view")
 api.add_router("/search", search_router)
 
 from actionplan.progress.api import router as progress_router  # noqa: E402
 
+# Accepted reports and indicators are plan data: cached and validated like the plan's reads.
+progress_router.add_decorator(public_read, mode="view")
 api.add_router("/progress", progress_router)

@@ -127,6 +127,33 @@ def _cors(response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
+def _rate_limited(request: HttpRequest) -> HttpResponseBase | None:
+    wait = over_rate_limit(request)
+    if not wait:
+        return None
+    limited = error_response(
+        429,
+        "rate_limited",
+        f"too many requests; at most {settings.API_RATE_LIMIT} every "
+        f"{settings.API_RATE_WINDOW_SECONDS} s per address, try again in {wait} s",
+    )
+    limited["Retry-After"] = str(wait)
+    return _cors(limited)
+
+
+def uncached_read(view: View) -> View:
+    """Wrap a ninja GET view whose answer does not follow the data stamp (search reads an index
+    that is updated after the data's transaction commits): rate limit and CORS only."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        return _rate_limited(request) or _cors(view(request, *args, **kwargs))
+
+    return wrapper
+
+
 def public_read(view: View) -> View:
     """Wrap a ninja GET view: rate limit, conditional requests, response cache, CORS."""
 
@@ -134,16 +161,9 @@ def public_read(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        wait = over_rate_limit(request)
-        if wait:
-            limited = error_response(
-                429,
-                "rate_limited",
-                f"too many requests; at most {settings.API_RATE_LIMIT} every "
-                f"{settings.API_RATE_WINDOW_SECONDS} s per address, try again in {wait} s",
-            )
-            limited["Retry-After"] = str(wait)
-            return _cors(limited)
+        limited = _rate_limited(request)
+        if limited is not None:
+            return limited
 
         # One cache round trip: the stamp and this path's stored answer, kept with the stamp it
         # was built under. The answer is served only while that stamp is still the current one.

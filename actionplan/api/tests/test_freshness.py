@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -7,7 +9,9 @@ from django.test import Client, override_settings
 
 from actionplan.api import freshness
 from actionplan.plans.models import Action, MemberGovernment, PlanVersion
+from actionplan.progress import actions as progress
 from actionplan.progress.actions import assign_action
+from actionplan.progress.models import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +90,57 @@ def test_answers_of_an_earlier_release_are_not_served(
     assert upgraded["ETag"] != first["ETag"]
 
 
-def test_the_release_digest_follows_the_code() -> None:
-    digest = freshness.release_digest()
-    assert len(digest) == 12 and digest == freshness.release_digest()
-    freshness.release_digest.cache_clear()
-    assert freshness.release_digest() == digest  # the same code, the same digest
+def test_the_release_digest_follows_the_code_but_not_the_tests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "endpoints.py").write_text("SHAPE = 1\n")
+    (tmp_path / "tests" / "test_endpoints.py").write_text("CASE = 1\n")
+    monkeypatch.setattr(freshness, "PACKAGE", tmp_path)
+
+    def digest() -> str:
+        freshness.release_digest.cache_clear()
+        return freshness.release_digest()
+
+    try:
+        first = digest()
+        (tmp_path / "tests" / "test_endpoints.py").write_text("CASE = 2\n")
+        assert digest() == first
+        (tmp_path / "endpoints.py").write_text("SHAPE = 2\n")
+        assert digest() != first
+    finally:
+        freshness.release_digest.cache_clear()
+
+
+@override_settings(API_RATE_LIMIT=2, API_RATE_WINDOW_SECONDS=60)
+def test_search_is_rate_limited_and_open_to_other_sites_but_not_cached(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    first = client.get("/api/v1/search?q=水素")
+    assert first.status_code == 200
+    assert first["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" not in first  # it follows the search index, not the data stamp
+    assert client.get("/api/v1/search?q=水素").status_code == 200
+    limited = client.get("/api/v1/search?q=水素")
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+    assert int(limited["Retry-After"]) > 0
+
+
+def test_progress_reads_are_validated_and_follow_the_data(
+    client: Client, plan_version: PlanVersion, bureau_staff: Any
+) -> None:
+    url = "/api/v1/progress/reports?fiscal_year=2025"
+    empty = client.get(url)
+    assert empty.json() == [] and empty["Access-Control-Allow-Origin"] == "*"
+    assert client.get(url, headers={"If-None-Match": empty["ETag"]}).status_code == 304
+    action = Action.objects.filter(version=plan_version, actor="union").order_by("pk").first()
+    assert action is not None
+    progress.open_cycle(bureau_staff, 2025, datetime.date(2026, 5, 31))
+    report, _ = progress.save_report(
+        bureau_staff, action, 2025, None, progress.ReportInput(Status.DONE, 100, "完了"), 0
+    )
+    report = progress.submit_report(bureau_staff, report, report.revision)
+    progress.accept_report(bureau_staff, report, report.revision)
+    changed = client.get(url, headers={"If-None-Match": empty["ETag"]})
+    assert changed.status_code == 200
+    assert [(r["action_id"], r["status"]) for r in changed.json()] == [(action.pk, "done")]
