@@ -10,11 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from actionplan.accounts.permissions import (
@@ -53,6 +55,7 @@ from .models import (
     ProgressReport,
     ReportingCycle,
     ReviewState,
+    Status,
     WorkbookUpload,
 )
 
@@ -216,6 +219,38 @@ def _get_report(request: HttpRequest, report_id: int) -> ProgressReport:
     return report
 
 
+# What the history of a report shows, in this order; who and when have their own columns.
+HISTORY_FIELDS = {
+    "state": gettext_lazy("審査状態"),
+    "review_comment": gettext_lazy("差し戻しコメント"),
+    "status": gettext_lazy("状況"),
+    "percent": gettext_lazy("進捗率"),
+    "narrative_ja": gettext_lazy("取組内容（日本語）"),
+    "narrative_en": gettext_lazy("取組内容（英語）"),
+    "evidence_links": gettext_lazy("根拠資料"),
+    "revision": gettext_lazy("版"),
+}
+HISTORY_CHOICES: dict[str, type[models.TextChoices]] = {"state": ReviewState, "status": Status}
+
+
+def _shown(field: str, value: Any) -> str:
+    if field in HISTORY_CHOICES and value in HISTORY_CHOICES[field].values:
+        return str(HISTORY_CHOICES[field](value).label)
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _readable_changes(changes: list[Any]) -> list[tuple[str, str, str]]:
+    """(label, before, after) of the changed fields a user cares about, labels translated."""
+    by_field = {change.field: change for change in changes}
+    return [
+        (str(label), _shown(name, by_field[name].old), _shown(name, by_field[name].new))
+        for name, label in HISTORY_FIELDS.items()
+        if name in by_field
+    ]
+
+
 @internal
 @require_GET
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -223,7 +258,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     history = []
     for record in report.history.select_related("history_user").order_by("-history_date"):
         previous = record.prev_record
-        changes = record.diff_against(previous).changes if previous else None
+        changes = _readable_changes(record.diff_against(previous).changes) if previous else None
         history.append((record, changes))
     return render(
         request,

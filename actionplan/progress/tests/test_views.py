@@ -94,6 +94,10 @@ def test_bureau_returns_with_comment_and_history_is_shown(
     assert report.state == ReviewState.RETURNED
     page = client_for(osaka_editor).get(f"/progress/reports/{report.pk}/").content.decode()
     assert "数値の根拠を" in page and "staff" in page and "osaka" in page
+    # The history names fields and states as the user knows them.
+    assert "審査状態: 提出済み → 差し戻し" in page and "updated_by" not in page
+    english = client_for(osaka_editor).get(f"/en/progress/reports/{report.pk}/").content.decode()
+    assert "Review state: Submitted → Returned" in english
 
 
 def test_editor_sees_only_their_own_government(
