@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -157,6 +157,9 @@ class PartnershipOut(Schema):
     id: int
     key: str
     plan_version: int | None = Field(description="null for an agreement recorded by staff")
+    origin: str = Field(
+        description="plan (in the plan's appendix) or registry (recorded by the bureau since)"
+    )
     theme_code: str
     title_ja: str
     title_en: str
@@ -478,6 +481,7 @@ def partnership_out(p: m.Partnership) -> dict[str, Any]:
         "id": p.pk,
         "key": p.key,
         "plan_version": p.version.number if p.version else None,
+        "origin": "plan" if p.version_id else "registry",
         "theme_code": p.theme_code,
         "title_ja": p.title_ja,
         "title_en": p.title_en,
@@ -677,7 +681,8 @@ def list_partnerships(
     version = _version(filters.plan_version)
     # Agreements recorded by staff belong to no edition and are listed with every one.
     queryset = _partnerships().filter(Q(version=version) | Q(version__isnull=True))
-    queryset = queryset.order_by("version_id", "position", "id")
+    # The plan's own first, in the plan's order (NULLs sort differently on SQLite and PostgreSQL).
+    queryset = queryset.order_by(F("version_id").asc(nulls_last=True), "position", "id")
     if filters.theme:
         _theme(version, filters.theme)
         queryset = queryset.filter(theme_code=filters.theme)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from actionplan.plans import models as m
 
@@ -76,28 +76,45 @@ def _milestones(version: m.PlanVersion) -> QuerySet[m.Milestone]:
     return m.Milestone.objects.filter(version=version).select_related("theme", "version")
 
 
+def _in_export(version: m.PlanVersion, path: str = "") -> Q:
+    """The partnerships of this edition's appendix, and those recorded by the bureau since
+    (no edition): the registry holds both, and the export publishes both."""
+    return Q(**{f"{path}version": version}) | Q(**{f"{path}version__isnull": True})
+
+
 def _partnerships(version: m.PlanVersion) -> QuerySet[m.Partnership]:
     return (
-        m.Partnership.objects.filter(version=version)
+        m.Partnership.objects.filter(_in_export(version))
         .select_related("version")
         .prefetch_related(
             "member_governments",
             "partners",
             Prefetch("items", queryset=m.PartnershipItem.objects.order_by("number")),
         )
+        # The plan's own agreements first, in the plan's order; then the registry's.
+        .order_by(F("version_id").asc(nulls_last=True), "position", "id")
     )
 
 
 def _partnership_items(version: m.PlanVersion) -> QuerySet[m.PartnershipItem]:
     return (
-        m.PartnershipItem.objects.filter(partnership__version=version)
+        m.PartnershipItem.objects.filter(_in_export(version, "partnership__"))
         .select_related("partnership")
-        .order_by("partnership__position", "number")
+        .order_by(
+            F("partnership__version_id").asc(nulls_last=True),
+            "partnership__position",
+            "partnership_id",
+            "number",
+        )
     )
 
 
 def _organizations(version: m.PlanVersion) -> QuerySet[m.Organization]:
-    return m.Organization.objects.filter(partnerships__version=version).distinct().order_by("id")
+    return (
+        m.Organization.objects.filter(_in_export(version, "partnerships__"))
+        .distinct()
+        .order_by("id")
+    )
 
 
 def _hubs(version: m.PlanVersion) -> QuerySet[m.Hub]:
@@ -518,17 +535,25 @@ TABLES: tuple[Table, ...] = (
             C(
                 "plan_version",
                 "integer",
-                "計画の版番号",
-                "plan version number",
+                "計画の版番号（事務局が登録した協定は空欄）",
+                "plan version number (empty for an agreement recorded by the bureau)",
                 lambda p: p.version.number if p.version else None,
+            ),
+            C(
+                "origin",
+                "string",
+                "出所（plan=計画の付録に掲載、registry=計画の公表後に事務局が登録）",
+                "where it comes from: plan (the plan's appendix) or registry (recorded by the "
+                "bureau after the plan was published, e.g. an agreed proposal)",
+                lambda p: "plan" if p.version_id else "registry",
+                True,
             ),
             C(
                 "theme_code",
                 "string",
-                "取組項目の固定コード",
-                "stable theme code",
+                "取組項目の固定コード（事務局が登録した協定では空欄のこともある）",
+                "stable theme code (may be empty for an agreement recorded by the bureau)",
                 lambda p: p.theme_code,
-                True,
             ),
             C("title_ja", "string", "名称", "title in Japanese", lambda p: p.title_ja, True),
             C(

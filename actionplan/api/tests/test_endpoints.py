@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
+from actionplan.partnerships.actions import create_partnership, get_or_create_organization
 from actionplan.plans.actions import import_plan_file
 from actionplan.plans.models import Action, ActionAssignment, MemberGovernment, PlanVersion
 from actionplan.plans.tests.documents import BUNDLED
@@ -246,3 +247,29 @@ def test_the_data_stamp_moves_again_when_a_write_commits(plan_version: PlanVersi
     before = data_stamp()
     mine[0][1]()
     assert data_stamp() != before
+
+
+def test_partnerships_recorded_by_staff_are_listed_after_the_plans_own(
+    client: Client, plan_version: PlanVersion, bureau_staff: Any
+) -> None:
+    partner = get_or_create_organization(
+        bureau_staff, name_ja="株式会社関西水素テスト", kind="company"
+    )
+    recorded = create_partnership(
+        bureau_staff,
+        title_ja="港湾水素実証に関する連携協定",
+        outline_ja="港湾で水素燃料電池の荷役機械を実証します。",
+        theme_code="carbon_neutral",
+        signed_on=datetime.date(2026, 4, 1),
+        governments=[MemberGovernment.objects.get(lg_code="270008")],
+        partners=[partner],
+    )
+    body = get(client, "/api/v1/partnerships?limit=500")
+    assert body["count"] == 13
+    assert [p["origin"] for p in body["results"]] == ["plan"] * 12 + ["registry"]
+    last = body["results"][-1]
+    assert (last["id"], last["plan_version"], last["date"]) == (recorded.pk, None, "2026-04-01")
+    assert [o["name_ja"] for o in last["partners"]] == ["株式会社関西水素テスト"]
+    themed = get(client, "/api/v1/partnerships?theme=carbon_neutral&member=270008")
+    assert recorded.pk in [p["id"] for p in themed["results"]]
+    assert get(client, f"/api/v1/partnerships/{recorded.pk}")["origin"] == "registry"

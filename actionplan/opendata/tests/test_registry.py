@@ -1,0 +1,116 @@
+"""Partnerships recorded by the bureau after the plan was published (an agreed proposal) belong to
+no plan edition, yet they are part of the registry: the open data publishes them with the plan's
+own agreements, marked by their origin."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from frictionless import validate
+
+from actionplan.opendata.export import export_open_data
+from actionplan.opendata.publish import current_publication
+from actionplan.partnerships import actions as desk
+from actionplan.plans.models import MemberGovernment, Partnership, PlanVersion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def opendata_root(settings: Any, tmp_path: Path) -> Path:
+    settings.OPENDATA_ROOT = tmp_path / "opendata"
+    return Path(settings.OPENDATA_ROOT)
+
+
+def agreed_partnership(staff: Any, *, themes: list[str], title: str) -> Partnership:
+    """A proposal taken through the desk to an agreement, as bureau staff do it."""
+    osaka = MemberGovernment.objects.get(lg_code="270008")
+    submitted = desk.submit_proposal(
+        desk.ProposalInput(
+            organization_name="株式会社関西水素テスト",
+            organization_kind="company",
+            contact_name="連絡 太郎",
+            email="contact@example.jp",
+            phone="",
+            theme_codes=themes,
+            title=title,
+            summary="港湾で水素燃料電池の荷役機械を実証します。",
+            details="",
+            member_governments=[osaka],
+            consent=True,
+        ),
+        [],
+        site_url="http://testserver/",
+    )
+    proposal = submitted.proposal
+    desk.screen_proposal(staff, proposal)
+    desk.refer_proposal(staff, proposal, governments=[osaka])
+    desk.start_discussion(staff, proposal)
+    desk.agree_proposal(staff, proposal, signed_on=datetime.date(2026, 4, 1))
+    proposal.refresh_from_db()
+    assert proposal.partnership is not None and proposal.partnership.version is None
+    return proposal.partnership
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_an_agreed_proposal_is_in_the_partnership_files_after_the_plans_own(
+    plan_version: PlanVersion, bureau_staff: Any, tmp_path: Path
+) -> None:
+    partnership = agreed_partnership(bureau_staff, themes=["carbon_neutral"], title="港湾水素実証")
+    # Content items are added by staff afterwards (the admin's inline rows).
+    partnership.items.create(number=1, text_ja="荷役機械の実証", text_en="")
+    export_open_data(tmp_path / "out", "csv")
+
+    table = rows(tmp_path / "out" / "partnerships.csv")
+    assert len(table) == 13  # the plan's twelve, then the registry's one
+    assert [r["origin"] for r in table] == ["plan"] * 12 + ["registry"]
+    assert all(r["plan_version"] == str(plan_version.number) for r in table[:12])
+    last = table[-1]
+    assert (last["partnership_id"], last["plan_version"]) == (str(partnership.pk), "")
+    assert (last["title_ja"], last["date"], last["theme_code"]) == (
+        "港湾水素実証",
+        "2026-04-01",
+        "carbon_neutral",
+    )
+    assert last["partner_names_ja"] == "株式会社関西水素テスト"
+    assert last["member_lg_codes"] == "270008" and last["item_count"] == "1"
+
+    items = rows(tmp_path / "out" / "partnership_items.csv")
+    assert items[-1] == {
+        "partnership_id": str(partnership.pk),
+        "number": "1",
+        "text_ja": "荷役機械の実証",
+        "text_en": "",
+    }
+    organizations = rows(tmp_path / "out" / "organizations.csv")
+    assert "株式会社関西水素テスト" in {o["name_ja"] for o in organizations}
+    # The proposer's contact details stay out of every file.
+    for name in ("partnerships", "partnership_items", "organizations"):
+        text = (tmp_path / "out" / f"{name}.csv").read_text(encoding="utf-8")
+        assert "contact@example.jp" not in text and "連絡 太郎" not in text
+
+
+def test_the_published_package_stays_valid_with_a_registry_partnership_without_theme(
+    plan_version: PlanVersion, bureau_staff: Any, client: Client
+) -> None:
+    partnership = agreed_partnership(bureau_staff, themes=[], title="テーマ未定の協定")
+    assert partnership.theme_code == ""
+    publication = current_publication()
+    report = validate(str(publication.directory / "datapackage.json"))
+    errors = [error.message for task in report.tasks for error in task.errors][:10]
+    assert report.valid, errors
+    served = client.get("/opendata/files/partnerships.json")
+    assert served.status_code == 200
+    published = json.loads(served.getvalue())
+    registry = [p for p in published if p["origin"] == "registry"]
+    assert [(p["partnership_id"], p["theme_code"]) for p in registry] == [(partnership.pk, "")]
