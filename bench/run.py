@@ -17,6 +17,7 @@ MODULES = [
     "import_plan",
     "search",
     "portal",
+    "api",
 ]
 
 
