@@ -1,4 +1,8 @@
-"""Charts drawn as inline SVG on the server, from the project's own data (no script, no library)."""
+"""Charts drawn on the server as plain HTML and CSS bars, from the project's own data.
+
+No script, no library, no image: the bars' lengths are percentages, so the chart reflows to any
+screen width and its labels stay text at the reader's font size. A data table gives the numbers.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ class Segment:
     width: float
     colour: str
     value: int
+    percent: float  # share of the longest bar's length
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,9 @@ def stacked_bars(
         segments = []
         for n, value in enumerate(values):
             w = plot * value / largest
-            segments.append(Segment(round(x, 1), round(w, 1), PALETTE[n % len(PALETTE)], value))
+            colour = PALETTE[n % len(PALETTE)]
+            percent = round(100 * value / largest, 2)
+            segments.append(Segment(round(x, 1), round(w, 1), colour, value, percent))
             x += w
         bars.append(
             Bar(

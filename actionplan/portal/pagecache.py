@@ -6,9 +6,10 @@ again when that transaction commits). A request reads the stamp and the page in 
 trip and serves the page only when both stamps agree, so a correction made in the admin shows on
 the very next request, with no expiry to wait for and nothing to delete.
 
-The key also holds a digest of the code and templates that render the pages, so pages cached by
-an earlier release are never served after an upgrade. Responses carry an ETag and Last-Modified
-derived from the stamp: a browser or proxy that asks again with If-None-Match gets a bodiless 304.
+The key also holds a digest of the code, templates, translations and static files (whose
+hashed names the pages link to), so pages cached by an earlier release are never served after an
+upgrade. Responses carry an ETag (a hash of the page) and Last-Modified (the stamp's time): a
+browser or proxy that asks again with If-None-Match gets a bodiless 304.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ PAGE_PREFIX = "portal:page:"
 # A safety net only: a page changes as soon as the data stamp moves.
 PAGE_TIMEOUT = 24 * 3600
 PACKAGE = Path(__file__).resolve().parent.parent
-RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo"})
+RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js"})
 
 
 @cache
 def release_digest() -> str:
-    """A digest of the package's code, templates and compiled translations (once per process)."""
+    """A digest of the code, templates, translations and static files (once per process)."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in RENDERING_SUFFIXES and "tests" not in path.parts and path.is_file():

@@ -9,6 +9,7 @@ app_name = "portal"
 # The search pages of other apps link to these paths: keep them stable.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("themes/", views.themes, name="themes"),
     path("themes/<slug:code>/", views.theme, name="theme"),
     path("actions/<int:action_id>/", views.action, name="action"),
     path("developments/", views.developments, name="developments"),

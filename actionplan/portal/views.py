@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.apps import apps
@@ -20,6 +19,7 @@ from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 
 from . import charts, queries
+from .accessibility import load_results
 from .pagecache import cached_page
 
 
@@ -57,6 +57,16 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/home.html", context)
 
     return cached_page(request, "home", build)
+
+
+@require_GET
+def themes(request: HttpRequest) -> HttpResponse:
+    def build() -> HttpResponse:
+        version = _version_or_404()
+        context = {"version": version, "summaries": queries.theme_summaries(version)}
+        return render(request, "portal/themes.html", context)
+
+    return cached_page(request, "themes", build)
 
 
 @require_GET
@@ -332,34 +342,33 @@ def opendata(request: HttpRequest) -> HttpResponse:
     )
 
 
-# The results of the last accessibility check, shown on the accessibility policy page. Update
-# them together with the e2e suite when pages are added (see actionplan/portal/tests/).
-ACCESSIBILITY_TEST = {
-    "date": datetime.date(2026, 11, 28),
-    "tool": "axe-core 4.14.1 (Chromium, headless)",
-    "tags": "wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa",
+# The keyboard checks of the e2e tests, by the name they are recorded under.
+KEYBOARD_CHECKS = {
+    "skip-link-and-focus": _("本文へ移動するリンクとフォーカスの表示"),
+    "menu-disclosure": _("スマートフォン幅のメニューのキーボードでの開閉"),
 }
 
 
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
-    pages = [
-        reverse("portal:home"),
-        reverse("portal:theme", kwargs={"code": "life_science"}),
-        "/actions/<id>/",
-        reverse("portal:developments"),
-        reverse("portal:partnerships"),
-        "/partnerships/<id>/",
-        reverse("portal:governments"),
-        "/governments/<lg_code>/",
-        reverse("portal:hubs"),
-        reverse("portal:search"),
-        reverse("portal:opendata"),
-        reverse("portal:accessibility"),
-        reverse("portal:about"),
-    ]
+    results = load_results()
+    for check in results["keyboard"]:
+        check["label"] = KEYBOARD_CHECKS.get(check["check"], check["check"])
+    runs = sorted(results["runs"], key=lambda r: (r["language"] != "ja", r["width"]))
+    checks = runs + results["keyboard"]
+    dates = sorted({c["checked_on"] for c in checks})
     return render(
-        request, "portal/accessibility.html", {"test": ACCESSIBILITY_TEST, "pages": pages}
+        request,
+        "portal/accessibility.html",
+        {
+            "axe": results["axe"],
+            "runs": runs,
+            "keyboard": results["keyboard"],
+            "first_date": dates[0] if dates else None,
+            "last_date": dates[-1] if dates else None,
+            "violations": sum(r["violations"] for r in runs),
+            "keyboard_failed": any(not k["passed"] for k in results["keyboard"]),
+        },
     )
 
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, override, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -149,3 +150,85 @@ def query_with(request: HttpRequest, **changes: Any) -> str:
     for name, value in changes.items():
         query[name] = str(value)
     return query.urlencode()
+
+
+# --- site navigation ----------------------------------------------------------------------------
+
+# The header's menu: the parts a reader comes for.
+HEADER_LINKS = (
+    ("portal:home", _("ホーム")),
+    ("portal:themes", pgettext_lazy("navigation", "取組項目")),
+    ("portal:developments", _("関西の動き")),
+    ("portal:partnerships", _("公民連携")),
+    ("portal:governments", _("構成府県市")),
+    ("portal:hubs", _("拠点マップ")),
+    ("portal:search", _("検索")),
+    ("portal:opendata", _("オープンデータ")),
+)
+# The footer's site map: every public part of the site, grouped.
+FOOTER_SECTIONS = (
+    (
+        _("計画"),
+        (
+            ("portal:themes", pgettext_lazy("navigation", "取組項目")),
+            ("portal:developments", _("関西の動き")),
+            ("progress:annual_index", _("年次フォローアップ報告")),
+        ),
+    ),
+    (
+        _("公民連携"),
+        (
+            ("portal:partnerships", _("公民連携協定")),
+            ("partnerships:organizations", _("連携先の団体")),
+            ("partnerships:new", _("公民連携の提案")),
+        ),
+    ),
+    (
+        _("地域"),
+        (
+            ("portal:governments", _("構成府県市")),
+            ("portal:hubs", _("拠点マップ")),
+        ),
+    ),
+    (
+        _("データ"),
+        (
+            ("portal:search", _("検索")),
+            ("portal:opendata", _("オープンデータ")),
+        ),
+    ),
+    (
+        _("このサイト"),
+        (
+            ("portal:about", _("このサイトについて")),
+            ("portal:accessibility", _("ウェブアクセシビリティ方針")),
+        ),
+    ),
+)
+
+
+def _links(request: HttpRequest | None, names: tuple[tuple[str, Any], ...]) -> list[dict[str, Any]]:
+    """Links whose page this site serves, each marked current when the reader is in its part."""
+    path = request.path if request is not None else ""
+    links = []
+    for name, label in names:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an app left out of this installation
+            continue
+        home = name == "portal:home"
+        current = path == url if home else path.startswith(url)
+        links.append({"url": url, "label": label, "current": current})
+    return links
+
+
+@register.inclusion_tag("portal/_site_nav.html", takes_context=True)
+def site_nav(context: dict[str, Any]) -> dict[str, Any]:
+    return {"links": _links(context.get("request"), HEADER_LINKS)}
+
+
+@register.inclusion_tag("portal/_site_map.html", takes_context=True)
+def site_map(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    sections = [(title, _links(request, names)) for title, names in FOOTER_SECTIONS]
+    return {"sections": [(title, links) for title, links in sections if links]}

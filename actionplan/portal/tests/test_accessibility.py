@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from actionplan.plans.models import Action, MemberGovernment, Partnership, PlanVersion
+from actionplan.portal.accessibility import record, record_axe
 
-from .browser import axe_violations, describe_violations
+from .browser import AXE_SCRIPT, AXE_TAGS, axe_violations, describe_violations
+
+# Set to 1 to store the results in actionplan/portal/accessibility.json, which the accessibility
+# policy page shows (commit the file after a run).
+RECORD = os.environ.get("PORTAL_RECORD_ACCESSIBILITY") == "1"
+
+
+def axe_version() -> str:
+    match = re.match(r"/\*! axe v([\d.]+)", AXE_SCRIPT.read_text(encoding="utf-8")[:100])
+    assert match is not None
+    return match.group(1)
+
+
+def page_kind(path: str) -> str:
+    """A tested path as a page type: ids of records replaced by a placeholder."""
+    return re.sub(r"/(actions|partnerships)/\d+/", r"/\1/<id>/", path)
 
 
 def page_paths(version: PlanVersion) -> list[str]:
@@ -21,6 +40,7 @@ def page_paths(version: PlanVersion) -> list[str]:
     government = MemberGovernment.objects.get(lg_code="270008")
     return [
         "/",
+        "/themes/",
         f"/themes/{theme.code}/",
         f"/actions/{action.pk}/",
         "/developments/",
@@ -45,11 +65,27 @@ def test_every_page_type_has_no_axe_violations(
 ) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     problems = []
-    for path in page_paths(plan_version):
+    count = 0
+    paths = page_paths(plan_version)
+    for path in paths:
         url = f"{live_server.url}{prefix}{path}"
         response = page.goto(url)
         assert response is not None and response.status == 200, url
         violations = axe_violations(page)
+        count += sum(len(v["nodes"]) for v in violations)
         if violations:
             problems.append(describe_violations(prefix + path, violations))
+    if RECORD:
+        browser = page.context.browser
+        record_axe(
+            {
+                "version": axe_version(),
+                "browser": f"Chromium {browser.version if browser else ''}".strip(),
+                "tags": AXE_TAGS,
+                "pages": [page_kind(p) for p in paths],
+            }
+        )
+        language = "en" if prefix else "ja"
+        entry = {"language": language, "width": width, "pages": len(paths), "violations": count}
+        record("runs", entry)
     assert not problems, "\n".join(problems)

@@ -81,6 +81,8 @@ def test_every_link_from_home_answers_and_no_page_loads_from_another_host(
     actions = Action.objects.filter(version=plan_version)
     assert all(f"/actions/{a.pk}/" in seen and f"/en/actions/{a.pk}/" in seen for a in actions)
     assert "/en/hubs/" in seen and "/opendata/" in seen and "/en/accessibility/" in seen
+    for part in ("/themes/", "/organizations/", "/proposals/new/", "/progress/annual/"):
+        assert part in seen and f"/en{part}" in seen
     # Offline by design: no style sheet, script, image or CSS url() from another host.
     assert any(a.endswith("portal.css") for a in assets)
     outside = [a for a in assets + css_urls if re.match(r"\s*['\"]?(https?:)?//", a)]

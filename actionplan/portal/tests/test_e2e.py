@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import NoReverseMatch, reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
 from actionplan.plans.models import Action, PlanVersion
+from actionplan.portal.accessibility import record
 
-from .test_accessibility import page_paths
+from .test_accessibility import RECORD, page_paths
 
 WIDTHS = (360, 1280)
 
@@ -125,6 +126,60 @@ def test_keyboard_user_skips_to_the_content_and_sees_where_focus_is(
     assert page.evaluate("!!document.activeElement.closest('main')")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+    if RECORD:
+        record("keyboard", {"check": "skip-link-and-focus", "passed": True})
+
+
+@pytest.mark.e2e
+def test_phone_reader_opens_and_closes_the_menu_with_the_keyboard(
+    page: Page, live_server: LiveServer, plan_version: PlanVersion
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(live_server.url + "/themes/startups/")
+    nav = page.get_by_role("navigation", name="サイト内メニュー")
+    toggle = nav.get_by_role("button", name="メニュー", exact=True)
+    search = nav.get_by_role("link", name="検索", exact=True)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not search.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert search.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "ホーム"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    # The reader is on a theme page: the menu says so.
+    assert nav.locator('a[aria-current="page"]').inner_text() == "取組項目"
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not search.is_visible()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "メニュー"
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert not toggle.is_visible()
+    assert search.is_visible()
+    if RECORD:
+        record("keyboard", {"check": "menu-disclosure", "passed": True})
+
+
+@pytest.mark.e2e
+def test_without_javascript_the_menu_is_a_plain_list_on_a_phone(
+    browser: Browser, live_server: LiveServer, plan_version: PlanVersion
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 800}, java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto(live_server.url + "/en/")
+        nav = tab.get_by_role("navigation", name="Site menu")
+        assert nav.get_by_role("button").count() == 0
+        for name in ("Home", "Themes", "Search", "Open data"):
+            assert nav.get_by_role("link", name=name, exact=True).is_visible()
+        assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
 
 
 @pytest.mark.e2e

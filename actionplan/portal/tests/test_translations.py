@@ -15,7 +15,7 @@ def entries(po: str) -> list[dict[str, str]]:
     for block in po.split("\n\n"):
         current, parts = "", {}
         for line in block.splitlines():
-            match = re.match(r"^(msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$", line)
+            match = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$", line)
             if match:
                 current = match.group(1)
                 parts[current] = ast.literal_eval(match.group(2))
@@ -42,7 +42,9 @@ def test_the_compiled_catalogue_matches_the_source() -> None:
     with (LOCALE / "django.mo").open("rb") as fp:
         compiled = gettext.GNUTranslations(fp)
     for row in rows:
-        if "msgid_plural" in row:
+        if "msgctxt" in row:
+            assert compiled.pgettext(row["msgctxt"], row["msgid"]) == row["msgstr"]
+        elif "msgid_plural" in row:
             assert compiled.ngettext(row["msgid"], row["msgid_plural"], 2) == row["msgstr[1]"]
         else:
             assert compiled.gettext(row["msgid"]) == row["msgstr"]

@@ -185,9 +185,3 @@ def test_opendata_page_has_the_licence_and_the_data_dictionary(
         assert table.filename in page
         for column in table.columns:
             assert f"<code>{column.name}</code>" in page
-
-
-def test_accessibility_policy_states_the_target_and_the_results(client: Client) -> None:
-    page = client.get("/accessibility/").content.decode()
-    assert "JIS X 8341-3:2016" in page and "WCAG 2.2" in page
-    assert "axe-core" in page and "wcag22aa" in page
