@@ -4,8 +4,15 @@ as an XLSX workbook and as print-ready A4 pages."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from django.template.loader import render_to_string
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -62,6 +69,70 @@ def sections(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> li
         )
         result.append(ThemeSection(theme, rollups[theme.pk], lines, indicators))
     return result
+
+
+def page_context(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> dict[str, Any]:
+    """What the A4 page (``progress/annual.html``) shows: every theme, or one."""
+    return {
+        "year": fiscal_year,
+        "year_label": fiscal_year_label(fiscal_year, "ja"),
+        "version": version,
+        "sections": sections(version, fiscal_year, theme_code),
+        "sub_item_weight": queries.SUB_ITEM_WEIGHT,
+    }
+
+
+def render_page(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> str:
+    """The A4 page as a standalone HTML document (its styles are inline), in Japanese."""
+    with translation.override("ja"):
+        return render_to_string(
+            "progress/annual.html", page_context(version, fiscal_year, theme_code)
+        )
+
+
+class PdfError(Exception):
+    """Chromium could not print the page."""
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+def print_pdf(html: str, target: Path, chromium: str, timeout: int = 120) -> None:
+    """Print a standalone HTML page to ``target`` with headless Chromium, which honours the
+    page's ``@page { size: A4 }`` and its page breaks, and embeds the fonts it used (the
+    Japanese text needs a CJK font such as Noto Sans CJK JP, Debian's fonts-noto-cjk)."""
+    with tempfile.TemporaryDirectory() as work:
+        page = Path(work) / "page.html"
+        page.write_text(html, encoding="utf-8")
+        target.unlink(missing_ok=True)
+        command = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={Path(work) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={target.resolve()}",
+            page.as_uri(),
+        ]
+        try:
+            # The arguments are ours: a browser path and two files we created.
+            result = subprocess.run(  # noqa: S603
+                command, capture_output=True, timeout=timeout, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfError(f"{chromium}: {exc}") from exc
+        if result.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+            message = result.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            raise PdfError(f"{chromium} printed no PDF: {' '.join(message)}")
 
 
 HEADERS = [

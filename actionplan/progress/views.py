@@ -26,7 +26,7 @@ from actionplan.accounts.permissions import (
     government_of,
     is_bureau,
 )
-from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
+from actionplan.plans.fiscal import fiscal_year_of
 from actionplan.plans.models import (
     Action,
     ActionAssignment,
@@ -675,20 +675,10 @@ def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> Http
     version = current_version()
     if version is None:
         raise Http404(_("計画がまだ取り込まれていません"))
-    sections = annual.sections(version, year, theme_code)
-    if theme_code and not sections:
+    context = annual.page_context(version, year, theme_code)
+    if theme_code and not context["sections"]:
         raise Http404(theme_code)
-    return render(
-        request,
-        "progress/annual.html",
-        {
-            "year": year,
-            "year_label": fiscal_year_label(year, "ja"),
-            "version": version,
-            "sections": sections,
-            "sub_item_weight": queries.SUB_ITEM_WEIGHT,
-        },
-    )
+    return render(request, "progress/annual.html", context)
 
 
 @require_GET

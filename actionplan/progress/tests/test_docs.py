@@ -54,5 +54,6 @@ def test_every_api_endpoint_is_documented() -> None:
                 assert spelled in README or f"`…/{last}`" in README, spelled
 
 
-def test_command_is_documented() -> None:
+def test_commands_are_documented() -> None:
     assert "actionplan send-reminders" in README
+    assert "actionplan annual-report YEAR [--output DIR] [--pdf]" in README
