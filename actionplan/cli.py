@@ -18,6 +18,10 @@ from gunicorn.app.base import BaseApplication
 PROG = "actionplan"
 HELP_WORDS = frozenset({"help", "--help", "-h"})
 SERVE_SUMMARY = "Run the production web server (gunicorn) on the configured database."
+# Threaded workers keep HTTP connections alive between requests (sync workers close every one)
+# and overlap a request's database waits with another's work; two threads per process keep the
+# interpreter lock from stretching response times. Each thread has its own database connection.
+DEFAULT_THREADS = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not args or (len(args) == 1 and args[0] in HELP_WORDS):
         # Django's own list of commands does not know about `serve`: put it first.
-        print(f"Usage: {PROG} serve [--host H] [--port P] [--workers N]")
+        print(f"Usage: {PROG} serve [--host H] [--port P] [--workers N] [--threads N]")
         print(f"       {PROG} <command> [options]\n")
         print(f"  serve    {SERVE_SUMMARY}\n")
         args = ["help"]
@@ -55,6 +59,12 @@ def serve_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=None,
         help="worker processes (WEB_CONCURRENCY, or 2)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=DEFAULT_THREADS,
+        help=f"threads per worker process ({DEFAULT_THREADS})",
     )
     return parser
 
@@ -76,6 +86,8 @@ def serve(argv: Sequence[str]) -> int:
         {
             "bind": f"{host}:{options.port}",
             "workers": workers,
+            "worker_class": "gthread",
+            "threads": options.threads,
             "accesslog": "-",
             "errorlog": "-",
             "loglevel": str(settings.LOG_LEVEL).lower(),

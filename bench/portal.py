@@ -2,11 +2,12 @@
 
 Set-up as in production: a fresh SQLite database with the bundled plan imported, static files
 collected (served by WhiteNoise), `DEBUG=false`, and `actionplan serve` (gunicorn) with two
-workers on 127.0.0.1:8013. Datasette serves a copy of the same database (read-only, immutable)
-on 127.0.0.1:8023; its table page of the actions of one theme (`/plan/plans_action?theme_id=N`)
-is the baseline. Every page is loaded with `wrk` (2 threads, 16 connections) when it is
-installed, else with a threaded Python client, for several rounds; it prints requests per
-second and p99 latency (medians over the rounds) and the ratio against Datasette.
+workers of two threads on 127.0.0.1:8013. Datasette serves a copy of the same database
+(read-only, immutable) on 127.0.0.1:8023; its table page of the actions of one theme
+(`/plan/plans_action?theme_id=N`) is the baseline. Every page is loaded with `wrk` (2 threads,
+16 connections) when it is installed, else with a threaded Python client, for several rounds; it
+prints requests per second and p99 latency (medians over the rounds), the ratio against
+Datasette, and how busy the machine was.
 
 Targets (the issue): theme page ≥ 500 requests/s and p99 < 50 ms on a 2-core machine, and more
 requests/s than Datasette's table page.
@@ -179,14 +180,18 @@ def main(argv: list[str] | None = None) -> int:
             for url in pages.values():  # warm up: caches, imports, SQLite page cache
                 load(url, 1)
             results: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+            before = os.getloadavg()[0]
             for _ in range(args.rounds):
                 for name, url in pages.items():
                     results[name].append(load(url, args.seconds))
+            after = os.getloadavg()[0]
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=20)
     print(f"load: {load.__name__.strip('_')}, {CONNECTIONS} connections, {args.seconds} s")
+    # Other processes on the machine take CPU from both servers alike: say how busy it was.
+    print(f"machine: {os.cpu_count()} cores, load average before/after {before:.1f}/{after:.1f}")
     print(f"{'page':<26} {'req/s':>8} {'p99 ms':>8} {'vs datasette':>13}")
     base = statistics.median(r for r, _ in results["datasette table page"])
     for name, runs in results.items():
