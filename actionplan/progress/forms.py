@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from actionplan.plans.models import Action, MemberGovernment, PlanVersion, Theme
 
@@ -84,7 +85,9 @@ class IndicatorForm(forms.Form):
     name_en = forms.CharField(label=_("指標の名前（英語・任意）"), max_length=200, required=False)
     unit = forms.CharField(label=_("単位"), max_length=30, required=False)
     source = forms.CharField(label=_("出典"), max_length=300, required=False)
-    theme = forms.ModelChoiceField(label=_("テーマ"), queryset=Theme.objects.none(), required=False)
+    theme = forms.ModelChoiceField(
+        label=pgettext_lazy("progress", "テーマ"), queryset=Theme.objects.none(), required=False
+    )
     action_id = forms.IntegerField(
         label=_("取組のID（テーマの代わりに取組に結び付けるとき）"), min_value=1, required=False
     )

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from actionplan.accounts.permissions import (
@@ -228,7 +228,7 @@ HISTORY_FIELDS = {
     "narrative_ja": gettext_lazy("取組内容（日本語）"),
     "narrative_en": gettext_lazy("取組内容（英語）"),
     "evidence_links": gettext_lazy("根拠資料"),
-    "revision": gettext_lazy("版"),
+    "revision": pgettext_lazy("progress", "版"),
 }
 HISTORY_CHOICES: dict[str, type[models.TextChoices]] = {"state": ReviewState, "status": Status}
 

@@ -163,3 +163,33 @@ def test_an_editor_fills_the_workbook_uploads_it_and_applies_it(
     shots(page, "applied")
     report = ProgressReport.objects.get()
     assert (report.status, report.narrative_ja) == (Status.DONE, "ワークブックで報告")
+
+
+@pytest.mark.e2e
+def test_the_bureau_records_an_indicator_in_english_and_the_public_sees_its_table(
+    page: Page,
+    live_server: LiveServer,
+    cycle: ReportingCycle,
+    members_action: Action,
+    bureau_staff: User,
+) -> None:
+    sign_in(page, live_server, bureau_staff)
+    page.goto(f"{live_server.url}/en/progress/indicators/")
+    page.fill("#id_name_ja", "説明会の参加企業数")
+    page.fill("#id_name_en", "Companies at the seminars")
+    page.fill("#id_unit", "社")
+    page.fill("#id_action_id", str(members_action.pk))
+    shots(page, "indicators")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("The indicator was added")
+    page.fill("#id_fiscal_year", "2024")
+    page.fill("#id_value", "1250")
+    page.get_by_role("button", name="Record", exact=True).click()
+    expect(page.locator("main table").first).to_contain_text("1,250 社")
+    shots(page, "indicator")
+
+    page.goto(f"{live_server.url}/en/progress/public/actions/{members_action.pk}/")
+    table = page.get_by_role("table", name="Indicators of this action (values by fiscal year)")
+    expect(table.get_by_role("row", name="Companies at the seminars")).to_contain_text("1,250")
+    expect(table).to_contain_text("FY2024")
+    shots(page, "public-indicators")
