@@ -114,3 +114,14 @@ def test_a_query_string_never_leaks_into_the_copy_other_visitors_get(
     assert "utm_source" in odd  # the language switch keeps this visitor's query string
     plain = client.get("/themes/startups/").content.decode()
     assert "utm_source" not in plain
+
+
+def test_an_anonymous_visit_gets_no_cookie_and_touches_no_session(
+    client: Client, plan_version: PlanVersion, django_assert_max_num_queries: Any
+) -> None:
+    client.get("/en/themes/startups/")
+    with django_assert_max_num_queries(1):
+        response = client.get("/en/themes/startups/")
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    assert "csrfmiddlewaretoken" not in response.content.decode()
