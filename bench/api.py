@@ -1,9 +1,10 @@
 """JSON API under load, side by side with Datasette's JSON for the same rows.
 
 Set-up as in production, with bench/portal.py's helpers: a fresh SQLite database with the bundled
-plan imported, `DEBUG=false`, and `actionplan serve` (gunicorn) with two workers on
-127.0.0.1:8014, the rate limit off (`API_RATE_LIMIT=0`) so that the load is not throttled.
-Datasette serves a copy of the same database (read-only, immutable) on 127.0.0.1:8024.
+plan imported, `DEBUG=false`, and `actionplan serve` (gunicorn) with two workers (of the
+default two threads) on 127.0.0.1:8014, the rate limit off (`API_RATE_LIMIT=0`) so that the load
+is not throttled. Datasette serves a copy of the same database (read-only, immutable) on
+127.0.0.1:8024.
 
 Measured, for several rounds each (medians shown):
 
@@ -214,9 +215,11 @@ def main(argv: list[str] | None = None) -> int:
             for url, headers in endpoints.values():  # warm up: caches, imports, page cache
                 load(url, 1, headers)
             results: dict[str, list[Result]] = {name: [] for name in endpoints}
+            before = os.getloadavg()[0]
             for _ in range(args.rounds):
                 for name, (url, headers) in endpoints.items():
                     results[name].append(load(url, args.seconds, headers))
+            after = os.getloadavg()[0]
         finally:
             for server in servers:
                 server.terminate()
@@ -225,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         f"load: {load.__name__.strip('_')}, {CONNECTIONS} connections, {args.seconds} s, "
         f"{args.rounds} rounds; action {action_id}, theme {THEME} ({theme_actions} actions)"
     )
+    # Other processes on the machine take CPU from both servers alike: say how busy it was.
+    print(f"machine: {os.cpu_count()} cores, load average before/after {before:.1f}/{after:.1f}")
     baselines = {
         DETAIL: "Datasette row JSON",
         "API action detail, 304": "Datasette row JSON",
