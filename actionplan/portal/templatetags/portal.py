@@ -168,37 +168,37 @@ HEADER_LINKS = (
 # The footer's site map: every public part of the site, grouped.
 FOOTER_SECTIONS = (
     (
-        _("計画"),
+        pgettext_lazy("navigation", "計画"),
         (
             ("portal:themes", pgettext_lazy("navigation", "取組項目")),
             ("portal:developments", _("関西の動き")),
-            ("progress:annual_index", _("年次フォローアップ報告")),
+            ("progress:annual_index", pgettext_lazy("navigation", "年次フォローアップ報告")),
         ),
     ),
     (
         _("公民連携"),
         (
-            ("portal:partnerships", _("公民連携協定")),
-            ("partnerships:organizations", _("連携先の団体")),
-            ("partnerships:new", _("公民連携の提案")),
+            ("portal:partnerships", pgettext_lazy("navigation", "公民連携協定")),
+            ("partnerships:organizations", pgettext_lazy("navigation", "連携先の団体")),
+            ("partnerships:new", pgettext_lazy("navigation", "公民連携の提案")),
         ),
     ),
     (
-        _("地域"),
+        pgettext_lazy("navigation", "地域"),
         (
             ("portal:governments", _("構成府県市")),
             ("portal:hubs", _("拠点マップ")),
         ),
     ),
     (
-        _("データ"),
+        pgettext_lazy("navigation", "データ"),
         (
             ("portal:search", _("検索")),
             ("portal:opendata", _("オープンデータ")),
         ),
     ),
     (
-        _("このサイト"),
+        pgettext_lazy("navigation", "このサイト"),
         (
             ("portal:about", _("このサイトについて")),
             ("portal:accessibility", _("ウェブアクセシビリティ方針")),
