@@ -136,6 +136,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: repeated anonymous reads of public data are answered from memory, checked against
+    # the shared data stamp, before the rest of the stack runs (actionplan/frontcache.py).
+    "actionplan.frontcache.PublicAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,6 +254,10 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# Copies of public answers kept in each server process's memory, checked against the shared
+# data stamp on every use (actionplan/frontcache.py); 0 turns them off.
+PUBLIC_MEMORY_CACHE_MB = env_int("PUBLIC_MEMORY_CACHE_MB", 32)
 
 # The public JSON API: requests per client address in each window (0 = no limit), counted in
 # the shared cache so that every server process enforces the same limit.

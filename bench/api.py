@@ -15,8 +15,9 @@ Measured, for several rounds each (medians shown):
   list; the page size is set to the API's default of 50 on both sides).
 
 Load comes from `wrk` (2 threads, 16 connections) when it is installed, else from a threaded Python
-client. The loaders here send request headers and report p50 as well as p99, which
-bench/portal.py's loaders do not, so they are separate; the set-up helpers are shared.
+client. The loaders here send request headers, which bench/portal.py's do not, so they are
+separate; the set-up helpers are shared. Repeated reads are answered from each process's memory
+(actionplan/frontcache.py) after one read of the data stamp in the database cache.
 
 Target (the issue): ≥ 1,000 requests/s for the cached detail endpoint on a 2-core machine.
 

@@ -6,11 +6,13 @@ workers of two threads on 127.0.0.1:8013. Datasette serves a copy of the same da
 (read-only, immutable) on 127.0.0.1:8023; its table page of the actions of one theme
 (`/plan/plans_action?theme_id=N`) is the baseline. Every page is loaded with `wrk` (2 threads,
 16 connections) when it is installed, else with a threaded Python client, for several rounds; it
-prints requests per second and p99 latency (medians over the rounds), the ratio against
-Datasette, and how busy the machine was.
+prints requests per second, p50 and p99 latency (medians over the rounds), the ratio against
+Datasette, and how busy the machine was. The pages are the ones visitors repeat: after the first
+request, each process answers them from memory (actionplan/frontcache.py), checked against the
+data stamp in the database cache on every request.
 
-Targets (the issue): theme page ≥ 500 requests/s and p99 < 50 ms on a 2-core machine, and more
-requests/s than Datasette's table page.
+Targets (the issue): theme page (checked in both languages) ≥ 500 requests/s and p99 < 50 ms on
+a 2-core machine, and more requests/s than Datasette's table page.
 
     python bench/run.py portal        # or: python bench/portal.py [--seconds N] [--rounds N]
 """
@@ -60,8 +62,8 @@ def _actionplan(env: dict[str, str], *args: str) -> None:
     subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
-def _wrk(url: str, seconds: int) -> tuple[float, float]:
-    """(requests/s, p99 ms) from wrk's latency distribution."""
+def _wrk(url: str, seconds: int) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms) from wrk's latency distribution."""
     out = subprocess.run(  # noqa: S603
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],  # noqa: S607
         capture_output=True,
@@ -69,15 +71,20 @@ def _wrk(url: str, seconds: int) -> tuple[float, float]:
         check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    p50, p99 = (
+        float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        for value, unit in (
+            re.search(rf"{share}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+            for share in (50, 99)
+        )
+    )
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses")
-    return rate, p99
+    return rate, p50, p99
 
 
-def _python_load(url: str, seconds: int) -> tuple[float, float]:
+def _python_load(url: str, seconds: int) -> tuple[float, float, float]:
     """A threaded HTTP/1.1 client, for machines without wrk."""
     host, port_path = url.removeprefix("http://").split(":", 1)
     port, path = port_path.split("/", 1)
@@ -106,7 +113,8 @@ def _python_load(url: str, seconds: int) -> tuple[float, float]:
     for t in threads:
         t.join()
     latencies.sort()
-    return len(latencies) / seconds, latencies[int(len(latencies) * 0.99) - 1] * 1000
+    n = len(latencies)
+    return n / seconds, latencies[n // 2] * 1000, latencies[int(n * 0.99) - 1] * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             _wait_for(f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", servers[1])
             for url in pages.values():  # warm up: caches, imports, SQLite page cache
                 load(url, 1)
-            results: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in pages}
             before = os.getloadavg()[0]
             for _ in range(args.rounds):
                 for name, url in pages.items():
@@ -189,20 +197,27 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=20)
-    print(f"load: {load.__name__.strip('_')}, {CONNECTIONS} connections, {args.seconds} s")
+    print(
+        f"load: {load.__name__.strip('_')}, {CONNECTIONS} connections, {args.seconds} s, "
+        f"{args.rounds} rounds (medians shown)"
+    )
     # Other processes on the machine take CPU from both servers alike: say how busy it was.
     print(f"machine: {os.cpu_count()} cores, load average before/after {before:.1f}/{after:.1f}")
-    print(f"{'page':<26} {'req/s':>8} {'p99 ms':>8} {'vs datasette':>13}")
-    base = statistics.median(r for r, _ in results["datasette table page"])
-    for name, runs in results.items():
-        rate = statistics.median(r for r, _ in runs)
-        p99 = statistics.median(p for _, p in runs)
-        print(f"{name:<26} {rate:>8.0f} {p99:>8.1f} {rate / base:>12.2f}x")
-    theme_rate = statistics.median(r for r, _ in results["portal theme page (ja)"])
-    theme_p99 = statistics.median(p for _, p in results["portal theme page (ja)"])
-    met = theme_rate >= 500 and theme_p99 < 50 and theme_rate > base
+    print(f"{'page':<26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs datasette':>13}")
+    medians = {
+        name: tuple(statistics.median(run[i] for run in runs) for i in range(3))
+        for name, runs in results.items()
+    }
+    base = medians["datasette table page"][0]
+    for name, (rate, p50, p99) in medians.items():
+        print(f"{name:<26} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f} {rate / base:>12.2f}x")
+    met = all(
+        rate >= 500 and p99 < 50 and rate > base
+        for rate, _, p99 in (medians["portal theme page (ja)"], medians["portal theme page (en)"])
+    )
     print(
-        f"target (theme page ≥ 500 req/s, p99 < 50 ms, > datasette): {'met' if met else 'NOT met'}"
+        f"target (theme page, ja and en: ≥ 500 req/s, p99 < 50 ms, > datasette): "
+        f"{'met' if met else 'NOT met'}"
     )
     return 0
 

@@ -32,6 +32,10 @@ STAMP_KEY = "api:data-stamp"
 RESPONSE_PREFIX = "api:response:"
 RATE_PREFIX = "api:rate:"
 RESPONSE_TIMEOUT = 24 * 3600
+# The response's attribute set by mark_public.
+PUBLIC_MARK = "public_answer"
+# The request's attribute that holds its rate-limit verdict once counted.
+_RATE_COUNTED = "api_rate_wait"
 # Apps whose rows are published through the API and the open data files.
 WATCHED_APPS = frozenset({"plans", "progress", "partnerships"})
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -85,8 +89,36 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
+def mark_public(response: HttpResponseBase, stamp: str, *, rate_limited: bool = False) -> None:
+    """Say that `response` is the same for every visitor while `stamp` is the data stamp, so
+    that `actionplan.frontcache` may keep it in memory and serve it again.
+
+    `rate_limited`: the answer counts against the API's rate limit, also when served again.
+    """
+    setattr(response, PUBLIC_MARK, (stamp, rate_limited))
+
+
+def public_mark(response: HttpResponseBase) -> tuple[str, bool] | None:
+    """The (stamp, rate_limited) given by `mark_public`, or None for an unmarked response."""
+    mark: tuple[str, bool] | None = getattr(response, PUBLIC_MARK, None)
+    return mark
+
+
 def over_rate_limit(request: HttpRequest) -> int:
-    """Seconds to wait when this client has used up its window, else 0 (fixed window)."""
+    """Seconds to wait when this client has used up its window, else 0 (fixed window).
+
+    A request is counted once, however many layers ask (the public answers kept in memory,
+    `actionplan.frontcache`, ask before the view does).
+    """
+    counted: int | None = getattr(request, _RATE_COUNTED, None)
+    if counted is not None:
+        return counted
+    wait = _count_request(request)
+    setattr(request, _RATE_COUNTED, wait)
+    return wait
+
+
+def _count_request(request: HttpRequest) -> int:
     limit: int = settings.API_RATE_LIMIT
     if limit <= 0:
         return 0
@@ -180,19 +212,23 @@ def public_read(view: View) -> View:
         if conditional is not None:  # 304 Not Modified
             conditional["ETag"] = etag
             conditional["Last-Modified"] = http_date(last_modified)
+            mark_public(conditional, stamp, rate_limited=True)
             return _cors(conditional)
 
         entry = found.get(cache_key)
         if entry is not None and entry[0] == stamp:
-            response: HttpResponseBase = HttpResponse(entry[1], content_type="application/json")
+            response: HttpResponseBase = HttpResponse(entry[1], content_type=entry[2])
         else:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and isinstance(response, HttpResponse):
-                cache.set(cache_key, (stamp, response.content), RESPONSE_TIMEOUT)
+                # With its content type as built, so a cached answer is the same as a new one.
+                value = (stamp, response.content, response["Content-Type"])
+                cache.set(cache_key, value, RESPONSE_TIMEOUT)
         if response.status_code == 200:
             response["ETag"] = etag
             response["Last-Modified"] = http_date(last_modified)
             response["Cache-Control"] = "public, max-age=0, must-revalidate"
+            mark_public(response, stamp, rate_limited=True)
         return _cors(response)
 
     return wrapper

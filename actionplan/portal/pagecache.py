@@ -25,7 +25,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from actionplan.api.freshness import STAMP_KEY, data_stamp, stamp_time
+from actionplan.api.freshness import STAMP_KEY, data_stamp, mark_public, stamp_time
 
 PAGE_PREFIX = "portal:page:"
 # A safety net only: a page changes as soon as the data stamp moves.
@@ -54,6 +54,9 @@ def _validators(response: HttpResponseBase, etag: str, stamp: str) -> HttpRespon
     response["Last-Modified"] = http_date(int(stamp_time(stamp)))
     # Anyone may keep a copy, but must ask again before using it: the data can change any time.
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    # The same for every visitor under this stamp: the server process may answer it again from
+    # memory (actionplan.frontcache).
+    mark_public(response, stamp)
     return response
 
 

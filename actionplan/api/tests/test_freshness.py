@@ -38,7 +38,7 @@ def test_a_repeated_read_is_answered_from_the_cache_in_one_query(
         again = client.get(url)
     assert again.status_code == 200
     assert again.content == first.content and again["ETag"] == first["ETag"]
-    assert again["Content-Type"] == "application/json"
+    assert again["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
 
 
 def test_the_cached_answer_changes_when_the_data_changes(
