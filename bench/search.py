@@ -118,7 +118,7 @@ def _build_corpus(
 
     from actionplan.plans.actions import import_plan_file, load_reference_data
     from actionplan.plans.models import MemberGovernment
-    from actionplan.search.actions import rebuild_index, refresh_statistics, write_documents
+    from actionplan.search.actions import rebuild_index, replace_index
     from actionplan.search.models import Kind, SearchDocument
     from actionplan.search.tokenize import document_terms
 
@@ -127,14 +127,16 @@ def _build_corpus(
     rebuild_index()
     before_copies()
     originals = list(SearchDocument.objects.order_by("pk"))
-    rows = [_row(d) for d in originals]
     per_key = {f"{d.kind}:{d.key}": 1 for d in originals}
     actions = [d for d in originals if d.kind == Kind.ACTION]
     codes = list(MemberGovernment.objects.values_list("lg_code", flat=True))
     rng = random.Random(2025)
     next_id = 10_000_000
+    documents = []
+    for document in originals:
+        document.pk = None
+        documents.append(document)
     for copy in range(1, copies + 1):
-        batch = []
         for action in actions:
             place_ja, place_en = rng.choice(PLACES)
             focus_ja, focus_en = rng.choice(FOCUS)
@@ -144,7 +146,7 @@ def _build_corpus(
             terms = (*base, *document_terms(f"{place_ja}{focus_ja} {place_en} {focus_en}"))
             next_id += 1
             lg = f" {rng.choice(codes)} " if action.actor == "members" else ""
-            batch.append(
+            documents.append(
                 SearchDocument(
                     kind=action.kind,
                     object_id=next_id,
@@ -165,13 +167,12 @@ def _build_corpus(
                     body_length=len(terms),
                 )
             )
-        with transaction.atomic():
-            write_documents(batch)
-        rows += [_row(d) for d in batch]
         for action in actions:
             per_key[f"action:{action.key}"] += 1
-    refresh_statistics(version.pk)
-    return rows, per_key
+    # Written again as one index, so that every weight uses the corpus's average field lengths.
+    with transaction.atomic():
+        replace_index(documents, version.pk)
+    return [_row(d) for d in documents], per_key
 
 
 def _row(d: Any) -> dict[str, Any]:

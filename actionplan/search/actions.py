@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Avg
 from django.utils import timezone
 
 from actionplan.plans import models as plans
 
 from . import backends
-from .models import IndexState, Kind, SearchDocument
+from .models import FacetGroup, IndexState, Kind, SearchDocument
+from .postings import glossary_digest, term_weights
 from .tokenize import document_terms
 
 SHORT_TITLE = 60
@@ -244,23 +244,70 @@ def sources(version: plans.PlanVersion | None) -> list[Source]:
     return found
 
 
+class FacetGroups:
+    """The id of each combination of facet values, created when first needed."""
+
+    def __init__(self) -> None:
+        self.ids = {self._values(g): g.pk for g in FacetGroup.objects.all()}
+
+    @staticmethod
+    def _values(record: SearchDocument | FacetGroup) -> tuple[Any, ...]:
+        return (
+            record.kind,
+            record.theme_code,
+            record.fiscal_year,
+            record.open_ended,
+            record.actor,
+            record.lg_codes,
+        )
+
+    def id_for(self, document: SearchDocument) -> int:
+        values = self._values(document)
+        if values not in self.ids:
+            group = FacetGroup.objects.create(**dict(zip(FACET_FIELDS, values, strict=True)))
+            self.ids[values] = group.pk
+        return self.ids[values]
+
+
+FACET_FIELDS = ("kind", "theme_code", "fiscal_year", "open_ended", "actor", "lg_codes")
+
+
 def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> None:
-    """Store index rows and their full-text entries (the caller holds the transaction)."""
+    """Store index rows and their postings (the caller holds the transaction).
+
+    Weights use the average field lengths recorded in the index state (set by ``replace_index``).
+    """
+    state = IndexState.objects.first() or IndexState()
+    groups = FacetGroups()
     for start in range(0, len(documents), batch_size):
         batch = SearchDocument.objects.bulk_create(documents[start : start + batch_size])
-        backends.insert((d.pk, (d.title_terms + d.body_terms).split()) for d in batch)
+        backends.insert(
+            [
+                (term, d.pk, groups.id_for(d), weight)
+                for d in batch
+                for term, weight in term_weights(
+                    d, state.average_title_length, state.average_body_length
+                )
+            ]
+        )
 
 
-def refresh_statistics(version_id: int | None) -> IndexState:
-    """Record which version the index holds and its average field lengths (for ranking)."""
-    averages = SearchDocument.objects.aggregate(t=Avg("title_length"), b=Avg("body_length"))
+def replace_index(documents: list[SearchDocument], version_id: int | None) -> IndexState:
+    """Empty the index and store these rows, weighted by their own average field lengths
+    (the caller holds the transaction)."""
+    backends.clear()
+    SearchDocument.objects.all().delete()
+    FacetGroup.objects.all().delete()
+    count = len(documents)
     state = IndexState.objects.select_for_update().first() or IndexState()
     state.version_id = version_id
-    state.documents = SearchDocument.objects.count()
-    state.average_title_length = max(float(averages["t"] or 0), 1.0)
-    state.average_body_length = max(float(averages["b"] or 0), 1.0)
+    state.documents = count
+    state.average_title_length = max(sum(d.title_length for d in documents) / (count or 1), 1.0)
+    state.average_body_length = max(sum(d.body_length for d in documents) / (count or 1), 1.0)
+    state.glossary_digest = glossary_digest()
     state.built_at = timezone.now()
     state.save()
+    write_documents(documents)
     return state
 
 
@@ -273,10 +320,7 @@ def rebuild_index() -> int:
             IndexState.objects.create()
         version = _current_version()
         documents = [document_from(s) for s in sources(version)]
-        backends.clear()
-        SearchDocument.objects.all().delete()
-        write_documents(documents)
-        refresh_statistics(version.pk if version else None)
+        replace_index(documents, version.pk if version else None)
     return len(documents)
 
 
@@ -315,7 +359,8 @@ def index_record(kind: str, object_id: int) -> None:
 
 
 def ensure_index_current() -> IndexState:
-    """Rebuild when the index holds another version than the current one (or was never built).
+    """Rebuild when the index holds another version than the current one (or was never built),
+    or was built with another glossary.
 
     Signals cover the writes made through Django; this also covers bulk updates that send none
     (such as switching the current version with ``update()``).
@@ -327,7 +372,7 @@ def ensure_index_current() -> IndexState:
         .values_list("pk", flat=True)
         .first()
     )
-    if state is None or state.version_id != current:
+    if state is None or state.version_id != current or state.glossary_digest != glossary_digest():
         rebuild_index()
         state = IndexState.objects.get()
     return state

@@ -1,11 +1,16 @@
-"""The two full-text tables behind the index, one per database, over the same terms.
+"""The postings table behind the index, in SQL that SQLite and PostgreSQL answer alike.
 
-SQLite: an FTS5 table ``search_fts(terms)`` with ``rowid`` = the document id and the ``unicode61``
-tokenizer, which keeps our terms (letters and digits only) exactly as they are.
-PostgreSQL: a table ``search_fts(doc_id, terms tsvector)`` with a GIN index; the ``tsvector`` is
-built with ``array_to_tsvector`` and queried with a ``tsquery`` literal, so PostgreSQL's own
-parsers never re-cut the terms. Both answer the same boolean query: AND of clauses, each an OR of
-alternatives, each an AND of terms (a term may be a prefix).
+``search_posting(term, document_id, facet_group, weight)`` holds one row per distinct term of a
+document, and one per glossary group the document matches (a term of its own, see
+``postings.py``), with the term's BM25F weight in that document computed once, in Python, when
+the document is indexed. Ranking a one-term query is then a top-k read of the index on
+``(term, weight DESC)``; facet counts are a count per ``facet_group`` (a small integer standing
+for the record's kind, theme, fiscal year, actor and member governments) over one index range.
+
+The table has no foreign key: Django's flush truncates only its own tables, and PostgreSQL
+refuses to truncate a table another one references. Deletes go through ``delete``/``clear`` and
+``remove_orphans`` sweeps what a flush leaves behind. On PostgreSQL ``term`` has the "C"
+collation, so that a prefix is a range of the index in code point order, as on SQLite.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, connections
+
+BATCH = 900  # ids per IN (...) list, below every database's limit on parameters
 
 
 @dataclass(frozen=True)
@@ -26,106 +33,136 @@ class Term:
 Alternative = tuple[Term, ...]
 Clause = tuple[Alternative, ...]
 
-
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def create_sql(vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        return [
-            # No foreign key: Django's flush truncates only its own tables, and PostgreSQL refuses
-            # to truncate a table another one references. Deletes go through ``delete``/``clear``
-            # and ``remove_orphans`` sweeps what a flush leaves behind.
-            "CREATE TABLE search_fts (doc_id bigint PRIMARY KEY, terms tsvector NOT NULL)",
-            "CREATE INDEX search_fts_terms ON search_fts USING gin (terms)",
-        ]
-    return [
-        "CREATE VIRTUAL TABLE search_fts USING fts5(terms, "
-        "tokenize='unicode61 remove_diacritics 0')"
-    ]
+# A posting as read back: document id → (weight, facet group).
+Postings = dict[int, tuple[float, int]]
 
 
-def insert(rows: Iterable[tuple[int, Sequence[str]]]) -> None:
-    """Add documents: (document id, its terms)."""
+def insert(rows: Sequence[tuple[str, int, int, float]]) -> None:
+    """Add postings: (term, document id, facet group, weight)."""
     with connection.cursor() as cursor:
-        if is_postgresql():
-            cursor.executemany(
-                "INSERT INTO search_fts (doc_id, terms) VALUES (%s, array_to_tsvector(%s::text[]))",
-                [(pk, sorted(set(terms))) for pk, terms in rows],
-            )
-        else:
-            cursor.executemany(
-                "INSERT INTO search_fts (rowid, terms) VALUES (%s, %s)",
-                [(pk, " ".join(terms)) for pk, terms in rows],
-            )
+        cursor.executemany(
+            "INSERT INTO search_posting (term, document_id, facet_group, weight) "
+            "VALUES (%s, %s, %s, %s)",
+            rows,
+        )
 
 
 def delete(ids: Iterable[int]) -> None:
-    column = "doc_id" if is_postgresql() else "rowid"
     with connection.cursor() as cursor:
-        cursor.executemany(f"DELETE FROM search_fts WHERE {column} = %s", [(i,) for i in ids])  # noqa: S608 - the column name is one of two constants
+        cursor.executemany("DELETE FROM search_posting WHERE document_id = %s", [(i,) for i in ids])
 
 
 def clear() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM search_fts")
+        cursor.execute("DELETE FROM search_posting")
 
 
 def remove_orphans(using: str = "default") -> None:
-    """Delete full-text rows whose document is gone (after a flush of Django's own tables)."""
-    column = "doc_id" if connections[using].vendor == "postgresql" else "rowid"
+    """Delete postings whose document is gone (after a flush of Django's own tables)."""
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM search_fts WHERE {column} NOT IN (SELECT id FROM search_searchdocument)"  # noqa: S608 - the column name is one of two constants
+            "DELETE FROM search_posting WHERE document_id NOT IN "
+            "(SELECT id FROM search_searchdocument)"
         )
 
 
-def _fts5_term(term: Term) -> str:
-    return '"' + term.text.replace('"', '""') + '"' + ("*" if term.prefix else "")
+def _in(column: str, values: Sequence[int]) -> str:
+    return f" AND {column} IN ({', '.join('%s' for _ in values)})"
 
 
-def _tsquery_term(term: Term) -> str:
-    text = term.text.replace("\\", "\\\\").replace("'", "''")
-    return f"'{text}'" + (":*" if term.prefix else "")
+def _groups(groups: Sequence[int] | None, column: str = "facet_group") -> tuple[str, list[int]]:
+    """SQL restricting postings to some facet groups (None: all)."""
+    if groups is None:
+        return "", []
+    return _in(column, groups), list(groups)
 
 
-def expression(clauses: Sequence[Clause]) -> str:
-    """The boolean query in the syntax of the database in use."""
-    if is_postgresql():
-        term, conj, disj = _tsquery_term, " & ", " | "
+def group_counts(term: str, groups: Sequence[int] | None) -> dict[int, int]:
+    """How many documents hold the term, per facet group."""
+    where, params = _groups(groups)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT facet_group, COUNT(*) FROM search_posting WHERE term = %s{where} "  # noqa: S608 - placeholders only
+            "GROUP BY facet_group",
+            [term, *params],
+        )
+        return {int(g): int(n) for g, n in cursor.fetchall()}
+
+
+def document_frequency(term: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM search_posting WHERE term = %s", [term])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def top(term: str, groups: Sequence[int] | None, count: int) -> Postings:
+    """The ``count`` heaviest postings of a term, and every other posting as heavy as the last."""
+    where, params = _groups(groups)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT document_id, weight, facet_group FROM search_posting "  # noqa: S608 - placeholders only
+            f"WHERE term = %s{where} AND weight >= COALESCE(("
+            f"SELECT weight FROM search_posting WHERE term = %s{where} "
+            "ORDER BY weight DESC LIMIT 1 OFFSET %s), -1)",
+            [term, *params, term, *params, count - 1],
+        )
+        return {int(d): (float(w), int(g)) for d, w, g in cursor.fetchall()}
+
+
+def postings(term: Term, within: Sequence[int] | None = None) -> Postings:
+    """A term's postings (a prefix: for each document, its heaviest term with that start),
+    optionally only those of some documents."""
+    if term.prefix:
+        # The next code point after the prefix bounds the range of terms that start with it.
+        end = term.text[:-1] + chr(ord(term.text[-1]) + 1)
+        condition, params = "term >= %s AND term < %s", [term.text, end]
     else:
-        term, conj, disj = _fts5_term, " AND ", " OR "
-    return conj.join(
-        "(" + disj.join("(" + conj.join(term(t) for t in alt) + ")" for alt in clause) + ")"
-        for clause in clauses
-    )
+        condition, params = "term = %s", [term.text]
+    found: Postings = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(within):
+            where = "" if chunk is None else _in("document_id", chunk)
+            cursor.execute(
+                "SELECT document_id, weight, facet_group FROM search_posting "  # noqa: S608 - placeholders only
+                f"WHERE {condition}{where}",
+                [*params, *(chunk or ())],
+            )
+            for document, weight, group in cursor.fetchall():
+                pk = int(document)
+                if pk not in found or float(weight) > found[pk][0]:
+                    found[pk] = (float(weight), int(group))
+    return found
 
 
-def greatest(expressions: Sequence[str]) -> str:
-    if len(expressions) == 1:
-        return expressions[0]
-    return ("GREATEST(" if is_postgresql() else "max(") + ", ".join(expressions) + ")"
+def _chunks(within: Sequence[int] | None) -> list[Sequence[int] | None]:
+    if within is None:
+        return [None]
+    return [within[i : i + BATCH] for i in range(0, len(within), BATCH)]
 
 
-def least(expressions: Sequence[str]) -> str:
-    if len(expressions) == 1:
-        return expressions[0]
-    return ("LEAST(" if is_postgresql() else "min(") + ", ".join(expressions) + ")"
+def intersection(
+    terms: Sequence[str], groups: Sequence[int] | None, within: Sequence[int] | None = None
+) -> dict[int, tuple[int, list[float]]]:
+    """The documents holding every term (optionally only some documents): document id →
+    (facet group, weight of each term).
 
-
-def position(column: str) -> str:
-    """SQL for where a parameter occurs in a column (0 when it does not)."""
-    return f"strpos({column}, %s)" if is_postgresql() else f"instr({column}, %s)"
-
-
-def double(value: float) -> str:
-    """A float literal both databases read as the same IEEE double (not numeric)."""
-    return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
-
-
-def matching_ids_sql(clauses: Sequence[Clause]) -> tuple[str, list[str]]:
-    """A sub-select of the ids of the documents that match."""
-    if is_postgresql():
-        return "SELECT doc_id FROM search_fts WHERE terms @@ %s::tsquery", [expression(clauses)]
-    return "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [expression(clauses)]
+    The first term drives (pass the rarest first): each of its postings is looked up in the
+    others' by primary key. SQLite joins CROSS JOINs in the order written."""
+    tables = " CROSS JOIN ".join(f"search_posting p{n}" for n in range(len(terms)))
+    conditions = [f"p{n}.term = %s" for n in range(len(terms))]
+    conditions += [f"p{n}.document_id = p0.document_id" for n in range(1, len(terms))]
+    where, params = _groups(groups, "p0.facet_group")
+    weights = ", ".join(f"p{n}.weight" for n in range(len(terms)))
+    found: dict[int, tuple[int, list[float]]] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(within):
+            documents = "" if chunk is None else _in("p0.document_id", chunk)
+            cursor.execute(
+                f"SELECT p0.document_id, p0.facet_group, {weights} FROM {tables} "  # noqa: S608 - placeholders only
+                f"WHERE {' AND '.join(conditions)}{where}{documents}",
+                [*terms, *params, *(chunk or ())],
+            )
+            for row in cursor.fetchall():
+                found[int(row[0])] = (int(row[1]), [float(w) for w in row[2:]])
+    return found

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .tokenize import fold
+from .backends import Alternative, Clause, Term
+from .tokenize import QueryWord, fold, is_ideograph, query_words
 
 GLOSSARY_FILE = Path(__file__).resolve().parents[2] / "data" / "search" / "glossary.json"
 
@@ -71,3 +72,27 @@ def glossary() -> Glossary:
     except (OSError, json.JSONDecodeError) as exc:
         raise GlossaryError(f"{GLOSSARY_FILE.name}: cannot read: {exc}") from None
     return parse(data, GLOSSARY_FILE.name)
+
+
+def alternatives(word: QueryWord) -> list[Alternative]:
+    """The ways a query word matches: each of its forms alone, or all of its short units."""
+    found: list[Alternative] = []
+    for form in word.forms:
+        # A kanji is indexed on its own; one kana is not: it matches the start of terms.
+        prefix = len(form) == 1 and not form.isascii() and not is_ideograph(form)
+        found.append((Term(form, prefix),))
+    if word.parts:
+        found.append(tuple(Term(p) for p in word.parts))
+    return found
+
+
+def group_clause(group: tuple[str, ...]) -> Clause:
+    """The clause a glossary group stands for: any phrase of the group, each cut into words."""
+    found: list[Alternative] = []
+    for phrase in group:
+        words = query_words(phrase)
+        if len(words) == 1:
+            found += alternatives(words[0])
+        elif words:
+            found.append(tuple(Term(w.forms[-1]) for w in words))
+    return tuple(dict.fromkeys(found))

@@ -1,8 +1,7 @@
 """The search index: one row per searchable record with its terms, and the index's state.
 
-The full-text table ``search_fts`` (an FTS5 table on SQLite, a GIN-indexed ``tsvector`` table on
-PostgreSQL) is created by migration 0002 and written by ``actions.py`` only; Django does not
-model it.
+The postings table ``search_posting`` (term → document, with the term's precomputed weight) is
+created by migration 0004 and written by ``actions.py`` only; Django does not model it.
 """
 
 from __future__ import annotations
@@ -50,6 +49,21 @@ class SearchDocument(models.Model):
         return f"{self.kind} {self.object_id}"
 
 
+class FacetGroup(models.Model):
+    """One combination of facet values that records share, so that postings can carry a small
+    integer instead of the values and facet counts are counts per group."""
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    theme_code = models.CharField(max_length=60, blank=True)
+    fiscal_year = models.PositiveIntegerField(null=True, blank=True)
+    open_ended = models.BooleanField(default=False)
+    actor = models.CharField(max_length=10, blank=True)
+    lg_codes = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.theme_code} {self.fiscal_year} {self.actor} {self.lg_codes}"
+
+
 class IndexState(models.Model):
     """One row: which plan version the index holds and the average field lengths for ranking."""
 
@@ -58,6 +72,8 @@ class IndexState(models.Model):
     average_title_length = models.FloatField(default=1.0)
     average_body_length = models.FloatField(default=1.0)
     built_at = models.DateTimeField(null=True, blank=True)
+    # Which glossary groups are indexed as terms of their own (see postings.py).
+    glossary_digest = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"index of version {self.version_id}: {self.documents} records"

@@ -19,10 +19,12 @@ portal page: ``/themes/<code>/``, ``/actions/<id>/``, ``/partnerships/<id>/``, `
 
 How a query is read: NFKC and case folding; phrases of the JA↔EN glossary match any term of their
 group; the rest is cut by the tokenizer into words. A record matches when it holds every word
-(a one-character Japanese word matches as the start of a term: 水 finds 水素). The database's
-full-text table (FTS5 or a PostgreSQL GIN index) finds the matching records; ranking is BM25F
-computed here in Python over them, with title-like text weighted above long text, so that both
-databases return the same hits in the same order.
+(a one-character Japanese word matches as the start of a term: 水 finds 水素). Ranking is
+BM25F with title-like text weighted above long text, from weights stored in the postings table
+when each record was indexed (``postings.py``): a one-word query (a glossary group counts as one)
+reads the heaviest postings of one term and counts per facet group; a longer one reads its rarest
+word's postings and looks the others up for those records only. Both databases hold the same
+weights, so they return the same hits in the same order.
 """
 
 from __future__ import annotations
@@ -34,21 +36,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db.models import Q
 from django.utils.html import escape
 
 from . import backends
 from .actions import ensure_index_current
-from .backends import Alternative, Clause, Term
-from .glossary import glossary
-from .models import Kind, SearchDocument
-from .tokenize import QueryWord, analyze, is_ideograph, query_words
+from .backends import Clause
+from .glossary import alternatives, glossary, group_clause
+from .models import FacetGroup, Kind, SearchDocument
+from .postings import group_terms
+from .tokenize import analyze, is_ideograph, query_words
 
 MAX_LIMIT = 100
-TITLE_WEIGHT = 3.0
-BODY_WEIGHT = 1.0
-K1 = 1.2
-B = 0.75
 SNIPPET_LENGTH = 120
 KIND_ORDER = {kind: n for n, kind in enumerate(Kind.values)}
 ACTORS = ("union", "members")
@@ -97,28 +96,6 @@ class ParsedQuery:
     prefixes: set[str]
 
 
-def _alternatives(word: QueryWord) -> list[Alternative]:
-    found: list[Alternative] = []
-    for form in word.forms:
-        # A kanji is indexed on its own; one kana is not: it matches the start of terms.
-        prefix = len(form) == 1 and not form.isascii() and not is_ideograph(form)
-        found.append((Term(form, prefix),))
-    if word.parts:
-        found.append(tuple(Term(p) for p in word.parts))
-    return found
-
-
-def _glossary_clause(group: tuple[str, ...]) -> Clause:
-    alternatives: list[Alternative] = []
-    for phrase in group:
-        words = query_words(phrase)
-        if len(words) == 1:
-            alternatives += _alternatives(words[0])
-        elif words:
-            alternatives.append(tuple(Term(w.forms[-1]) for w in words))
-    return tuple(dict.fromkeys(alternatives))
-
-
 def parse_query(q: str) -> ParsedQuery:
     text = " ".join(unicodedata.normalize("NFKC", q).split())
     folded = text.casefold()
@@ -129,26 +106,18 @@ def parse_query(q: str) -> ParsedQuery:
     matches = glossary().find(folded) if len(folded) == len(text) else []
     for start, end, group in matches:
         rest.append(text[position:start])
-        clause = _glossary_clause(group)
+        clause = group_clause(group)
         if clause:
             clauses.append(clause)
         position = end
     rest.append(text[position:])
     for chunk in rest:
         for word in query_words(chunk):
-            clauses.append(tuple(_alternatives(word)))
+            clauses.append(tuple(alternatives(word)))
     clauses = list(dict.fromkeys(clauses))
     terms = {t.text for c in clauses for a in c for t in a if not t.prefix}
     prefixes = {t.text for c in clauses for a in c for t in a if t.prefix}
     return ParsedQuery(clauses, terms, prefixes)
-
-
-def _document_frequency(clause: Clause) -> int:
-    sql, params = backends.matching_ids_sql([clause])
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql}) AS matching", params)  # noqa: S608 - built from constants; the query is a parameter
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 def _validate(kinds: list[str] | None, actor: str | None, limit: int, offset: int) -> None:
@@ -184,52 +153,132 @@ def _facets(groups: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
     }
 
 
-def _frequency_sql(column: str, clause: Clause, params: list[Param]) -> str:
-    """SQL for how often a clause occurs in a terms column: the best alternative, whose count is
-    that of its rarest term. A term is counted as ' term ' in the space-delimited column."""
-    alternatives = []
-    for alternative in clause:
-        counts = []
-        for term in alternative:
-            needle = f" {term.text}" if term.prefix else f" {term.text} "
-            params += [needle, needle]
-            # Most alternatives are absent from most rows: finding that first is cheaper.
-            counts.append(
-                f"(CASE WHEN {backends.position(column)} = 0 THEN 0 ELSE "
-                f"(length({column}) - length(replace({column}, %s, ''))) / {len(needle)} END)"
-            )
-        alternatives.append(backends.least(counts))
-    return backends.greatest(alternatives)
-
-
-def _where(
-    parsed: ParsedQuery,
+def _facet_groups(
     kinds: list[str] | None,
     theme: str | None,
     fiscal_year: int | None,
     actor: str | None,
     lg_code: str | None,
-) -> tuple[str, list[Param]]:
-    sql, params = backends.matching_ids_sql(parsed.clauses)
-    conditions = [f"d.id IN ({sql})"]
-    values: list[Param] = list(params)
+) -> list[int] | None:
+    """The facet groups the filters allow (None: no filter)."""
+    groups = FacetGroup.objects.all()
     if kinds:
-        conditions.append(f"d.kind IN ({', '.join('%s' for _ in kinds)})")
-        values += kinds
+        groups = groups.filter(kind__in=kinds)
     if theme:
-        conditions.append("d.theme_code = %s")
-        values.append(theme)
+        groups = groups.filter(theme_code=theme)
     if fiscal_year is not None:
         # An open-ended period (2026～) includes every later year.
-        conditions.append("(d.fiscal_year = %s OR (d.open_ended = %s AND d.fiscal_year <= %s))")
-        values += [fiscal_year, True, fiscal_year]
+        groups = groups.filter(
+            Q(fiscal_year=fiscal_year) | Q(open_ended=True, fiscal_year__lte=fiscal_year)
+        )
     if actor:
-        conditions.append("d.actor = %s")
-        values.append(actor)
+        groups = groups.filter(actor=actor)
     if lg_code:
-        conditions.append("d.lg_codes LIKE %s")
-        values.append(f"% {lg_code.strip()} %")
-    return " AND ".join(conditions), values
+        groups = groups.filter(lg_codes__contains=f" {lg_code.strip()} ")
+    if groups.query.where:
+        return list(groups.values_list("pk", flat=True))
+    return None
+
+
+def _facet_counts(counts: Counter[int]) -> dict[str, dict[str, int]]:
+    rows = FacetGroup.objects.filter(pk__in=list(counts)).values_list(
+        "pk", "kind", "theme_code", "fiscal_year", "actor", "lg_codes"
+    )
+    return _facets([(*row[1:], counts[row[0]]) for row in rows])
+
+
+def _indexed_term(clause: Clause) -> str | None:
+    """The one index term a clause reads, if it is a glossary group or a single word."""
+    if clause in group_terms():
+        return group_terms()[clause]
+    if len(clause) == 1 and len(clause[0]) == 1 and not clause[0][0].prefix:
+        return clause[0][0].text
+    return None
+
+
+def _clause_postings(clause: Clause) -> backends.Postings:
+    """Every document matching a clause, with the clause's score: its best alternative's,
+    whose score is that of its weakest term."""
+    best: backends.Postings = {}
+    for alternative in clause:
+        found: backends.Postings | None = None
+        for term in alternative:
+            rows = backends.postings(term, None if found is None else list(found))
+            found = (
+                rows
+                if found is None
+                else {d: (min(w, rows[d][0]), g) for d, (w, g) in found.items() if d in rows}
+            )
+        for document, (weight, group) in (found or {}).items():
+            if document not in best or weight > best[document][0]:
+                best[document] = (weight, group)
+    return best
+
+
+def _matching(
+    clauses: list[Clause], groups: list[int] | None, documents: int
+) -> dict[int, tuple[float, int]]:
+    """Every document matching all clauses, with its score (the clauses' scores, each weighted by
+    its IDF) and facet group. Clauses that are one index term are joined in the database, rarest
+    first; the others are read whole and intersected here."""
+    indexed = {n: t for n, c in enumerate(clauses) if (t := _indexed_term(c)) is not None}
+    frequency = {n: backends.document_frequency(t) for n, t in indexed.items()}
+    computed = {n: _clause_postings(c) for n, c in enumerate(clauses) if n not in indexed}
+    frequency.update({n: len(rows) for n, rows in computed.items()})
+    found: dict[int, tuple[int, dict[int, float]]]
+    if indexed:
+        order = sorted(indexed, key=lambda n: (frequency[n], n))
+        # Read the joined terms only for the records of a much smaller clause, if there is one.
+        smallest = min(computed.values(), key=len, default=None)
+        within = (
+            list(smallest)
+            if smallest is not None and len(smallest) * 4 < frequency[order[0]]
+            else None
+        )
+        joined = backends.intersection([indexed[n] for n in order], groups, within)
+        found = {d: (g, dict(zip(order, w, strict=True))) for d, (g, w) in joined.items()}
+    else:
+        allowed = None if groups is None else set(groups)
+        first = min(computed, key=lambda n: (frequency[n], n))
+        found = {
+            d: (g, {}) for d, (_, g) in computed[first].items() if allowed is None or g in allowed
+        }
+    for n, rows in computed.items():
+        found = {d: (g, {**s, n: rows[d][0]}) for d, (g, s) in found.items() if d in rows}
+    weights = [
+        math.log(1 + (documents - frequency[n] + 0.5) / (frequency[n] + 0.5))
+        if len(clauses) > 1
+        else 1.0
+        for n in range(len(clauses))
+    ]
+    return {
+        d: (sum(weights[n] * scores[n] for n in range(len(clauses))), g)
+        for d, (g, scores) in found.items()
+    }
+
+
+def _page(
+    scored: dict[int, tuple[float, int]], offset: int, limit: int
+) -> list[tuple[SearchDocument, float]]:
+    """The page asked for: best score first, then kind, key and id, so that pages never overlap.
+    ``scored`` holds at least every document as good as the page's last."""
+    ranked = sorted(scored.items(), key=lambda item: -item[1][0])
+    if len(ranked) > offset + limit:
+        last = ranked[offset + limit - 1][1][0]
+        ranked = [item for item in ranked if item[1][0] >= last]
+    keys = {
+        pk: (KIND_ORDER[kind], key)
+        for pk, kind, key in SearchDocument.objects.filter(
+            pk__in=[pk for pk, _ in ranked]
+        ).values_list("pk", "kind", "key")
+    }
+    ordered = sorted(
+        (item for item in ranked if item[0] in keys),
+        key=lambda item: (-item[1][0], *keys[item[0]], item[0]),
+    )[offset : offset + limit]
+    records = SearchDocument.objects.in_bulk([pk for pk, _ in ordered])
+    # A record deleted since it was ranked is left out.
+    return [(records[pk], score) for pk, (score, _) in ordered if pk in records]
 
 
 def search(
@@ -245,68 +294,31 @@ def search(
 ) -> SearchResults:
     """Records matching every word of ``q``, best first, with facet counts over all matches.
 
-    The score (BM25F) is computed by the database in plain SQL that SQLite and PostgreSQL
-    evaluate alike, in IEEE doubles, so both rank the same records in the same order.
+    Scores are sums of weights computed in Python when the records were indexed, compared and
+    added here, so SQLite and PostgreSQL rank the same records in the same order.
     """
     _validate(kinds, actor, limit, offset)
     parsed = parse_query(q)
     if not parsed.clauses:
         return SearchResults(q, 0, [], _facets([]))
     state = ensure_index_current()
-    where, where_params = _where(parsed, kinds, theme, fiscal_year, actor, lg_code)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT d.kind, d.theme_code, d.fiscal_year, d.actor, d.lg_codes, COUNT(*) "  # noqa: S608 - built from constants; values are parameters
-            f"FROM search_searchdocument d WHERE {where} "
-            "GROUP BY d.kind, d.theme_code, d.fiscal_year, d.actor, d.lg_codes",
-            where_params,
-        )
-        groups = cursor.fetchall()
-        total = sum(int(g[5]) for g in groups)
-        if total == 0 or offset >= total:
-            return SearchResults(q, total, [], _facets(groups))
-        if len(parsed.clauses) > 1:
-            weights = []
-            for clause in parsed.clauses:
-                df = _document_frequency(clause)
-                weights.append(math.log(1 + (state.documents - df + 0.5) / (df + 0.5)))
-        else:
-            weights = [1.0]
-        select_params: list[Param] = []
-        title_norm = (
-            f"({backends.double(1 - B)} + "
-            f"{backends.double(B / state.average_title_length)} * d.title_length)"
-        )
-        body_norm = (
-            f"({backends.double(1 - B)} + "
-            f"{backends.double(B / state.average_body_length)} * d.body_length)"
-        )
-        frequencies = [
-            f"({backends.double(TITLE_WEIGHT)} * "
-            f"{_frequency_sql('d.title_terms', clause, select_params)} / {title_norm} + "
-            f"{backends.double(BODY_WEIGHT)} * "
-            f"{_frequency_sql('d.body_terms', clause, select_params)} / {body_norm}) AS tf{n}"
-            for n, clause in enumerate(parsed.clauses)
-        ]
-        score = " + ".join(
-            f"{backends.double(weight * (K1 + 1))} * tf{n} / (tf{n} + {backends.double(K1)})"
-            for n, weight in enumerate(weights)
-        )
-        kind_order = " ".join(f"WHEN '{k}' THEN {n}" for k, n in KIND_ORDER.items())
-        cursor.execute(
-            # MATERIALIZED: each row's frequencies are computed once, not once per use.
-            f"WITH matching AS MATERIALIZED (SELECT d.id, d.kind, d.key, {', '.join(frequencies)} "  # noqa: S608 - built from constants; values are parameters
-            f"FROM search_searchdocument d WHERE {where}) "
-            f"SELECT id, score FROM (SELECT id, kind, key, {score} AS score FROM matching) "
-            "AS scored "
-            f"ORDER BY score DESC, CASE kind {kind_order} END, key "
-            f"LIMIT {int(limit)} OFFSET {int(offset)}",
-            select_params + where_params,
-        )
-        page = [(int(pk), float(score)) for pk, score in cursor.fetchall()]
-    records = SearchDocument.objects.in_bulk([pk for pk, _ in page])
-    hits = [_hit(records[pk], round(score, 6), parsed) for pk, score in page]
-    return SearchResults(q, total, hits, _facets(groups))
+    groups = _facet_groups(kinds, theme, fiscal_year, actor, lg_code)
+    if groups == []:
+        return SearchResults(q, 0, [], _facets([]))
+    term = _indexed_term(parsed.clauses[0]) if len(parsed.clauses) == 1 else None
+    if term is not None:
+        # One posting list: counts per facet group, then only the heaviest postings.
+        counts = Counter(backends.group_counts(term, groups))
+        total = sum(counts.values())
+        scored = backends.top(term, groups, offset + limit) if offset < total else {}
+    else:
+        scored = _matching(parsed.clauses, groups, state.documents)
+        counts = Counter(group for _, group in scored.values())
+        total = len(scored)
+    if offset >= total:
+        return SearchResults(q, total, [], _facet_counts(counts))
+    hits = [_hit(record, round(score, 6), parsed) for record, score in _page(scored, offset, limit)]
+    return SearchResults(q, total, hits, _facet_counts(counts))
 
 
 def _matches(term: str, parsed: ParsedQuery) -> bool:

@@ -6,7 +6,18 @@ from typing import Any
 
 from django.db import migrations
 
-from actionplan.search.backends import create_sql
+
+def create_sql(vendor: str) -> list[str]:
+    # As it was created then (migration 0004 replaces it with the postings table).
+    if vendor == "postgresql":
+        return [
+            "CREATE TABLE search_fts (doc_id bigint PRIMARY KEY, terms tsvector NOT NULL)",
+            "CREATE INDEX search_fts_terms ON search_fts USING gin (terms)",
+        ]
+    return [
+        "CREATE VIRTUAL TABLE search_fts USING fts5(terms, "
+        "tokenize='unicode61 remove_diacritics 0')"
+    ]
 
 
 def create(apps: Any, schema_editor: Any) -> None:
