@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.text import slugify
 
 from . import models as m
-from .bulk import insert_rows
+from .bulk import (
+    HistoryStamp,
+    history_model,
+    insert_links_with_history,
+    insert_with_history,
+    reserve_ids,
+)
 from .importer import document as doc_model
 from .importer.document import PlanFormatError, read_plan_document
 from .importer.keys import (
@@ -188,14 +195,20 @@ def import_plan_document(
     doc = read_plan_document(data)
     tr = translations if translations is not None else load_translations("en")
     with transaction.atomic():
-        if not m.MemberGovernment.objects.exists():
+        governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
+        if not governments:
             load_reference_data()
+            governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
         plan = _plan_for(doc, tr)
-        existing = plan.versions.filter(checksum=doc.checksum).first()
+        existing = previous = None
+        for version in plan.versions.filter(Q(checksum=doc.checksum) | Q(is_current=True)):
+            if version.checksum == doc.checksum:
+                existing = version
+            if version.is_current:
+                previous = version
         if existing is not None:
             return ImportResult(existing, created=False, encoding=doc.encoding)
-        previous = plan.versions.filter(is_current=True).first()
-        writer = _VersionWriter(doc, tr, plan, previous, source_name)
+        writer = _VersionWriter(doc, tr, plan, previous, source_name, governments)
         return writer.write()
 
 
@@ -214,7 +227,15 @@ def _plan_for(doc: doc_model.PlanDocument, tr: Translations) -> m.Plan:
     )
 
 
+# A cell of an action table: theme name, period position, actor.
+_Cell = tuple[str, int, str]
+
+
 class _VersionWriter:
+    """Writes one new version: first everything that needs reading (the previous version's
+    keys and assignments, the known organizations), then keys for every new row in one query,
+    then each table and its history in one `executemany` each."""
+
     def __init__(
         self,
         doc: doc_model.PlanDocument,
@@ -222,20 +243,66 @@ class _VersionWriter:
         plan: m.Plan,
         previous: m.PlanVersion | None,
         source_name: str,
+        governments: dict[str, int],
     ) -> None:
         self.doc, self.tr, self.plan, self.previous = doc, tr, plan, previous
         self.source_name = source_name
+        self.governments = governments
         self.counts: dict[str, int] = {}
+        self.codes = {t.name: theme_code(t.name, t.heading) for t in doc.themes}
+        self.fiscal_years = {p.position: p.fiscal_year_start for p in doc.periods}
 
     def write(self) -> ImportResult:
-        doc, tr = self.doc, self.tr
-        number = (self.plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        newest = self.previous is None or (doc.published_year, doc.published_month) >= (
-            self.previous.published_year,
-            self.previous.published_month,
+        doc = self.doc
+        governments = self._partnership_governments()
+        partners, organizations, new_organizations = self._partners()
+        action_keys = self._action_keys()
+        milestone_keys = self._milestone_keys()
+        assignments = self._carried_assignments(action_keys)
+        self._create_version()
+        self.ids = reserve_ids(
+            {
+                m.VisionStatement: len(doc.future_images) + len(doc.target_states),
+                m.Period: len(doc.periods),
+                m.Theme: len(doc.themes),
+                m.YearTheme: sum(len(t.year_themes) for t in doc.themes),
+                m.Action: len(action_keys),
+                m.Milestone: len(milestone_keys),
+                m.Organization: len(new_organizations),
+                m.Partnership: len(doc.partnerships),
+                history_model(m.Partnership): len(doc.partnerships),
+                m.PartnershipItem: sum(len(p.items) for p in doc.partnerships),
+                m.Partnership.member_governments.through: sum(map(len, governments.values())),
+                m.Partnership.partners.through: sum(map(len, partners.values())),
+                m.ActionAssignment: len(assignments or ()),
+            }
         )
-        if newest:
-            self.plan.versions.filter(is_current=True).update(is_current=False)
+        self.stamp = HistoryStamp(self.version, f"import of plan version {self.version.number}")
+        self._write_vision()
+        self._write_periods()
+        self._write_themes()
+        self._write_actions(action_keys)
+        self._write_milestones(milestone_keys)
+        self._write_partnerships(governments, partners, organizations, new_organizations)
+        if assignments is not None:
+            self._write_assignments(assignments)
+        return ImportResult(self.version, created=True, encoding=doc.encoding, counts=self.counts)
+
+    def _create_version(self) -> None:
+        doc, tr, previous = self.doc, self.tr, self.previous
+        number = (self.plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        newest = previous is None or (doc.published_year, doc.published_month) >= (
+            previous.published_year,
+            previous.published_month,
+        )
+        if newest and previous is not None:
+            m.PlanVersion.objects.filter(pk=previous.pk).update(is_current=False)
+            previous.is_current = False
+            m.PlanVersion.history.bulk_history_create(
+                [previous], update=True, default_change_reason=f"superseded by version {number}"
+            )
+        # Saved, not inserted: its signals rebuild the search index and move the API's data
+        # stamp once the import is committed.
         self.version = m.PlanVersion.objects.create(
             plan=self.plan,
             number=number,
@@ -255,17 +322,9 @@ class _VersionWriter:
             line_count=doc.line_count,
             is_current=newest,
         )
-        self._write_vision()
-        self.codes = {t.name: theme_code(t.name, t.heading) for t in doc.themes}
-        self._write_periods()
-        self._write_themes()
-        self._write_actions()
-        self._write_milestones()
-        self._write_partnerships()
-        self._carry_over_assignments()
-        return ImportResult(self.version, created=True, encoding=doc.encoding, counts=self.counts)
 
     def _write_vision(self) -> None:
+        ids = self.ids[m.VisionStatement]
         rows = []
         for kind, texts in (
             (m.VisionStatement.Kind.FUTURE, self.doc.future_images),
@@ -274,36 +333,41 @@ class _VersionWriter:
             for position, text in enumerate(texts, start=1):
                 key = vision_key(kind.value, text)
                 rows.append(
-                    m.VisionStatement(
-                        version=self.version,
-                        kind=kind,
-                        position=position,
-                        key=key,
-                        text_ja=text,
-                        text_en=self.tr.text(key, text),
-                    )
+                    {
+                        "id": next(ids),
+                        "version_id": self.version.pk,
+                        "kind": kind.value,
+                        "position": position,
+                        "key": key,
+                        "text_ja": text,
+                        "text_en": self.tr.text(key, text),
+                    }
                 )
-        m.VisionStatement.objects.bulk_create(rows)
+        insert_with_history(m.VisionStatement, rows, self.stamp)
         self.counts["vision statements"] = len(rows)
 
     def _write_periods(self) -> None:
-        self.periods = {
-            p.position: m.Period(
-                version=self.version,
-                position=p.position,
-                fiscal_year_start=p.fiscal_year_start,
-                fiscal_year_end=p.fiscal_year_end,
-                label_ja=p.label,
-                label_en=self.tr.term(p.label),
-            )
+        ids = self.ids[m.Period]
+        rows = [
+            {
+                "id": next(ids),
+                "version_id": self.version.pk,
+                "position": p.position,
+                "fiscal_year_start": p.fiscal_year_start,
+                "fiscal_year_end": p.fiscal_year_end,
+                "label_ja": p.label,
+                "label_en": self.tr.term(p.label),
+            }
             for p in self.doc.periods
-        }
-        m.Period.objects.bulk_create(self.periods.values())
-        self.counts["periods"] = len(self.periods)
+        ]
+        self.period_ids = {row["position"]: row["id"] for row in rows}
+        insert_with_history(m.Period, rows, self.stamp)
+        self.counts["periods"] = len(rows)
 
     def _write_themes(self) -> None:
         tr = self.tr
-        self.themes: dict[str, m.Theme] = {}
+        ids = self.ids[m.Theme]
+        rows = []
         for t in self.doc.themes:
             code = self.codes[t.name]
             ds_key = desired_state_key(code)
@@ -311,38 +375,43 @@ class _VersionWriter:
                 tr.text(f"{ds_key}.note.{n}", note)
                 for n, note in enumerate(t.desired_state_notes, 1)
             ]
-            self.themes[t.name] = m.Theme(
-                version=self.version,
-                code=code,
-                position=t.position,
-                name_ja=t.name,
-                name_en=tr.text(f"{code}.name", t.name),
-                heading_ja=t.heading,
-                desired_state_ja=t.desired_state,
-                desired_state_en=tr.text(ds_key, t.desired_state),
-                desired_state_note_ja="\n".join(t.desired_state_notes),
-                desired_state_note_en="\n".join(notes_en) if all(notes_en) else "",
-                source_line=t.line,
+            rows.append(
+                {
+                    "id": next(ids),
+                    "version_id": self.version.pk,
+                    "code": code,
+                    "position": t.position,
+                    "name_ja": t.name,
+                    "name_en": tr.text(f"{code}.name", t.name),
+                    "heading_ja": t.heading,
+                    "desired_state_ja": t.desired_state,
+                    "desired_state_en": tr.text(ds_key, t.desired_state),
+                    "desired_state_note_ja": "\n".join(t.desired_state_notes),
+                    "desired_state_note_en": "\n".join(notes_en) if all(notes_en) else "",
+                    "source_line": t.line,
+                }
             )
-        m.Theme.objects.bulk_create(self.themes.values())
+        self.theme_ids = {t.name: row["id"] for t, row in zip(self.doc.themes, rows, strict=True)}
+        insert_with_history(m.Theme, rows, self.stamp)
+        ids = self.ids[m.YearTheme]
         headlines = []
         for t in self.doc.themes:
             for h in t.year_themes:
-                period = self.periods[h.period_position]
-                key = year_theme_key(self.codes[t.name], period.fiscal_year_start)
+                key = year_theme_key(self.codes[t.name], self.fiscal_years[h.period_position])
                 headlines.append(
-                    m.YearTheme(
-                        version=self.version,
-                        theme=self.themes[t.name],
-                        period=period,
-                        key=key,
-                        text_ja=h.text,
-                        text_en=tr.text(key, h.text),
-                        source_line=h.line,
-                    )
+                    {
+                        "id": next(ids),
+                        "version_id": self.version.pk,
+                        "theme_id": self.theme_ids[t.name],
+                        "period_id": self.period_ids[h.period_position],
+                        "key": key,
+                        "text_ja": h.text,
+                        "text_en": tr.text(key, h.text),
+                        "source_line": h.line,
+                    }
                 )
-        m.YearTheme.objects.bulk_create(headlines)
-        self.counts["themes"] = len(self.themes)
+        insert_with_history(m.YearTheme, headlines, self.stamp)
+        self.counts["themes"] = len(rows)
         self.counts["year headlines"] = len(headlines)
 
     def _previous_keys(
@@ -404,106 +473,119 @@ class _VersionWriter:
         claimed.add(best)
         return best
 
-    def _write_actions(self) -> None:
-        tr = self.tr
-        previous = self._previous_keys(m.Action)
-        claimed: set[str] = set()
+    def _action_keys(self) -> list[tuple[doc_model.Theme, doc_model.Action, str, str]]:
+        """Each action with the key of its own words and the stable key it is stored under."""
         plain: list[tuple[doc_model.Theme, doc_model.Action, str]] = []
         for t in self.doc.themes:
+            code = self.codes[t.name]
             seen: set[str] = set()
             for a in t.actions:
-                fy = self.periods[a.period_position].fiscal_year_start
-                plain.append(
-                    (t, a, unique(action_key(self.codes[t.name], fy, a.actor, a.text), seen))
-                )
+                fy = self.fiscal_years[a.period_position]
+                plain.append((t, a, unique(action_key(code, fy, a.actor, a.text), seen)))
+        previous = self._previous_keys(m.Action)
+        claimed: set[str] = set()
         new_keys = {key for _, _, key in plain}
-        tops: list[dict[str, object]] = []
-        children: list[tuple[dict[str, object], tuple[str, int, str, int]]] = []
-        keys_by_cell: dict[tuple[str, int, str, int], str] = {}
-        for t, a, key in plain:
-            stable = self._inherit(key, a.text, previous, claimed, new_keys)
-            row: dict[str, object] = {
+        return [
+            (t, a, key, self._inherit(key, a.text, previous, claimed, new_keys))
+            for t, a, key in plain
+        ]
+
+    def _write_actions(
+        self, keyed: list[tuple[doc_model.Theme, doc_model.Action, str, str]]
+    ) -> None:
+        tr = self.tr
+        ids = self.ids[m.Action]
+        # A sub-item names its parent by position in the same cell.
+        id_of = {
+            (t.name, a.period_position, a.actor, a.position): next(ids) for t, a, _, _ in keyed
+        }
+        rows = [
+            {
+                "id": id_of[(t.name, a.period_position, a.actor, a.position)],
                 "version_id": self.version.pk,
-                "theme_id": self.themes[t.name].pk,
-                "period_id": self.periods[a.period_position].pk,
+                "theme_id": self.theme_ids[t.name],
+                "period_id": self.period_ids[a.period_position],
                 "actor": a.actor,
                 "group_ja": a.group,
                 "group_en": tr.term(a.group),
+                "parent_id": (
+                    None
+                    if a.parent is None
+                    else id_of[(t.name, a.period_position, a.actor, a.parent)]
+                ),
                 "position": a.position,
                 "key": stable,
                 "text_ja": a.text,
                 "text_en": tr.text(key, a.text) or tr.text(stable, a.text),
                 "source_line": a.line,
-                "parent_id": None,
             }
-            keys_by_cell[(t.name, a.period_position, a.actor, a.position)] = stable
-            if a.parent is None:
-                tops.append(row)
-            else:
-                children.append((row, (t.name, a.period_position, a.actor, a.parent)))
-        insert_rows(m.Action, tops)
-        if children:
-            ids = dict(m.Action.objects.filter(version=self.version).values_list("key", "pk"))
-            for row, parent in children:
-                row["parent_id"] = ids[keys_by_cell[parent]]
-            insert_rows(m.Action, [row for row, _ in children])
-        self.counts["actions"] = len(tops) + len(children)
+            for t, a, key, stable in keyed
+        ]
+        insert_with_history(m.Action, rows, self.stamp)
+        self.action_ids = {row["key"]: row["id"] for row in rows}
+        self.counts["actions"] = len(rows)
 
-    def _write_milestones(self) -> None:
-        tr = self.tr
+    def _milestone_keys(self) -> list[tuple[doc_model.Theme, doc_model.Milestone, str, str]]:
         previous = self._previous_keys(m.Milestone)
         claimed: set[str] = set()
-        rows: list[dict[str, object]] = []
+        keyed = []
         for t in self.doc.themes:
             seen: set[str] = set()
             keys = [unique(milestone_key(self.codes[t.name], ms.text), seen) for ms in t.milestones]
             theme_keys = set(keys)
             for ms, key in zip(t.milestones, keys, strict=True):
-                stable = self._inherit(key, ms.text, previous, claimed, theme_keys)
-                notes_en = [tr.text(f"{key}.note.{n}", note) for n, note in enumerate(ms.notes, 1)]
-                figure = ms.figure
-                rows.append(
-                    {
-                        "version_id": self.version.pk,
-                        "theme_id": self.themes[t.name].pk,
-                        "position": ms.position,
-                        "key": stable,
-                        "group_ja": ms.group,
-                        "group_en": tr.term(ms.group),
-                        "text_ja": ms.text,
-                        "text_en": tr.text(key, ms.text) or tr.text(stable, ms.text),
-                        "note_ja": "\n".join(ms.notes),
-                        "note_en": "\n".join(notes_en) if all(notes_en) else "",
-                        "date_year": ms.year,
-                        "date_month": ms.month,
-                        "date_day": ms.day,
-                        "figure_label_ja": figure.label if figure else "",
-                        "figure_label_en": (
-                            tr.text(f"{key}.figure.label", figure.label) if figure else ""
-                        ),
-                        "figure_value": figure.value if figure else None,
-                        "figure_unit": figure.unit if figure else "",
-                        "figure_as_of_year": figure.as_of_year if figure else None,
-                        "figure_source_ja": figure.source if figure else "",
-                        "figure_source_en": (
-                            tr.text(f"{key}.figure.source", figure.source) if figure else ""
-                        ),
-                        "source_line": ms.line,
-                    }
+                keyed.append(
+                    (t, ms, key, self._inherit(key, ms.text, previous, claimed, theme_keys))
                 )
-        insert_rows(m.Milestone, rows)
+        return keyed
+
+    def _write_milestones(
+        self, keyed: list[tuple[doc_model.Theme, doc_model.Milestone, str, str]]
+    ) -> None:
+        tr = self.tr
+        ids = self.ids[m.Milestone]
+        rows: list[dict[str, object]] = []
+        for t, ms, key, stable in keyed:
+            notes_en = [tr.text(f"{key}.note.{n}", note) for n, note in enumerate(ms.notes, 1)]
+            figure = ms.figure
+            rows.append(
+                {
+                    "id": next(ids),
+                    "version_id": self.version.pk,
+                    "theme_id": self.theme_ids[t.name],
+                    "position": ms.position,
+                    "key": stable,
+                    "group_ja": ms.group,
+                    "group_en": tr.term(ms.group),
+                    "text_ja": ms.text,
+                    "text_en": tr.text(key, ms.text) or tr.text(stable, ms.text),
+                    "note_ja": "\n".join(ms.notes),
+                    "note_en": "\n".join(notes_en) if all(notes_en) else "",
+                    "date_year": ms.year,
+                    "date_month": ms.month,
+                    "date_day": ms.day,
+                    "figure_label_ja": figure.label if figure else "",
+                    "figure_label_en": (
+                        tr.text(f"{key}.figure.label", figure.label) if figure else ""
+                    ),
+                    "figure_value": figure.value if figure else None,
+                    "figure_unit": figure.unit if figure else "",
+                    "figure_as_of_year": figure.as_of_year if figure else None,
+                    "figure_source_ja": figure.source if figure else "",
+                    "figure_source_en": (
+                        tr.text(f"{key}.figure.source", figure.source) if figure else ""
+                    ),
+                    "source_line": ms.line,
+                }
+            )
+        insert_with_history(m.Milestone, rows, self.stamp)
         self.counts["developments"] = len(rows)
 
-    def _write_partnerships(self) -> None:
-        """Agreements, their items and links, in a few bulk inserts (the import itself is the
-        history event of these rows; later edits by staff are recorded row by row)."""
-        tr = self.tr
-        governments = {g.name_ja: g for g in m.MemberGovernment.objects.all()}
-        seen: set[str] = set()
-        rows: list[tuple[m.Partnership, doc_model.Partnership]] = []
+    def _partnership_governments(self) -> dict[int, list[int]]:
+        """The member governments of each agreement (by `id()` of the document's record)."""
+        governments = self.governments
+        links = {}
         for p in self.doc.partnerships:
-            code = self.codes[p.theme_name]
-            key = unique(partnership_key(code, p.title), seen)
             unknown = [g for g in p.governments if g not in governments]
             if unknown:
                 raise PlanFormatError(
@@ -511,6 +593,70 @@ class _VersionWriter:
                     f"expected member governments, found '{unknown[0]}' "
                     f"(known: {'、'.join(governments)})",
                 )
+            links[id(p)] = list(dict.fromkeys(governments[g] for g in p.governments))
+        return links
+
+    def _partners(self) -> tuple[dict[int, list[str]], dict[str, int], dict[str, str]]:
+        """The partners of each agreement (normalized names), the registry's organizations
+        among them (normalized name → id), and the ones it does not know yet (→ full name)."""
+        parties = {
+            id(p): [
+                n
+                for n in find_parties(p.title, p.outline, p.governments)
+                if n not in self.governments
+            ]
+            for p in self.doc.partnerships
+        }
+        wanted: dict[str, str] = {}
+        for names in parties.values():
+            for name in names:
+                key = normalized_name(name)
+                if key not in wanted or len(name) > len(wanted[key]):
+                    wanted[key] = name
+        known = dict(
+            m.Organization.objects.filter(normalized_name__in=wanted).values_list(
+                "normalized_name", "pk"
+            )
+        )
+        missing = {key: name for key, name in wanted.items() if key not in known}
+        keys = {
+            owner: list(dict.fromkeys(normalized_name(n) for n in names))
+            for owner, names in parties.items()
+        }
+        return keys, known, missing
+
+    def _write_partnerships(
+        self,
+        governments: dict[int, list[int]],
+        partners: dict[int, list[str]],
+        organizations: dict[str, int],
+        new_organizations: dict[str, str],
+    ) -> None:
+        """Agreements, their items and links, each table with its history in one insert."""
+        tr = self.tr
+        ids = self.ids[m.Organization]
+        organization_rows: list[dict[str, Any]] = [
+            {
+                "id": next(ids),
+                "name_ja": name,
+                "name_en": tr.term(name),
+                "normalized_name": key,
+                "kind": organization_kind(name),
+                "corporate_number": "",
+            }
+            for key, name in new_organizations.items()
+        ]
+        insert_with_history(m.Organization, organization_rows, self.stamp)
+        organizations = {
+            **organizations,
+            **{r["normalized_name"]: r["id"] for r in organization_rows},
+        }
+        seen: set[str] = set()
+        ids = self.ids[m.Partnership]
+        rows: list[dict[str, Any]] = []
+        for p in self.doc.partnerships:
+            code = self.codes[p.theme_name]
+            key = unique(partnership_key(code, p.title), seen)
             outline_en = [
                 tr.text(f"{key}.outline.{n}", para) for n, para in enumerate(p.outline, 1)
             ]
@@ -521,100 +667,86 @@ class _VersionWriter:
                 if "策定" in p.date_label
                 else "other"
             )
-            partnership = m.Partnership(
-                version=self.version,
-                theme_code=code,
-                theme=self.themes[p.theme_name],
-                position=p.position,
-                key=key,
-                title_ja=p.title,
-                title_en=tr.text(f"{key}.title", p.title),
-                date_label_ja=p.date_label,
-                date_label_en=tr.term(p.date_label),
-                date_kind=date_kind,
-                date_year=p.year,
-                date_month=p.month,
-                date_day=p.day,
-                outline_ja="\n".join(p.outline),
-                outline_en="\n".join(outline_en) if all(outline_en) else "",
-                source_name_ja=p.source_name,
-                source_name_en=tr.term(p.source_name),
-                source_line=p.line,
+            rows.append(
+                {
+                    "id": next(ids),
+                    "version_id": self.version.pk,
+                    "theme_code": code,
+                    "theme_id": self.theme_ids[p.theme_name],
+                    "position": p.position,
+                    "key": key,
+                    "title_ja": p.title,
+                    "title_en": tr.text(f"{key}.title", p.title),
+                    "date_label_ja": p.date_label,
+                    "date_label_en": tr.term(p.date_label),
+                    "date_kind": date_kind,
+                    "date_year": p.year,
+                    "date_month": p.month,
+                    "date_day": p.day,
+                    "outline_ja": "\n".join(p.outline),
+                    "outline_en": "\n".join(outline_en) if all(outline_en) else "",
+                    "source_name_ja": p.source_name,
+                    "source_name_en": tr.term(p.source_name),
+                    "source_line": p.line,
+                }
             )
-            rows.append((partnership, p))
-        m.Partnership.objects.bulk_create([partnership for partnership, _ in rows])
-        parties = {
-            id(p): [
-                n for n in find_parties(p.title, p.outline, p.governments) if n not in governments
+        history_ids = [next(self.ids[history_model(m.Partnership)]) for _ in rows]
+        insert_with_history(m.Partnership, rows, self.stamp, iter(history_ids))
+        history_of = {row["id"]: h for row, h in zip(rows, history_ids, strict=True)}
+        government_ids = self.ids[m.Partnership.member_governments.through]
+        partner_ids = self.ids[m.Partnership.partners.through]
+        government_rows, partner_rows, items = [], [], []
+        ids = self.ids[m.PartnershipItem]
+        for row, p in zip(rows, self.doc.partnerships, strict=True):
+            government_rows += [
+                {"id": next(government_ids), "partnership_id": row["id"], "membergovernment_id": g}
+                for g in governments[id(p)]
             ]
-            for _, p in rows
-        }
-        organizations = self._organizations([n for names in parties.values() for n in names])
-        links_gov = m.Partnership.member_governments.through
-        links_org = m.Partnership.partners.through
-        gov_rows, org_rows, items = [], [], []
-        for partnership, p in rows:
-            gov_rows += [
-                {"partnership_id": partnership.pk, "membergovernment_id": governments[g].pk}
-                for g in p.governments
-            ]
-            org_ids = dict.fromkeys(organizations[normalized_name(n)].pk for n in parties[id(p)])
-            org_rows += [
-                {"partnership_id": partnership.pk, "organization_id": org_id} for org_id in org_ids
+            partner_rows += [
+                {
+                    "id": next(partner_ids),
+                    "partnership_id": row["id"],
+                    "organization_id": organizations[name],
+                }
+                for name in partners[id(p)]
             ]
             items += [
                 {
-                    "partnership_id": partnership.pk,
+                    "id": next(ids),
+                    "partnership_id": row["id"],
                     "number": number,
                     "text_ja": text,
-                    "text_en": tr.text(f"{partnership.key}.item.{number}", text),
+                    "text_en": tr.text(f"{row['key']}.item.{number}", text),
                 }
                 for number, text in p.items
             ]
-        insert_rows(links_gov, gov_rows)
-        insert_rows(links_org, org_rows)
-        insert_rows(m.PartnershipItem, items)
+        insert_links_with_history(m.Partnership, "member_governments", government_rows, history_of)
+        insert_links_with_history(m.Partnership, "partners", partner_rows, history_of)
+        insert_with_history(m.PartnershipItem, items, self.stamp)
         self.counts["partnerships"] = len(rows)
 
-    def _organizations(self, names: list[str]) -> dict[str, m.Organization]:
-        """The registry's organization for each name, adding the ones it does not know."""
-        wanted: dict[str, str] = {}
-        for name in names:
-            key = normalized_name(name)
-            if key not in wanted or len(name) > len(wanted[key]):
-                wanted[key] = name
-        known = {
-            o.normalized_name: o for o in m.Organization.objects.filter(normalized_name__in=wanted)
-        }
-        missing = [
-            m.Organization(
-                normalized_name=key,
-                name_ja=name,
-                name_en=self.tr.term(name),
-                kind=organization_kind(name),
-            )
-            for key, name in wanted.items()
-            if key not in known
-        ]
-        for org in m.Organization.objects.bulk_create(missing):
-            known[org.normalized_name] = org
-        return known
-
-    def _carry_over_assignments(self) -> None:
+    def _carried_assignments(
+        self, keyed: list[tuple[doc_model.Theme, doc_model.Action, str, str]]
+    ) -> list[tuple[str, int]] | None:
+        """The previous version's assignments of member governments to actions this one keeps
+        (None when the previous version had none)."""
         if self.previous is None:
-            return
+            return None
         old = list(
             m.ActionAssignment.objects.filter(action__version=self.previous).values_list(
                 "action__key", "member_government_id"
             )
         )
         if not old:
-            return
-        new_actions = dict(m.Action.objects.filter(version=self.version).values_list("key", "pk"))
+            return None
+        stable = {key for _, _, _, key in keyed}
+        return [(key, government) for key, government in old if key in stable]
+
+    def _write_assignments(self, assignments: list[tuple[str, int]]) -> None:
+        ids = self.ids[m.ActionAssignment]
         rows = [
-            {"action_id": new_actions[key], "member_government_id": government}
-            for key, government in old
-            if key in new_actions
+            {"id": next(ids), "action_id": self.action_ids[key], "member_government_id": government}
+            for key, government in assignments
         ]
-        insert_rows(m.ActionAssignment, rows)
+        insert_with_history(m.ActionAssignment, rows, self.stamp)
         self.counts["assignments carried over"] = len(rows)

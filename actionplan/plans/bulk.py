@@ -1,32 +1,163 @@
-"""Plain multi-row inserts for the importer's large tables.
+"""Plain multi-row inserts for the importer's large tables, with their history rows.
 
-`bulk_create` builds a model instance and prepares every field of every row; for an edition of
-a few hundred rows that costs more than the database work itself. The importer's rows are
-already clean Python values (text, integers, decimals, None), so they go straight to the
-driver through Django's cursor (same SQL on SQLite and PostgreSQL). History rows are not
-written for them: the import is recorded as its PlanVersion; later edits are recorded row by row.
+`bulk_create` builds a model instance and prepares every field of every row, and sends no
+signals, so django-simple-history writes no history for it. The importer's rows are already
+clean Python values (text, integers, decimals, None), so they go straight to the driver through
+Django's cursor (same SQL on SQLite and PostgreSQL), one `executemany` per table. Primary keys
+are reserved up front (`reserve_ids`), which lets a row name its parent, its theme or its
+agreement before anything is written, and lets each row's history row be written next to it in
+the same way: a "created" record per row, as django-simple-history would write for `save()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def reserve_ids(
+    counts: Mapping[type[models.Model], int],
+) -> dict[type[models.Model], Iterator[int]]:
+    """Primary keys for `count` new rows of each model, in one query.
+
+    PostgreSQL hands them out from each table's sequence, so concurrent writers never collide.
+    SQLite continues after both the largest key and the table's AUTOINCREMENT counter; this is
+    safe because the caller is inside a write transaction (`transaction_mode` IMMEDIATE holds
+    the database's write lock from its start), and the counter follows the keys inserted.
+    """
+    wanted = [(model, n) for model, n in counts.items() if n > 0]
+    ids: dict[type[models.Model], Iterator[int]] = {model: iter(()) for model in counts}
+    if not wanted:
+        return ids
+    selects: list[str] = []
+    params: list[Any] = []
+    for model, n in wanted:
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        if connection.vendor == "postgresql":
+            selects.append(
+                "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s))"
+            )
+            params += [_table(model), model._meta.pk.column, n]
+        elif connection.vendor == "sqlite":
+            selects.append(
+                f"max(coalesce((SELECT max({pk}) FROM {_table(model)}), 0), "  # noqa: S608
+                f"coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))"
+            )
+            params.append(model._meta.db_table)
+        else:
+            selects.append(f"coalesce((SELECT max({pk}) FROM {_table(model)}), 0)")  # noqa: S608
+    with connection.cursor() as cursor:
+        # Table and column names come from the models' metadata; counts are parameters.
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    for (model, n), value in zip(wanted, row, strict=True):
+        if connection.vendor == "postgresql":
+            ids[model] = iter(value)
+        else:
+            ids[model] = iter(range(value + 1, value + 1 + n))
+    return ids
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows given as {attname: value}; every row has the same keys."""
     if not rows:
         return
-    meta = model._meta
     names = list(rows[0])
-    by_attname = {f.attname: str(f.column) for f in meta.concrete_fields}
-    columns = [by_attname[name] for name in names]
+    _insert(model, names, [tuple(row[name] for name in names) for row in rows])
+
+
+def _insert(model: type[models.Model], names: list[str], values: list[tuple[Any, ...]]) -> None:
+    by_attname = {f.attname: str(f.column) for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     # Table and column names come from the model's metadata; every value is a parameter.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
+        _table(model),
+        ", ".join(quote(by_attname[name]) for name in names),
+        ", ".join(["%s"] * len(names)),
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(row[name] for name in names) for row in rows])
+        cursor.executemany(sql, values)
+
+
+class HistoryStamp:
+    """When, by whom and why: the fields that every history row of one import shares.
+
+    The user is found the way django-simple-history finds it for `save()` (the signed-in user of
+    the current request, through its middleware), asked of the record the import is about.
+    """
+
+    def __init__(self, about: models.Model, reason: str) -> None:
+        user = history_model(type(about)).get_default_history_user(about)  # type: ignore[attr-defined]
+        self.fields = {
+            "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
+            "history_change_reason": reason[:100],
+            "history_type": "+",
+            "history_user_id": user.pk if user is not None else None,
+        }
+
+
+@functools.cache
+def history_model(model: type[models.Model]) -> type[models.Model]:
+    """The historical model of a model (looked up on the class: reading `Model.history` builds
+    a new manager class each time)."""
+    attribute = model._meta.simple_history_manager_attribute  # type: ignore[attr-defined]
+    return inspect.getattr_static(model, attribute).model  # type: ignore[no-any-return]
+
+
+def insert_with_history(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    stamp: HistoryStamp,
+    history_ids: Iterator[int] | None = None,
+) -> None:
+    """Insert rows (with their `id`) and a "created" history row for each.
+
+    `history_ids`, when given, are the history rows' own keys (from `reserve_ids` on the
+    historical model), for history rows of related tables that must point at them.
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    values = [tuple(row[name] for name in names) for row in rows]
+    _insert(model, names, values)
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history_names = [*names, *stamp.fields]
+    tail = tuple(stamp.fields.values())
+    history_values = [(*row, *tail) for row in values]
+    if history_ids is not None:
+        history_names.append("history_id")
+        history_values = [(*row, next(history_ids)) for row in history_values]
+    _insert(history_model(model), history_names, history_values)
+
+
+def insert_links_with_history(
+    owner: type[models.Model],
+    field_name: str,
+    rows: Sequence[dict[str, Any]],
+    history_id_of: Mapping[int, int],
+) -> None:
+    """Insert rows of a many-to-many table (with their `id`) and, where the owner's history
+    records that relation, the history rows that attach them to the owner's new history row
+    (`history_id_of`: owner id → its history row's key)."""
+    field = owner._meta.get_field(field_name)
+    if not isinstance(field, models.ManyToManyField):
+        raise TypeError(f"{owner.__name__}.{field_name} is not a many-to-many field")
+    through: type[models.Model] = getattr(owner, field_name).through
+    insert_rows(through, rows)
+    m2m_history = HistoricalRecords.m2m_models.get(field)
+    if not rows or m2m_history is None or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    source = f"{field.m2m_field_name()}_id"
+    insert_rows(m2m_history, [{**row, "history_id": history_id_of[row[source]]} for row in rows])

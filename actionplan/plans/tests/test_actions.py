@@ -148,6 +148,43 @@ def test_a_revised_edition_becomes_a_new_current_version_that_keeps_keys() -> No
     )
 
 
+def test_every_imported_record_has_its_history() -> None:
+    old = import_plan_file(BUNDLED).version
+    action = old.actions.get(text_ja="社会受容性の向上")
+    created = action.history.get()
+    assert (created.history_type, created.text_ja, created.key) == ("+", action.text_ja, action.key)
+    assert created.history_change_reason == "import of plan version 1"
+    assert created.instance.parent_id == action.parent_id
+    for model in (
+        m.Theme,
+        m.Period,
+        m.YearTheme,
+        m.Milestone,
+        m.VisionStatement,
+        m.PartnershipItem,
+    ):
+        assert model.history.filter(history_type="+").count() == model.objects.count()
+    soracle = old.partnerships.get(title_ja__contains="Soracle")
+    record = soracle.history.get()
+    assert sorted(g.membergovernment.lg_code for g in record.member_governments.all()) == [
+        "270008",
+        "271004",
+    ]
+    assert [p.organization.name_ja for p in record.partners.all()] == ["株式会社Soracle"]
+    assert m.Organization.history.count() == m.Organization.objects.count()
+    osaka = m.MemberGovernment.objects.get(lg_code="270008")
+    m.ActionAssignment.objects.create(action=action, member_government=osaka)
+    text = BUNDLED.read_text(encoding="utf-8").replace("2025年11月改訂版", "2026年5月改訂版")
+    new = import_plan_document(text.encode(), source_name="revised.txt").version
+    # The superseded version and the carried-over assignment are recorded too.
+    superseded = old.history.order_by("-history_id").first()
+    assert superseded is not None and superseded.history_type == "~"
+    assert not superseded.is_current
+    carried = m.ActionAssignment.history.filter(action__version=new).get()
+    assert carried.history_change_reason == "import of plan version 2"
+    assert carried.member_government_id == osaka.pk
+
+
 def test_a_broken_document_leaves_the_database_as_it_was() -> None:
     import_plan_file(BUNDLED)
     before = row_counts()
