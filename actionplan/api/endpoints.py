@@ -22,6 +22,14 @@ from actionplan.progress.models import ProgressReport, ReviewState, Status
 
 from .errors import ApiError
 from .freshness import public_read
+from .params import (
+    FIRST_FISCAL_YEAR,
+    LAST_FISCAL_YEAR,
+    MAX_OFFSET,
+    MAX_PLAN_VERSION,
+    PlanVersionNumber,
+    RecordId,
+)
 
 router = Router(tags=["plan"])
 router.add_decorator(public_read, mode="view")
@@ -249,12 +257,15 @@ class MemberGovernmentPage(Page):
 
 class Paging(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"page size, 1 to {MAX_LIMIT}")
-    offset: int = Field(0, ge=0, le=1_000_000, description="number of items to skip")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="number of items to skip")
 
 
 class VersionChoice(Schema):
     plan_version: int | None = Field(
-        None, ge=1, le=1_000_000, description="plan version number; the current one if omitted"
+        None,
+        ge=1,
+        le=MAX_PLAN_VERSION,
+        description="plan version number; the current one if omitted",
     )
 
 
@@ -264,7 +275,10 @@ class ThemeFilter(VersionChoice):
 
 class YearThemeFilter(ThemeFilter):
     fiscal_year: int | None = Field(
-        None, ge=1900, le=2200, description="fiscal year the period covers (April–March)"
+        None,
+        ge=FIRST_FISCAL_YEAR,
+        le=LAST_FISCAL_YEAR,
+        description="fiscal year the period covers (April–March)",
     )
 
 
@@ -553,7 +567,7 @@ def list_plan_versions(request: HttpRequest, paging: Query[Paging]) -> Any:
 
 
 @router.get("/plan-versions/{number}", response=PlanVersionOut, summary="One plan version")
-def get_plan_version(request: HttpRequest, number: int) -> Any:
+def get_plan_version(request: HttpRequest, number: PlanVersionNumber) -> Any:
     return version_out(_version(number))
 
 
@@ -629,7 +643,7 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
 
 
 @router.get("/actions/{action_id}", response=ActionDetailOut, summary="One action")
-def get_action(request: HttpRequest, action_id: int) -> Any:
+def get_action(request: HttpRequest, action_id: RecordId) -> Any:
     action = (
         m.Action.objects.select_related("theme", "period", "version")
         .prefetch_related("member_governments")
@@ -659,7 +673,7 @@ def list_milestones(
 
 
 @router.get("/milestones/{milestone_id}", response=MilestoneOut, summary="One development")
-def get_milestone(request: HttpRequest, milestone_id: int) -> Any:
+def get_milestone(request: HttpRequest, milestone_id: RecordId) -> Any:
     milestone = (
         m.Milestone.objects.select_related("theme", "version").filter(pk=milestone_id).first()
     )
@@ -692,7 +706,7 @@ def list_partnerships(
 
 
 @router.get("/partnerships/{partnership_id}", response=PartnershipOut, summary="One agreement")
-def get_partnership(request: HttpRequest, partnership_id: int) -> Any:
+def get_partnership(request: HttpRequest, partnership_id: RecordId) -> Any:
     partnership = _partnerships().filter(pk=partnership_id).first()
     if partnership is None:
         raise ApiError(404, "not_found", f"no partnership {partnership_id}", "partnership_id")
@@ -706,7 +720,7 @@ def list_organizations(request: HttpRequest, paging: Query[Paging]) -> Any:
 
 
 @router.get("/organizations/{organization_id}", response=OrganizationOut, summary="One org.")
-def get_organization(request: HttpRequest, organization_id: int) -> Any:
+def get_organization(request: HttpRequest, organization_id: RecordId) -> Any:
     organization = m.Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         raise ApiError(404, "not_found", f"no organization {organization_id}", "organization_id")
@@ -726,7 +740,7 @@ def list_hubs(request: HttpRequest, paging: Query[Paging], filters: Query[HubFil
 
 
 @router.get("/hubs/{hub_id}", response=HubOut, summary="One hub")
-def get_hub(request: HttpRequest, hub_id: int) -> Any:
+def get_hub(request: HttpRequest, hub_id: RecordId) -> Any:
     hub = m.Hub.objects.filter(pk=hub_id).first()
     if hub is None:
         raise ApiError(404, "not_found", f"no hub {hub_id}", "hub_id")

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from actionplan.api.auth import token_auth
 from actionplan.api.errors import error_response
+from actionplan.api.params import MAX_ID, FiscalYear, RecordId
 from actionplan.plans.models import Action
 
 from . import actions, queries
@@ -50,12 +51,17 @@ class ReportIn(Schema):
     narrative_en: str = ""
     evidence_links: list[str] = []
     revision: int | None = Field(
-        None, description="the revision the change is based on (0 for a new report); or If-Match"
+        None,
+        ge=0,
+        le=MAX_ID,
+        description="the revision the change is based on (0 for a new report); or If-Match",
     )
 
 
 class StepIn(Schema):
-    revision: int | None = None
+    revision: int | None = Field(
+        None, ge=0, le=MAX_ID, description="the revision the step is based on; or If-Match"
+    )
     comment: str = ""
 
 
@@ -104,8 +110,8 @@ def _error(exc: ProgressError) -> HttpResponse:
 @router.get("/reports", response=list[ReportOut], summary="Accepted progress reports")
 def list_reports(
     request: HttpRequest,
-    fiscal_year: int | None = None,
-    action_id: int | None = None,
+    fiscal_year: FiscalYear | None = None,
+    action_id: RecordId | None = None,
     body: str | None = None,
 ) -> list[ProgressReport]:
     reports = ProgressReport.objects.filter(state=ReviewState.ACCEPTED).select_related(
@@ -123,7 +129,7 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="One accepted report")
-def get_report(request: HttpRequest, report_id: int) -> ProgressReport:
+def get_report(request: HttpRequest, report_id: RecordId) -> ProgressReport:
     return get_object_or_404(
         ProgressReport.objects.select_related("member_government"),
         pk=report_id,
@@ -149,7 +155,11 @@ def list_indicators(request: HttpRequest) -> list[Indicator]:
     summary="Create or change a body's draft report",
 )
 def put_report(
-    request: HttpRequest, action_id: int, fiscal_year: int, body: str, payload: ReportIn
+    request: HttpRequest,
+    action_id: RecordId,
+    fiscal_year: FiscalYear,
+    body: str,
+    payload: ReportIn,
 ) -> HttpResponse | Status[ProgressReport]:
     action = get_object_or_404(Action, pk=action_id)
     try:
@@ -177,7 +187,7 @@ def put_report(
 
 
 def _step(
-    request: HttpRequest, report_id: int, payload: StepIn, step: str
+    request: HttpRequest, report_id: RecordId, payload: StepIn, step: str
 ) -> HttpResponse | ProgressReport:
     report = get_object_or_404(ProgressReport, pk=report_id)
     if not actions.can_see_report(request.user, report):
@@ -194,15 +204,21 @@ def _step(
 
 
 @router.post("/reports/{report_id}/submit", auth=token_auth, response=ReportOut)
-def submit(request: HttpRequest, report_id: int, payload: StepIn) -> HttpResponse | ProgressReport:
+def submit(
+    request: HttpRequest, report_id: RecordId, payload: StepIn
+) -> HttpResponse | ProgressReport:
     return _step(request, report_id, payload, "submit")
 
 
 @router.post("/reports/{report_id}/accept", auth=token_auth, response=ReportOut)
-def accept(request: HttpRequest, report_id: int, payload: StepIn) -> HttpResponse | ProgressReport:
+def accept(
+    request: HttpRequest, report_id: RecordId, payload: StepIn
+) -> HttpResponse | ProgressReport:
     return _step(request, report_id, payload, "accept")
 
 
 @router.post("/reports/{report_id}/return", auth=token_auth, response=ReportOut)
-def return_(request: HttpRequest, report_id: int, payload: StepIn) -> HttpResponse | ProgressReport:
+def return_(
+    request: HttpRequest, report_id: RecordId, payload: StepIn
+) -> HttpResponse | ProgressReport:
     return _step(request, report_id, payload, "return")

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from actionplan.api.errors import error_response
+from actionplan.api.params import MAX_OFFSET, FiscalYear
 
 from .queries import MAX_LIMIT, SearchError, search
 
@@ -48,11 +49,11 @@ class SearchParams(Schema):
     q: str = ""
     kind: list[KindName] | None = None
     theme: str | None = None
-    fiscal_year: int | None = None
+    fiscal_year: FiscalYear | None = None
     actor: Literal["union", "members"] | None = None
     lg_code: str | None = None
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @router.get(

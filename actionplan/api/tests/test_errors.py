@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.test import Client
+
+from actionplan.api.actions import create_api_token
 
 pytestmark = pytest.mark.django_db
 
 SHAPE = {"status", "code", "message", "field"}
+
+# Far beyond a signed 64-bit integer: SQLite cannot even be asked about it.
+HUGE = 10**30
 
 
 def test_the_index_names_the_openapi_document(client: Client) -> None:
@@ -89,6 +96,76 @@ def test_every_get_endpoint_answers_a_bad_parameter_or_unknown_id_in_the_error_s
                 assert body["field"] == parameter["name"], (path, body)
             checked += 1
     assert checked > 20  # guards the walk itself: the API has that many parameters and ids
+
+
+def _integer_parameters(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(method, path, parameter) for every integer path or query parameter of every operation."""
+    found = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                options = [schema, *schema.get("anyOf", [])]
+                if any(o.get("type") == "integer" for o in options):
+                    found.append((method, path, parameter))
+    return found
+
+
+def test_every_integer_parameter_has_bounds(client: Client) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    integers = _integer_parameters(document)
+    assert len(integers) > 20  # the walk found the API's ids, years, limits and offsets
+    for method, path, parameter in integers:
+        schema = parameter["schema"]
+        number = next(o for o in [schema, *schema.get("anyOf", [])] if o.get("type") == "integer")
+        assert "minimum" in number and "maximum" in number, (method, path, parameter["name"])
+        assert number["maximum"] < 2**63, (method, path, parameter["name"])
+
+
+def test_a_huge_integer_in_any_parameter_answers_422_naming_it(
+    client: Client, plan_version: object, bureau_staff: User
+) -> None:
+    """Huge numbers once reached SQLite and came back as a server error (OverflowError)."""
+    document = client.get("/api/v1/openapi.json").json()
+    token = create_api_token(None, bureau_staff, "huge numbers").plaintext
+    checked = set()
+    for method, path, parameter in _integer_parameters(document):
+        name = parameter["name"]
+        url = path
+        for other in document["paths"][path][method].get("parameters", []):
+            if other["in"] == "path":
+                if other["name"] == name:
+                    value = str(HUGE)
+                elif other["schema"].get("type") == "string":
+                    value = "union"
+                else:
+                    value = "2025" if "year" in other["name"] else "1"
+                url = url.replace("{" + other["name"] + "}", value)
+        query = {name: str(HUGE)} if parameter["in"] == "query" else {}
+        if method == "get":
+            response = client.get(url, query)
+        else:
+            body = {"status": "done", "percent": 100} if method == "put" else {}
+            response = client.generic(
+                method.upper(),
+                url,
+                json.dumps(body),
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        answer = response.json()
+        assert response.status_code == 422, (method, url, query, answer)
+        assert set(answer) == SHAPE and answer["field"] == name, (method, url, answer)
+        checked.add(f"{method.upper()} {path} {name}")
+    assert {
+        "GET /api/v1/progress/reports fiscal_year",
+        "GET /api/v1/progress/reports action_id",
+        "GET /api/v1/progress/reports/{report_id} report_id",
+        "PUT /api/v1/progress/reports/{action_id}/{fiscal_year}/{body} action_id",
+        "POST /api/v1/progress/reports/{report_id}/accept report_id",
+        "GET /api/v1/search fiscal_year",
+        "GET /api/v1/actions/{action_id} action_id",
+    } <= checked
 
 
 def test_every_operation_documents_the_error_shape(client: Client) -> None:

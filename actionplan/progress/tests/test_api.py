@@ -132,3 +132,25 @@ def test_an_indicator_value_given_with_a_report_is_listed_once_the_report_is_acc
     assert listed() == []
     actions.accept_report(bureau_staff, report, report.revision)
     assert listed() == [(YEAR, "120.0000")]
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        (f"/api/v1/progress/reports?action_id={10**30}", "action_id"),
+        (f"/api/v1/progress/reports?fiscal_year={10**30}", "fiscal_year"),
+        (f"/api/v1/progress/reports/{2**63}", "report_id"),
+    ],
+)
+def test_a_huge_number_is_refused_in_the_error_shape_not_a_server_error(
+    plan_version: PlanVersion, url: str, field: str
+) -> None:
+    response = Client(raise_request_exception=False).get(url)
+    assert response.status_code == 422
+    assert response.json() == {
+        "status": 422,
+        "code": "invalid",
+        "message": f"{field}: Input should be less than or equal to "
+        + ("2200" if field == "fiscal_year" else str(2**63 - 1)),
+        "field": field,
+    }
