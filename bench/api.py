@@ -9,7 +9,9 @@ is not throttled. Datasette serves a copy of the same database (read-only, immut
 Measured, for several rounds each (medians shown):
 
 - `GET /api/v1/actions/ID` — one action (answered from the response cache after the first call),
-  plain and with `If-None-Match` (a `304 Not Modified` without a body);
+  plain and with `If-None-Match` (a `304 Not Modified` without a body); and plain again from a
+  second server on 127.0.0.1:8015 whose rate limit counts every request in the database cache
+  (`API_RATE_LIMIT` too high to refuse any), which is what a deployment with the limit on pays;
 - `GET /api/v1/actions?theme=CODE` — the actions of one theme;
 - Datasette's `/db/plans_action/ID.json` and `/db/plans_action.json?theme_id=N` (same row, same
   list; the page size is set to the API's default of 50 on both sides).
@@ -48,10 +50,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from portal import CONNECTIONS, PLAN, ROOT, _actionplan, _wait_for  # noqa: E402
 
 API_PORT = 8014
+# The same server with the rate limit counting every request (set too high to refuse any).
+COUNTED_PORT = 8015
 DATASETTE_PORT = 8024
 THEME = "carbon_neutral"
 PAGE_SIZE = 50
 DETAIL = "API action detail"
+COUNTED = "API action detail, counted"
 TARGET = 1000.0
 
 Result = tuple[float, float, float]  # requests/s, p50 ms, p99 ms
@@ -182,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
                 stderr=subprocess.DEVNULL,
             ),
             subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "actionplan.cli", "serve", "--host", "127.0.0.1"]
+                + ["--port", str(COUNTED_PORT), "--workers", "2"],
+                env={**env, "API_RATE_LIMIT": "1000000000"},
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+            subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "datasette", "serve", "-i", str(baseline)]
                 + ["-h", "127.0.0.1", "-p", str(DATASETTE_PORT)]
                 + ["--setting", "suggest_facets", "off"],
@@ -194,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         detail = f"{api}/api/v1/actions/{action_id}"
         try:
             _wait_for(f"{api}/healthz", servers[0])
-            _wait_for(f"{datasette}/-/versions.json", servers[1])
+            _wait_for(f"http://127.0.0.1:{COUNTED_PORT}/healthz", servers[1])
+            _wait_for(f"{datasette}/-/versions.json", servers[2])
             status, headers, _ = _get(detail)
             etag = headers.get("ETag", "")
             if status != 200 or not etag:
@@ -203,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             endpoints: dict[str, tuple[str, dict[str, str]]] = {
                 DETAIL: (detail, {}),
                 "API action detail, 304": (detail, {"If-None-Match": etag}),
+                COUNTED: (detail.replace(str(API_PORT), str(COUNTED_PORT)), {}),
                 "Datasette row JSON": (f"{datasette}/db/plans_action/{action_id}.json", {}),
                 "API actions of a theme": (
                     f"{api}/api/v1/actions?theme={THEME}&limit={PAGE_SIZE}",
@@ -234,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     baselines = {
         DETAIL: "Datasette row JSON",
         "API action detail, 304": "Datasette row JSON",
+        COUNTED: "Datasette row JSON",
         "API actions of a theme": "Datasette rows of a theme",
     }
     medians = {

@@ -125,12 +125,15 @@ def _count_request(request: HttpRequest) -> int:
     window: int = settings.API_RATE_WINDOW_SECONDS
     now = int(time.time())
     key = f"{RATE_PREFIX}{client_address(request)}:{now // window}"
-    cache.add(key, 0, window + 1)
+    # Most requests find their window's counter: count first, create it only when missing (on
+    # the database cache, each call is a transaction of its own).
     try:
         used = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.add(key, 1, window + 1)
-        used = 1
+    except ValueError:  # the client's first request in this window
+        if cache.add(key, 1, window + 1):
+            used = 1
+        else:  # another request created it in between
+            used = cache.incr(key)
     if used > limit:
         return window - now % window
     return 0
