@@ -92,15 +92,16 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
     return cached_page(request, f"theme:{code}", build)
 
 
-def _progress_reports(action: m.Action) -> list[Any] | None:
-    """Accepted progress reports, or None while the progress app is not part of the site."""
+def _public_progress(action: m.Action) -> Any:
+    """The action's accepted reports and public indicator values (a PublicProgress), or None
+    while the progress app is not part of the site."""
     if not apps.is_installed("actionplan.progress"):
         return None
     try:
-        from actionplan.progress.queries import accepted_reports_for_action
+        from actionplan.progress.queries import public_progress
     except ImportError:
         return None
-    return list(accepted_reports_for_action(action))
+    return public_progress(action)
 
 
 @require_GET
@@ -121,7 +122,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
                 "theme": row.theme,
                 "governments": list(row.member_governments.all()),
                 "children": list(row.children.order_by("position")),
-                "reports": _progress_reports(row),
+                "progress": _public_progress(row),
                 "milestones": queries.milestones_by_date(version, row.theme),
                 "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
                 "hubs": queries.hubs(row.theme.code),

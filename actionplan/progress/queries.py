@@ -287,3 +287,27 @@ def indicators_of_theme(theme: Theme) -> QuerySet[Indicator]:
     return Indicator.objects.filter(Q(theme=theme) | Q(action__theme=theme)).order_by(
         "theme_id", "action_id", "id"
     )
+
+
+@dataclass
+class PublicProgress:
+    """What anyone may see of an action's follow-up: its accepted reports, newest year first,
+    and the public values of its indicators over the plan's fiscal years. Nothing personal."""
+
+    reports: list[ProgressReport]
+    indicators: IndicatorTable
+
+    def __bool__(self) -> bool:
+        return bool(self.reports or self.indicators)
+
+
+def plan_years(version: PlanVersion | None) -> list[int]:
+    """The fiscal years of the plan period, for the columns of a table by year."""
+    return list(range(version.plan_start_fy, version.plan_end_fy + 1)) if version else []
+
+
+def public_progress(action: Action) -> PublicProgress:
+    return PublicProgress(
+        accepted_reports_for_action(action),
+        indicator_table(indicators_of_action(action), years=plan_years(action.version)),
+    )

@@ -32,7 +32,6 @@ from actionplan.plans.models import (
     ActionAssignment,
     Actor,
     MemberGovernment,
-    PlanVersion,
 )
 from actionplan.plans.queries import actions_in_reading_order, current_version
 
@@ -538,7 +537,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "by_year": by_year,
             "year_bars": _year_bars(by_year),
             "indicators": queries.indicator_table(
-                Indicator.objects.all(), years=_plan_years(version)
+                Indicator.objects.all(), years=queries.plan_years(version)
             ),
             "sub_item_weight": queries.SUB_ITEM_WEIGHT,
         },
@@ -562,10 +561,6 @@ def _year_bars(by_year: list[tuple[int, queries.RollUp]]) -> list[dict[str, Any]
             }
         )
     return bars
-
-
-def _plan_years(version: PlanVersion | None) -> list[int]:
-    return list(range(version.plan_start_fy, version.plan_end_fy + 1)) if version else []
 
 
 @internal
@@ -593,7 +588,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("指標を登録しました"))
                 return redirect("progress:indicator", indicator_id=indicator.pk)
     table = queries.indicator_table(
-        Indicator.objects.all(), public=False, years=_plan_years(version)
+        Indicator.objects.all(), public=False, years=queries.plan_years(version)
     )
     return render(
         request,
@@ -652,13 +647,7 @@ def public_action(request: HttpRequest, action_id: int) -> HttpResponse:
     return render(
         request,
         "progress/public_action.html",
-        {
-            "action": action,
-            "reports": queries.accepted_reports_for_action(action),
-            "indicators": queries.indicator_table(
-                queries.indicators_of_action(action), years=_plan_years(action.version)
-            ),
-        },
+        {"action": action, "progress": queries.public_progress(action)},
     )
 
 
