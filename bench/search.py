@@ -20,6 +20,7 @@ ratios. Targets (the issue): p95 ≤ 20 ms at this size, faster than Datasette, 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -326,6 +327,10 @@ def worker(copies: int, rounds: int, tmp: Path) -> int:
             "actionplan /api/v1/search": api,
             "datasette ?_search= (trigram)": datasette("corpus"),
         }
+        # The corpus rows held here are no part of a search: keep the collector from walking
+        # them again and again while ours is timed in this process.
+        gc.collect()
+        gc.freeze()
         results = {}
         for name, run in systems.items():
             timings = _time(run, queries, rounds)
@@ -361,6 +366,11 @@ def worker(copies: int, rounds: int, tmp: Path) -> int:
         )
     print(f"precision@10 on the plan: actionplan {ours_plan[1]:.3f}, ", end="")
     print(f"datasette {datasette_plan[1]:.3f}")
+    timings = results["actionplan search()"][0]
+    per_query = {q: statistics.median(timings[n :: len(queries)]) for n, q in enumerate(queries)}
+    slowest = sorted(per_query.items(), key=lambda item: -item[1])[:5]
+    print("slowest queries of search() (median ms): ", end="")
+    print(", ".join(f"{q} {ms:.1f}" for q, ms in slowest))
     p95 = _percentile(results["actionplan search()"][0], 0.95)
     print(f"target p95 <= 20 ms at this size: {'met' if p95 <= 20 else 'NOT met'} ({p95:.1f} ms)")
     return 0

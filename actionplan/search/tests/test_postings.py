@@ -204,3 +204,13 @@ def test_a_flush_leaves_no_postings_behind(plan_version: PlanVersion) -> None:
         cursor.execute("SELECT COUNT(*) FROM search_posting")
         row = cursor.fetchone()
     assert row == (0,)
+
+
+def test_an_index_built_with_another_glossary_is_rebuilt(plan_version: PlanVersion) -> None:
+    rebuild_index()
+    IndexState.objects.update(glossary_digest="an older glossary")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_posting WHERE term LIKE %s", ["~%"])
+    results = search("hydrogen", limit=100)
+    assert IndexState.objects.get().glossary_digest != "an older glossary"
+    assert any("水素" in h.text for h in results.hits)
