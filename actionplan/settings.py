@@ -47,14 +47,17 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        return int(raw.strip())
+        value = int(raw.strip())
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -257,7 +260,7 @@ LOGGING: dict[str, Any] = {
 
 # Copies of public answers kept in each server process's memory, checked against the shared
 # data stamp on every use (actionplan/frontcache.py); 0 turns them off.
-PUBLIC_MEMORY_CACHE_MB = env_int("PUBLIC_MEMORY_CACHE_MB", 32)
+PUBLIC_MEMORY_CACHE_MB = env_int("PUBLIC_MEMORY_CACHE_MB", 32, minimum=0)
 
 # The public JSON API: requests per client address in each window (0 = no limit), counted in
 # the shared cache so that every server process enforces the same limit.

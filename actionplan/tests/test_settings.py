@@ -44,6 +44,16 @@ def test_malformed_integer_is_refused_and_named(monkeypatch: pytest.MonkeyPatch)
         env_int("WEB_CONCURRENCY", 2)
 
 
+def test_an_integer_below_its_minimum_is_refused_and_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PUBLIC_MEMORY_CACHE_MB", "-1")
+    with pytest.raises(ImproperlyConfigured, match="PUBLIC_MEMORY_CACHE_MB must be at least 0"):
+        env_int("PUBLIC_MEMORY_CACHE_MB", 32, minimum=0)
+    monkeypatch.setenv("PUBLIC_MEMORY_CACHE_MB", "0")
+    assert env_int("PUBLIC_MEMORY_CACHE_MB", 32, minimum=0) == 0
+
+
 def test_env_list_splits_on_commas_and_trims(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLOWED_HOSTS", "example.org, www.example.org")
     assert env_list("ALLOWED_HOSTS", "") == ["example.org", "www.example.org"]
