@@ -346,10 +346,12 @@ def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
         recipients = _recipients(body.government)
         if not recipients:
             continue
-        subject = f"【進捗報告のお願い】{cycle.fiscal_year}年度 未提出 {body.missing}件"
+        # The mail is Japanese whatever the language of the request that sends it.
+        year = fiscal_year_label(cycle.fiscal_year, "ja")
+        subject = f"【進捗報告のお願い】{year} 未提出 {body.missing}件"
         message = (
             f"{body.name} ご担当者様\n\n"
-            f"{cycle.fiscal_year}年度の進捗報告の提出期限は {cycle.deadline:%Y-%m-%d} です。\n"
+            f"{year}の進捗報告の提出期限は {cycle.deadline:%Y-%m-%d} です。\n"
             f"担当の取組 {body.carried}件のうち、{body.missing}件が未提出です。\n"
             "ブラウザ、またはExcelのワークブックで報告してください。\n"
         )

@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from actionplan.accounts.permissions import PermissionDenied, can_act_for
-from actionplan.plans.fiscal import fiscal_year_label
+from actionplan.plans.fiscal import fiscal_year_label, wareki_year
 from actionplan.plans.models import Action, MemberGovernment
 from actionplan.plans.queries import current_version
 
@@ -114,6 +114,8 @@ def _build_workbook(fiscal_year: int, government: MemberGovernment | None) -> by
     wb.remove(wb.worksheets[0])
     write_cell(ws, 1, 1, "年度")
     ws[YEAR_CELL] = fiscal_year
+    # Shown as 令和7年度（2025年度） while the cell keeps the number that the upload reads back.
+    ws[YEAR_CELL].number_format = f'"{wareki_year(fiscal_year)}（"0"年度）"'
     write_cell(ws, 2, 1, "報告主体コード")
     write_cell(ws, 2, 2, government.lg_code if government else UNION_CODE)
     write_cell(ws, 3, 1, "報告主体")

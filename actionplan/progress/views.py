@@ -15,8 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from actionplan.accounts.permissions import (
@@ -26,7 +26,7 @@ from actionplan.accounts.permissions import (
     government_of,
     is_bureau,
 )
-from actionplan.plans.fiscal import fiscal_year_of
+from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
 from actionplan.plans.models import (
     Action,
     ActionAssignment,
@@ -547,12 +547,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _year_bars(by_year: list[tuple[int, queries.RollUp]]) -> list[dict[str, Any]]:
     """Geometry of the per-year column chart: 120 px is 100 %."""
     bars = []
+    language = get_language() or "ja"
     for index, (year, rollup) in enumerate(by_year):
         height = round(float(rollup.score or 0) * 1.2)
         x = 40 + index * 110
         bars.append(
             {
                 "year": year,
+                # Two lines under a bar 60 px wide: 令和7年度 / （2025年度）, or FY2025.
+                "year_lines": fiscal_year_label(year, language).replace("（", "\n（").split("\n"),
                 "x": x,
                 "center": x + 30,
                 "height": height,

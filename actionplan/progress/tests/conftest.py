@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion
 from actionplan.progress import actions
@@ -13,6 +16,14 @@ from actionplan.progress.models import ReportingCycle
 from actionplan.progress.queries import actions_for_year
 
 YEAR = 2025
+
+
+@pytest.fixture(autouse=True)
+def page_language_reset() -> Iterator[None]:
+    """Each test starts in the default language: a request to an /en/ page leaves English
+    active in the thread, which would otherwise carry over to the next test's messages."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

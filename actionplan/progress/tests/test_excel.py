@@ -233,3 +233,11 @@ def test_changing_a_submitted_report_is_refused_before_anything_is_applied(
     assert "提出済みの報告は変更できません（変更: 進捗率）" in preview.errors[0].message
     # Unchanged, the same submitted report is fine: nothing to do.
     assert excel.parse_workbook(osaka_editor, to_bytes(download())).errors == []
+
+
+def test_the_year_cell_shows_wareki_and_keeps_the_number(
+    cycle: ReportingCycle, members_action: Action
+) -> None:
+    ws = download()[excel.SHEET_NAME]
+    assert ws[excel.YEAR_CELL].value == 2025
+    assert ws[excel.YEAR_CELL].number_format == '"令和7年度（"0"年度）"'

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -400,3 +401,67 @@ def test_bureau_values_show_on_the_public_pages_and_the_dashboard(
     assert '<td class="num">12</td>' in html
     # The report of FY2025 does not show the later year's value.
     assert "令和8年度" not in html and '<td class="num">30</td>' not in html
+
+
+# A western year followed by 年度 that is not the bracketed half of 令和7年度（2025年度）.
+PLAIN_FISCAL_YEAR = re.compile(r"(?<!（)\d{4}年度")
+
+
+def test_every_progress_page_writes_fiscal_years_as_wareki_and_western_or_fy(
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 40), 0
+    )
+    actions.submit_report(osaka_editor, report, report.revision)
+    indicator = actions.create_indicator(bureau_staff, "実証件数", unit="件", action=members_action)
+    actions.record_indicator_value(bureau_staff, indicator, YEAR, Decimal("3"))
+    editor = client_for(osaka_editor)
+    upload = editor.post(
+        "/progress/upload/",
+        {"workbook": SimpleUploadedFile("w.xlsx", excel.build_workbook(YEAR, osaka()))},
+    )
+    preview = editor.get(upload["Location"]).content.decode()
+    assert "w.xlsx · 令和7年度（2025年度）" in preview
+    assert "FY2025" in editor.get("/en" + upload["Location"]).content.decode()
+    pages = [
+        "/progress/",
+        "/progress/cycles/",
+        f"/progress/cycles/{YEAR}/",
+        f"/progress/dashboard/?year={YEAR}",
+        f"/progress/{YEAR}/270008/",
+        edit_url(members_action),
+        f"/progress/reports/{report.pk}/",
+        f"/progress/indicators/{indicator.pk}/",
+        "/progress/annual/",
+        f"/progress/annual/{YEAR}/",
+    ]
+    staff = client_for(bureau_staff)
+    for path in pages:
+        page = staff.get(path)
+        assert page.status_code == 200, path
+        html = page.content.decode()
+        assert "令和7年度（2025年度）" in html, path
+        assert not PLAIN_FISCAL_YEAR.findall(html), (path, PLAIN_FISCAL_YEAR.findall(html))
+        if path.startswith("/progress/annual/"):
+            continue  # the annual report is Japanese in every language
+        english = staff.get("/en" + path).content.decode()
+        assert "FY2025" in english and "年度" not in english, path
+    dashboard = staff.get(f"/progress/dashboard/?year={YEAR}").content.decode()
+    assert "<h1>令和7年度（2025年度）の進捗ダッシュボード</h1>" in dashboard
+    assert '<option value="2025" selected>令和7年度（2025年度）</option>' in dashboard
+    assert ">令和7年度</tspan>" in dashboard and ">（2025年度）</tspan>" in dashboard
+    english = staff.get(f"/en/progress/dashboard/?year={YEAR}").content.decode()
+    assert "<h1>Progress dashboard FY2025</h1>" in english and ">FY2025</tspan>" in english
+
+
+def test_reminder_mail_names_the_fiscal_year_in_wareki_and_western(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    client_for(bureau_staff).post(f"/en/progress/cycles/{YEAR}/remind/")
+    osaka_mail = next(m for m in mail.outbox if m.to == ["osaka@example.jp"])
+    assert "【進捗報告のお願い】令和7年度（2025年度） 未提出 1件" == osaka_mail.subject
+    assert "令和7年度（2025年度）の進捗報告の提出期限は 2026-05-31 です。" in osaka_mail.body
