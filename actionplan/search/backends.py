@@ -4,8 +4,10 @@
 document, and one per glossary group the document matches (a term of its own, see
 ``postings.py``), with the term's BM25F weight in that document computed once, in Python, when
 the document is indexed. Ranking a one-term query is then a top-k read of the index on
-``(term, weight DESC)``; facet counts are a count per ``facet_group`` (a small integer standing
-for the record's kind, theme, fiscal year, actor and member governments) over one index range.
+``(term, weight DESC)``. Each posting carries its record's ``facet_group`` (a small integer
+standing for the record's kind, theme, fiscal year, actor and member governments), and
+``search_termfrequency`` (Django's ``TermFrequency``) counts the postings per term and facet
+group, written with them: a one-term query's total and facet counts are read, not counted.
 
 The table has no foreign key: Django's flush truncates only its own tables, and PostgreSQL
 refuses to truncate a table another one references. Deletes go through ``delete``/``clear`` and
@@ -15,7 +17,8 @@ collation, so that a prefix is a range of the index in code point order, as on S
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, connections
@@ -37,33 +40,68 @@ Clause = tuple[Alternative, ...]
 Postings = dict[int, tuple[float, int]]
 
 
+def _chunks(within: Sequence[int] | None) -> list[Sequence[int] | None]:
+    if within is None:
+        return [None]
+    return [within[i : i + BATCH] for i in range(0, len(within), BATCH)]
+
+
 def insert(rows: Sequence[tuple[str, int, int, float]]) -> None:
-    """Add postings: (term, document id, facet group, weight)."""
+    """Add postings: (term, document id, facet group, weight), and count them."""
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_posting (term, document_id, facet_group, weight) "
             "VALUES (%s, %s, %s, %s)",
             rows,
         )
+        counts = Counter((term, group) for term, _, group, _ in rows)
+        cursor.executemany(
+            "INSERT INTO search_termfrequency (term, facet_group, documents) VALUES (%s, %s, %s) "
+            "ON CONFLICT (term, facet_group) "
+            "DO UPDATE SET documents = search_termfrequency.documents + excluded.documents",
+            [(term, group, n) for (term, group), n in counts.items()],
+        )
 
 
-def delete(ids: Iterable[int]) -> None:
+def delete(ids: Sequence[int]) -> None:
+    """Remove documents' postings, and uncount them."""
     with connection.cursor() as cursor:
-        cursor.executemany("DELETE FROM search_posting WHERE document_id = %s", [(i,) for i in ids])
+        for chunk in _chunks(ids):
+            where = f"document_id IN ({', '.join('%s' for _ in chunk or ())})"
+            cursor.execute(
+                "SELECT term, facet_group, COUNT(*) FROM search_posting "  # noqa: S608 - placeholders only
+                f"WHERE {where} GROUP BY term, facet_group",
+                list(chunk or ()),
+            )
+            cursor.executemany(
+                "UPDATE search_termfrequency SET documents = documents - %s "
+                "WHERE term = %s AND facet_group = %s",
+                [(n, term, group) for term, group, n in cursor.fetchall()],
+            )
+            cursor.execute(f"DELETE FROM search_posting WHERE {where}", list(chunk or ()))  # noqa: S608 - placeholders only
+        cursor.execute("DELETE FROM search_termfrequency WHERE documents <= 0")
 
 
 def clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_posting")
+        cursor.execute("DELETE FROM search_termfrequency")
 
 
 def remove_orphans(using: str = "default") -> None:
-    """Delete postings whose document is gone (after a flush of Django's own tables)."""
+    """Delete postings whose document is gone (after a flush of Django's own tables), and count
+    the rest again if there were any."""
     with connections[using].cursor() as cursor:
         cursor.execute(
             "DELETE FROM search_posting WHERE document_id NOT IN "
             "(SELECT id FROM search_searchdocument)"
         )
+        if cursor.rowcount:
+            cursor.execute("DELETE FROM search_termfrequency")
+            cursor.execute(
+                "INSERT INTO search_termfrequency (term, facet_group, documents) "
+                "SELECT term, facet_group, COUNT(*) FROM search_posting GROUP BY term, facet_group"
+            )
 
 
 def _in(column: str, values: Sequence[int]) -> str:
@@ -82,8 +120,8 @@ def group_counts(term: str, groups: Sequence[int] | None) -> dict[int, int]:
     where, params = _groups(groups)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT facet_group, COUNT(*) FROM search_posting WHERE term = %s{where} "  # noqa: S608 - placeholders only
-            "GROUP BY facet_group",
+            "SELECT facet_group, documents FROM search_termfrequency "  # noqa: S608 - placeholders only
+            f"WHERE term = %s{where}",
             [term, *params],
         )
         return {int(g): int(n) for g, n in cursor.fetchall()}
@@ -91,9 +129,9 @@ def group_counts(term: str, groups: Sequence[int] | None) -> dict[int, int]:
 
 def document_frequency(term: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM search_posting WHERE term = %s", [term])
+        cursor.execute("SELECT SUM(documents) FROM search_termfrequency WHERE term = %s", [term])
         row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def top(term: str, groups: Sequence[int] | None, count: int) -> Postings:
@@ -133,12 +171,6 @@ def postings(term: Term, within: Sequence[int] | None = None) -> Postings:
                 if pk not in found or float(weight) > found[pk][0]:
                     found[pk] = (float(weight), int(group))
     return found
-
-
-def _chunks(within: Sequence[int] | None) -> list[Sequence[int] | None]:
-    if within is None:
-        return [None]
-    return [within[i : i + BATCH] for i in range(0, len(within), BATCH)]
 
 
 def intersection(

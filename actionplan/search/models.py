@@ -64,6 +64,23 @@ class FacetGroup(models.Model):
         return f"{self.kind} {self.theme_code} {self.fiscal_year} {self.actor} {self.lg_codes}"
 
 
+class TermFrequency(models.Model):
+    """How many records hold a term, per facet group: a one-word query's total and facet counts
+    without counting its postings. Kept in step with ``search_posting`` by ``backends.py``."""
+
+    term = models.TextField()
+    facet_group = models.BigIntegerField()
+    documents = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "facet_group"], name="unique_term_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} in group {self.facet_group}: {self.documents}"
+
+
 class IndexState(models.Model):
     """One row: which plan version the index holds and the average field lengths for ranking."""
 

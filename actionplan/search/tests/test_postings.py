@@ -12,7 +12,13 @@ from django.db import connection
 from actionplan.plans.models import Action, PlanVersion
 from actionplan.search.actions import rebuild_index
 from actionplan.search.backends import Clause
-from actionplan.search.models import FacetGroup, IndexState, Kind, SearchDocument
+from actionplan.search.models import (
+    FacetGroup,
+    IndexState,
+    Kind,
+    SearchDocument,
+    TermFrequency,
+)
 from actionplan.search.postings import clause_score, group_terms, term_weights
 from actionplan.search.queries import KIND_ORDER, parse_query, search
 
@@ -25,6 +31,18 @@ def stored_postings(document_id: int) -> dict[str, float]:
             "SELECT term, weight FROM search_posting WHERE document_id = %s", [document_id]
         )
         return {term: float(weight) for term, weight in cursor.fetchall()}
+
+
+def stored_counts() -> set[tuple[str, int, int]]:
+    return set(TermFrequency.objects.values_list("term", "facet_group", "documents"))
+
+
+def recounted() -> set[tuple[str, int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term, facet_group, COUNT(*) FROM search_posting GROUP BY term, facet_group"
+        )
+        return {(t, int(g), int(n)) for t, g, n in cursor.fetchall()}
 
 
 def expected_postings(document: SearchDocument) -> dict[str, float]:
@@ -85,6 +103,7 @@ def test_postings_hold_each_term_and_glossary_group_with_its_weight(
     document = document_of(action)
     stored = stored_postings(document.pk)
     assert stored == expected_postings(document)
+    assert stored_counts() == recounted()
     assert "水素" in stored
     hydrogen = next(
         term
@@ -110,10 +129,12 @@ def test_postings_follow_an_edited_and_a_deleted_action(
     assert stored == expected_postings(new)
     assert "クオッカ" in stored
     assert [h.id for h in search("クオッカ").hits] == [action.pk]
+    assert stored_counts() == recounted()
     with django_capture_on_commit_callbacks(execute=True):
         action.delete()
     assert stored_postings(new.pk) == {}
     assert search("クオッカ").total == 0
+    assert stored_counts() == recounted()
 
 
 @pytest.mark.parametrize(
@@ -204,6 +225,7 @@ def test_a_flush_leaves_no_postings_behind(plan_version: PlanVersion) -> None:
         cursor.execute("SELECT COUNT(*) FROM search_posting")
         row = cursor.fetchone()
     assert row == (0,)
+    assert not TermFrequency.objects.exists()
 
 
 def test_an_index_built_with_another_glossary_is_rebuilt(plan_version: PlanVersion) -> None:
