@@ -134,6 +134,19 @@ def document_frequency(term: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def present_terms(terms: Sequence[str]) -> set[str]:
+    """Those of the terms that some document holds."""
+    if not terms:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT term FROM search_termfrequency "  # noqa: S608 - placeholders only
+            f"WHERE term IN ({', '.join('%s' for _ in terms)})",
+            list(terms),
+        )
+        return {str(row[0]) for row in cursor.fetchall()}
+
+
 def top(term: str, groups: Sequence[int] | None, count: int) -> Postings:
     """The ``count`` heaviest postings of a term, and every other posting as heavy as the last."""
     where, params = _groups(groups)

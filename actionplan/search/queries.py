@@ -196,6 +196,27 @@ def _indexed_term(clause: Clause) -> str | None:
     return None
 
 
+def _without_absent_terms(clauses: list[Clause]) -> list[Clause]:
+    """The clauses without the alternatives that hold a word no record holds (they match
+    nothing), so that ＭａａＳ (maas or maa) reads maas alone. Glossary groups are kept whole:
+    they are indexed as one term."""
+    words = {
+        t.text
+        for c in clauses
+        if c not in group_terms()
+        for alternative in c
+        for t in alternative
+        if not t.prefix
+    }
+    present = backends.present_terms(sorted(words))
+    return [
+        c
+        if c in group_terms()
+        else tuple(a for a in c if all(t.prefix or t.text in present for t in a))
+        for c in clauses
+    ]
+
+
 def _clause_postings(clause: Clause) -> backends.Postings:
     """Every document matching a clause, with the clause's score: its best alternative's,
     whose score is that of its weakest term."""
@@ -303,16 +324,17 @@ def search(
         return SearchResults(q, 0, [], _facets([]))
     state = ensure_index_current()
     groups = _facet_groups(kinds, theme, fiscal_year, actor, lg_code)
-    if groups == []:
+    clauses = _without_absent_terms(parsed.clauses)
+    if groups == [] or not all(clauses):
         return SearchResults(q, 0, [], _facets([]))
-    term = _indexed_term(parsed.clauses[0]) if len(parsed.clauses) == 1 else None
+    term = _indexed_term(clauses[0]) if len(clauses) == 1 else None
     if term is not None:
         # One posting list: counts per facet group, then only the heaviest postings.
         counts = Counter(backends.group_counts(term, groups))
         total = sum(counts.values())
         scored = backends.top(term, groups, offset + limit) if offset < total else {}
     else:
-        scored = _matching(parsed.clauses, groups, state.documents)
+        scored = _matching(clauses, groups, state.documents)
         counts = Counter(group for _, group in scored.values())
         total = len(scored)
     if offset >= total:

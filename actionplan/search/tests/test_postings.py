@@ -138,7 +138,19 @@ def test_postings_follow_an_edited_and_a_deleted_action(
 
 
 @pytest.mark.parametrize(
-    "q", ["人材", "水素", "薬", "ips", "再生医療 産業化", "蓄電池 人材", "サプライチェーン", "ア"]
+    "q",
+    [
+        "人材",
+        "水素",
+        "薬",
+        "ips",
+        "再生医療 産業化",
+        "蓄電池 人材",
+        "サプライチェーン",
+        "ア",
+        "ＭａａＳ",
+        "水素 クオッカ",
+    ],
 )
 def test_ranking_and_counts_equal_a_brute_force_search(plan_version: PlanVersion, q: str) -> None:
     results = search(q, limit=100)
