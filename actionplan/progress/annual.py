@@ -16,6 +16,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import Action, PlanVersion, Theme
@@ -135,6 +136,14 @@ def print_pdf(html: str, target: Path, chromium: str, timeout: int = 120) -> Non
             raise PdfError(f"{chromium} printed no PDF: {' '.join(message)}")
 
 
+def pdf_bytes(html: str, chromium: str, timeout: int = 120) -> bytes:
+    """The page printed to PDF, for a download that needs no file on the server."""
+    with tempfile.TemporaryDirectory() as work:
+        target = Path(work) / "annual.pdf"
+        print_pdf(html, target, chromium, timeout)
+        return target.read_bytes()
+
+
 HEADERS = [
     ("テーマ", 16),
     ("年度区分", 12),
@@ -146,6 +155,14 @@ HEADERS = [
     ("取組内容", 60),
     ("根拠資料", 36),
 ]
+
+
+def _header_row(ws: Worksheet, headers: list[tuple[str, int]]) -> None:
+    """Bold column titles in the first row, with the columns' widths."""
+    for column, (header, width) in enumerate(headers, start=1):
+        write_cell(ws, 1, column, header)
+        ws.cell(row=1, column=column).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(column)].width = width
 
 
 def build_annual_workbook(version: PlanVersion, fiscal_year: int) -> bytes:
@@ -180,10 +197,7 @@ def build_annual_workbook(version: PlanVersion, fiscal_year: int) -> bytes:
     )
     summary.column_dimensions["A"].width = 30
     ws = wb.create_sheet("取組別")
-    for column, (header, width) in enumerate(HEADERS, start=1):
-        write_cell(ws, 1, column, header)
-        ws.cell(row=1, column=column).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(column)].width = width
+    _header_row(ws, HEADERS)
     row = 2
     wrap = Alignment(wrap_text=True, vertical="top")
     for section in plan_sections:
@@ -212,6 +226,40 @@ def build_annual_workbook(version: PlanVersion, fiscal_year: int) -> bytes:
                     ws.cell(row=row, column=column).alignment = wrap
                 row += 1
     ws.freeze_panes = "A2"
+    if any(section.indicators for section in plan_sections):
+        _indicator_sheet(wb, plan_sections)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _indicator_sheet(wb: Workbook, plan_sections: list[ThemeSection]) -> None:
+    """One row per indicator, by theme: what it measures, its public values per fiscal year up
+    to the report's year (the same values as the A4 page), and its source."""
+    years = sorted({y for s in plan_sections if s.indicators for y in s.indicators.years})
+    ws = wb.create_sheet("指標")
+    headers = [("テーマ", 16), ("指標", 30), ("単位", 8), ("対象", 40)]
+    headers += [(fiscal_year_label(year), 14) for year in years] + [("出典", 36)]
+    _header_row(ws, headers)
+    row = 2
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for section in plan_sections:
+        if not section.indicators:
+            continue
+        for indicator, cells in section.indicators.lines:
+            by_year = dict(zip(section.indicators.years, cells, strict=True))
+            target = (
+                f"取組 {indicator.action.pk}: {indicator.action.text_ja}"
+                if indicator.action
+                else "テーマ全体"
+            )
+            texts = [section.theme.name_ja, indicator.name_ja, indicator.unit, target]
+            for column, text in enumerate(texts, start=1):
+                write_cell(ws, row, column, text)
+                ws.cell(row=row, column=column).alignment = wrap
+            for offset, year in enumerate(years, start=len(texts) + 1):
+                value = by_year.get(year)
+                ws.cell(row=row, column=offset).value = value.value if value else None
+            write_cell(ws, row, len(headers), indicator.source)
+            row += 1
+    ws.freeze_panes = "C2"

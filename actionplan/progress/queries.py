@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
 from actionplan.plans.queries import actions_in_reading_order, current_version
@@ -283,9 +283,10 @@ def indicators_of_action(action: Action) -> QuerySet[Indicator]:
 
 
 def indicators_of_theme(theme: Theme) -> QuerySet[Indicator]:
-    """Indicators tied to the theme itself or to one of its actions."""
+    """Indicators tied to the theme itself, then those of its actions. NULLs sort first on
+    SQLite and last on PostgreSQL, so the order says where they go."""
     return Indicator.objects.filter(Q(theme=theme) | Q(action__theme=theme)).order_by(
-        "theme_id", "action_id", "id"
+        F("action_id").asc(nulls_first=True), "id"
     )
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("annual/", views.annual_index, name="annual_index"),
     path("annual/<int:year>/", views.annual_report, name="annual"),
     path("annual/<int:year>.xlsx", views.annual_workbook, name="annual_xlsx"),
+    path("annual/<int:year>.pdf", views.annual_pdf, name="annual_pdf"),
     path("annual/<int:year>/<slug:theme_code>/", views.annual_report, name="annual_theme"),
     path("public/actions/<int:action_id>/", views.public_action, name="public_action"),
 ]

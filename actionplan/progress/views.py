@@ -3,6 +3,7 @@ the public page of accepted reports."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -59,6 +60,7 @@ from .models import (
 )
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -657,8 +659,18 @@ def public_action(request: HttpRequest, action_id: int) -> HttpResponse:
 @require_GET
 def annual_index(request: HttpRequest) -> HttpResponse:
     version = current_version()
-    years = list(range(version.plan_start_fy, version.plan_end_fy + 1)) if version else []
-    return render(request, "progress/annual_index.html", {"years": years, "version": version})
+    return render(
+        request,
+        "progress/annual_index.html",
+        {
+            "years": queries.plan_years(version),
+            "version": version,
+            # The PDF is printed on request by headless Chromium: offered to signed-in staff
+            # only (it costs seconds of CPU), and only where the server has the browser.
+            "pdf_possible": annual.find_chromium() is not None,
+            "pdf_allowed": can_read_internal(request.user),
+        },
+    )
 
 
 @require_GET
@@ -671,6 +683,25 @@ def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> Http
     if theme_code and not context["sections"]:
         raise Http404(theme_code)
     return render(request, "progress/annual.html", context)
+
+
+@internal
+@require_GET
+def annual_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    version = current_version()
+    if version is None or year not in queries.plan_years(version):
+        raise Http404(f"no annual report for {year}")
+    chromium = annual.find_chromium()
+    if chromium is None:
+        raise Http404(_("このサーバーにはヘッドレスChromiumがないため、PDFを作成できません。"))
+    try:
+        content = annual.pdf_bytes(annual.render_page(version, year), chromium, timeout=60)
+    except annual.PdfError:
+        logger.exception("annual report %s: no PDF", year)
+        return HttpResponse(_("PDFを作成できませんでした。"), status=503)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="progress-annual-{year}.pdf"'
+    return response
 
 
 @require_GET

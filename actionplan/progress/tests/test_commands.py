@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from actionplan.conftest import client_for
 from actionplan.plans.models import Action, PlanVersion
 from actionplan.progress import actions
 from actionplan.progress.actions import ReportInput
@@ -45,6 +46,16 @@ def poppler(tool: str) -> str:
     return found
 
 
+def chromium_or_skip() -> str:
+    """Chromium prints the PDFs: CI installs it, a developer may not."""
+    found = find_chromium()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed")
+        pytest.skip("Chromium is not installed")
+    return found
+
+
 def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, check=True, text=True).stdout  # noqa: S603
 
@@ -58,11 +69,7 @@ def test_annual_report_writes_the_workbook_and_pdfs_with_japanese_text(
     bureau_staff: User,
     tmp_path: Path,
 ) -> None:
-    chromium = find_chromium()
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed")
-        pytest.skip("Chromium is not installed")
+    chromium_or_skip()
     report, _ = actions.save_report(
         osaka_editor,
         members_action,
@@ -105,3 +112,31 @@ def test_annual_report_pdf_reports_a_missing_browser(
         call_command(
             "annual_report", YEAR, output=str(tmp_path), pdf=True, chromium=str(tmp_path / "none")
         )
+
+
+@pytest.mark.slow
+def test_staff_download_the_annual_report_as_pdf_from_the_web(
+    cycle: ReportingCycle,
+    plan_version: PlanVersion,
+    members_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+    tmp_path: Path,
+) -> None:
+    chromium_or_skip()
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.DONE, 100, "実証を完了"), 0
+    )
+    report = actions.submit_report(osaka_editor, report, report.revision)
+    actions.accept_report(bureau_staff, report, report.revision)
+    response = client_for(bureau_staff).get(f"/en/progress/annual/{YEAR}.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="progress-annual-{YEAR}.pdf"'
+    pdf = tmp_path / "downloaded.pdf"
+    pdf.write_bytes(response.content)
+    text = run(poppler("pdftotext"), "-layout", str(pdf), "-")
+    # The annual report is a Japanese document whatever the page language.
+    assert "令和7年度（2025年度） 進捗フォローアップ報告" in text and "実証を完了" in text
+    for theme in plan_version.themes.all():
+        assert theme.name_ja in text, theme.name_ja
+    assert client_for(bureau_staff).get("/progress/annual/1999.pdf").status_code == 404

@@ -87,3 +87,52 @@ def test_annual_workbook_lists_accepted_reports_per_theme(
     assert mine[0][5:8] == ("継続実施", 80, "'-2件の実証を継続")
     summary = {r[0]: r[1] for r in wb["概要"].iter_rows(min_row=5, values_only=True) if r[0]}
     assert summary[members_action.theme.name_ja] == 80
+
+
+def test_annual_workbook_has_an_indicator_sheet_with_public_values_up_to_the_year(
+    cycle: ReportingCycle,
+    plan_version: PlanVersion,
+    members_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+) -> None:
+    theme = members_action.theme
+    regional = actions.create_indicator(
+        bureau_staff, "=SUM(A1:A9)", unit="件", source="+出典", theme=theme
+    )
+    actions.record_indicator_value(bureau_staff, regional, 2024, Decimal("12.5"))
+    actions.record_indicator_value(bureau_staff, regional, YEAR, Decimal("1250"))
+    # A later year than the report's is left out, as on the A4 page.
+    actions.record_indicator_value(bureau_staff, regional, 2026, Decimal("99"))
+    own = actions.create_indicator(
+        bureau_staff, "実証件数", unit="件", source="大阪府調べ", action=members_action
+    )
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 10), 0
+    )
+    # Given with a report that is not accepted: not public, so not in the workbook.
+    actions.record_indicator_value(osaka_editor, own, YEAR, Decimal("3"), report=report)
+
+    wb = load_workbook(io.BytesIO(annual.build_annual_workbook(plan_version, YEAR)))
+    assert wb.sheetnames == ["概要", "取組別", "指標"]
+    rows = list(wb["指標"].iter_rows(values_only=True))
+    assert rows[0] == (
+        "テーマ",
+        "指標",
+        "単位",
+        "対象",
+        "令和6年度（2024年度）",
+        "令和7年度（2025年度）",
+        "出典",
+    )
+    assert rows[1] == (theme.name_ja, "'=SUM(A1:A9)", "件", "テーマ全体", 12.5, 1250, "'+出典")
+    assert rows[2] == (
+        theme.name_ja,
+        "実証件数",
+        "件",
+        f"取組 {members_action.pk}: {members_action.text_ja}",
+        None,
+        None,
+        "大阪府調べ",
+    )
+    assert len(rows) == 3

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from actionplan.conftest import client_for
 from actionplan.plans.models import Action
-from actionplan.progress import actions, excel
+from actionplan.progress import actions, annual, excel
 from actionplan.progress.actions import ReportInput
 from actionplan.progress.models import (
     Indicator,
@@ -465,3 +465,30 @@ def test_reminder_mail_names_the_fiscal_year_in_wareki_and_western(
     osaka_mail = next(m for m in mail.outbox if m.to == ["osaka@example.jp"])
     assert "【進捗報告のお願い】令和7年度（2025年度） 未提出 1件" == osaka_mail.subject
     assert "令和7年度（2025年度）の進捗報告の提出期限は 2026-05-31 です。" in osaka_mail.body
+
+
+def test_annual_index_offers_the_pdf_to_signed_in_staff_where_chromium_is_installed(
+    plan_version: object, bureau_staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(annual, "find_chromium", lambda: "/usr/bin/chromium")
+    staff = client_for(bureau_staff).get("/progress/annual/").content.decode()
+    assert f'<a href="/progress/annual/{YEAR}.xlsx">.xlsx</a>' in staff
+    assert f'<a href="/progress/annual/{YEAR}.pdf">.pdf</a>' in staff
+    anonymous = Client().get("/progress/annual/").content.decode()
+    assert ".pdf</a>" not in anonymous
+    assert "PDF版は、進捗管理の利用者がサインインするとダウンロードできます。" in anonymous
+    assert Client().get(f"/progress/annual/{YEAR}.pdf")["Location"].startswith("/accounts/login/")
+
+
+def test_without_chromium_the_pdf_link_is_absent_and_the_page_says_why(
+    plan_version: object, bureau_staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(annual, "find_chromium", lambda: None)
+    staff = client_for(bureau_staff)
+    page = staff.get("/progress/annual/").content.decode()
+    assert ".pdf</a>" not in page and f"{YEAR}.xlsx" in page
+    assert "PDFの作成にはヘッドレスChromiumが必要ですが、インストールされていません。" in page
+    english = staff.get("/en/progress/annual/").content.decode()
+    assert "it needs headless Chromium, which is not installed" in english
+    response = staff.get(f"/progress/annual/{YEAR}.pdf")
+    assert response.status_code == 404
