@@ -211,3 +211,18 @@ def intersection(
             for row in cursor.fetchall():
                 found[int(row[0])] = (int(row[1]), [float(w) for w in row[2:]])
     return found
+
+
+def keys(ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(id, kind, key) of documents: what ranks documents of equal score. Plain SQL: the ORM's
+    preparation of each value of a long IN list costs more than the query."""
+    found: list[tuple[int, str, str]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            cursor.execute(
+                "SELECT id, kind, key FROM search_searchdocument "  # noqa: S608 - placeholders only
+                f"WHERE id IN ({', '.join('%s' for _ in chunk or ())})",
+                list(chunk or ()),
+            )
+            found += [(int(pk), str(kind), str(key)) for pk, kind, key in cursor.fetchall()]
+    return found

@@ -288,10 +288,7 @@ def _page(
         last = ranked[offset + limit - 1][1][0]
         ranked = [item for item in ranked if item[1][0] >= last]
     keys = {
-        pk: (KIND_ORDER[kind], key)
-        for pk, kind, key in SearchDocument.objects.filter(
-            pk__in=[pk for pk, _ in ranked]
-        ).values_list("pk", "kind", "key")
+        pk: (KIND_ORDER[kind], key) for pk, kind, key in backends.keys([pk for pk, _ in ranked])
     }
     ordered = sorted(
         (item for item in ranked if item[0] in keys),
