@@ -76,3 +76,9 @@ def test_only_admin_deactivates(bureau_admin: User, bureau_staff: User, osaka_ed
 
 def _osaka_pk() -> int:
     return MemberGovernment.objects.get(lg_code="270008").pk
+
+
+def test_users_page_in_english_names_each_users_member_government(bureau_staff: User) -> None:
+    page = client_for(bureau_staff).get("/en/accounts/users/").content.decode()
+    # The plan's catalogue gives the plain word as the actor "Member prefectures and cities".
+    assert "<th>Member government</th>" in page

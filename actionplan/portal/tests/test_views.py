@@ -185,3 +185,13 @@ def test_opendata_page_has_the_licence_and_the_data_dictionary(
         assert table.filename in page
         for column in table.columns:
             assert f"<code>{column.name}</code>" in page
+
+
+def test_english_pages_use_their_own_words_where_apps_share_a_japanese_one(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    # 団体 is also an organisation kind ("Association") and 計画 the model's name ("plan").
+    governments = client.get("/en/governments/").content.decode()
+    assert '<th scope="col">Government</th>' in governments and "Association" not in governments
+    about = client.get("/en/about/").content.decode()
+    assert "<dt>Plan</dt>" in about

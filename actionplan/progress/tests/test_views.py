@@ -492,3 +492,23 @@ def test_without_chromium_the_pdf_link_is_absent_and_the_page_says_why(
     assert "it needs headless Chromium, which is not installed" in english
     response = staff.get(f"/progress/annual/{YEAR}.pdf")
     assert response.status_code == 404
+
+
+def test_one_report_and_one_indicator_are_named_in_the_singular_in_english(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 40), 0
+    )
+    indicator = actions.create_indicator(
+        bureau_staff, "実証件数", name_en="Pilot projects", action=members_action
+    )
+    actions.record_indicator_value(osaka_editor, indicator, YEAR, Decimal("3"), report=report)
+    staff = client_for(bureau_staff)
+    page = staff.get(f"/en/progress/reports/{report.pk}/").content.decode()
+    assert "<h1>Progress report: " in page
+    page = staff.get(f"/en/progress/indicators/{indicator.pk}/").content.decode()
+    assert "<h1>Indicator: Pilot projects</h1>" in page
+    assert f">Progress report {report.pk}</a>" in page
+    # The list pages keep the plural.
+    assert ">Progress reports</a>" in page and ">Indicators</a>" in page
