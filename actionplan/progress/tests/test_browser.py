@@ -60,7 +60,7 @@ def test_an_editor_reports_the_bureau_returns_then_accepts_and_the_public_sees_i
     # The editor opens the open cycle, then their government's reports in it.
     sign_in(page, live_server, osaka_editor)
     page.get_by_role("link", name="報告受付").click()
-    page.get_by_role("link", name=str(YEAR), exact=True).click()
+    page.get_by_role("link", name="令和7年度（2025年度）", exact=True).click()
     page.get_by_role("link", name="大阪府").click()
     expect(page.locator("h1")).to_contain_text("大阪府の令和7年度（2025年度）進捗報告")
     shots(page, "body")
