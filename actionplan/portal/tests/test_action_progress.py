@@ -6,8 +6,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 from actionplan.plans.models import Action, MemberGovernment, PlanVersion
+from actionplan.portal.tests.browser import axe_violations, describe_violations
 from actionplan.progress.actions import (
     ReportInput,
     accept_report,
@@ -18,6 +21,7 @@ from actionplan.progress.actions import (
     save_report,
     submit_report,
 )
+from actionplan.progress.models import ProgressReport
 
 OSAKA_AND_KYOTO = ("270008", "260002")
 
@@ -34,18 +38,20 @@ def action(plan_version: PlanVersion, bureau_admin: User) -> Action:
     return action
 
 
+def osaka_draft(editor: User, action: Action, data: ReportInput) -> ProgressReport:
+    """大阪府's FY2025 report on the action, saved as a draft by its editor."""
+    osaka = MemberGovernment.objects.get(lg_code="270008")
+    return save_report(editor, action, 2025, osaka, data, 0)[0]
+
+
 def test_action_page_shows_accepted_progress_reports_only(
     client: Client, action: Action, bureau_admin: User, osaka_editor: User, kyoto_editor: User
 ) -> None:
-    osaka = MemberGovernment.objects.get(lg_code="270008")
     kyoto = MemberGovernment.objects.get(lg_code="260002")
-    accepted, _ = save_report(
+    accepted = osaka_draft(
         osaka_editor,
         action,
-        2025,
-        osaka,
         ReportInput("in_progress", 40, "実証を三件実施した", "Three pilots were run"),
-        0,
     )
     accepted = submit_report(osaka_editor, accepted, accepted.revision)
     accept_report(bureau_admin, accepted, accepted.revision)
@@ -62,7 +68,6 @@ def test_action_page_shows_accepted_progress_reports_only(
 def test_action_page_shows_public_indicator_values_and_evidence_but_nothing_personal(
     client: Client, action: Action, bureau_admin: User, osaka_editor: User
 ) -> None:
-    osaka = MemberGovernment.objects.get(lg_code="270008")
     indicator = create_indicator(
         bureau_admin,
         "実証件数",
@@ -72,13 +77,10 @@ def test_action_page_shows_public_indicator_values_and_evidence_but_nothing_pers
         action=action,
     )
     record_indicator_value(bureau_admin, indicator, 2024, Decimal("1250"))
-    report, _ = save_report(
+    report = osaka_draft(
         osaka_editor,
         action,
-        2025,
-        osaka,
         ReportInput("in_progress", 40, "実証を三件実施した", "", ["https://www.pref.osaka.lg.jp/"]),
-        0,
     )
     # A value given with a report stays internal until the report is accepted.
     record_indicator_value(osaka_editor, indicator, 2025, Decimal("3"), report=report)
@@ -103,3 +105,34 @@ def test_action_page_shows_public_indicator_values_and_evidence_but_nothing_pers
     public = client.get(f"/progress/public/actions/{action.pk}/").content.decode()
     assert "<h2>令和7年度（2025年度） · 大阪府</h2>" in public
     assert '<td class="num">3</td>' in public
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_action_page_with_progress_has_no_axe_violations_and_fits_a_phone(
+    page: Page,
+    live_server: LiveServer,
+    action: Action,
+    bureau_admin: User,
+    osaka_editor: User,
+    prefix: str,
+) -> None:
+    indicator = create_indicator(bureau_admin, "実証件数", name_en="Pilot projects", action=action)
+    for year in (2024, 2025, 2026):
+        record_indicator_value(bureau_admin, indicator, year, Decimal(year - 2000))
+    report = osaka_draft(
+        osaka_editor,
+        action,
+        ReportInput("done", 100, "完了した", "Done", ["https://www.pref.osaka.lg.jp/"]),
+    )
+    report = submit_report(osaka_editor, report, report.revision)
+    accept_report(bureau_admin, report, report.revision)
+    url = f"{live_server.url}{prefix}/actions/{action.pk}/"
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url)
+        violations = axe_violations(page)
+        assert not violations, describe_violations(url, violations)
+        # Nothing but the indicator table's own scroll region is wider than the screen.
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, (width, overflow)
