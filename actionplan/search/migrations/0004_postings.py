@@ -38,8 +38,25 @@ def create(apps: Any, schema_editor: Any) -> None:
     apps.get_model("search", "IndexState").objects.all().delete()
 
 
+# The full-text table as migration 0002 created it, for going back.
+FULL_TEXT_SQL = {
+    "postgresql": [
+        "CREATE TABLE search_fts (doc_id bigint PRIMARY KEY, terms tsvector NOT NULL)",
+        "CREATE INDEX search_fts_terms ON search_fts USING gin (terms)",
+    ],
+    "sqlite": [
+        "CREATE VIRTUAL TABLE search_fts USING fts5(terms, "
+        "tokenize='unicode61 remove_diacritics 0')"
+    ],
+}
+
+
 def drop(apps: Any, schema_editor: Any) -> None:
     schema_editor.execute("DROP TABLE IF EXISTS search_posting")
+    for statement in FULL_TEXT_SQL[schema_editor.connection.vendor]:
+        schema_editor.execute(statement)
+    apps.get_model("search", "SearchDocument").objects.all().delete()
+    apps.get_model("search", "IndexState").objects.all().delete()
 
 
 class Migration(migrations.Migration):
