@@ -26,6 +26,7 @@ from .bulk import (
     history_model,
     insert_links_with_history,
     insert_with_history,
+    record_history,
     reserve_ids,
 )
 from .importer import document as doc_model
@@ -201,7 +202,9 @@ def import_plan_document(
             governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
         plan = _plan_for(doc, tr)
         existing = previous = None
-        for version in plan.versions.filter(Q(checksum=doc.checksum) | Q(is_current=True)):
+        for version in plan.versions.filter(
+            Q(checksum=doc.checksum) | Q(is_current=True)
+        ).order_by():
             if version.checksum == doc.checksum:
                 existing = version
             if version.is_current:
@@ -277,7 +280,6 @@ class _VersionWriter:
                 m.ActionAssignment: len(assignments or ()),
             }
         )
-        self.stamp = HistoryStamp(self.version, f"import of plan version {self.version.number}")
         self._write_vision()
         self._write_periods()
         self._write_themes()
@@ -298,12 +300,9 @@ class _VersionWriter:
         if newest and previous is not None:
             m.PlanVersion.objects.filter(pk=previous.pk).update(is_current=False)
             previous.is_current = False
-            m.PlanVersion.history.bulk_history_create(
-                [previous], update=True, default_change_reason=f"superseded by version {number}"
-            )
         # Saved, not inserted: its signals rebuild the search index and move the API's data
-        # stamp once the import is committed.
-        self.version = m.PlanVersion.objects.create(
+        # stamp once the import is committed. Its history row is written with the others'.
+        self.version = m.PlanVersion(
             plan=self.plan,
             number=number,
             edition_ja=doc.edition,
@@ -322,6 +321,13 @@ class _VersionWriter:
             line_count=doc.line_count,
             is_current=newest,
         )
+        self.version.skip_history_when_saving = True  # type: ignore[attr-defined]
+        self.version.save()
+        del self.version.skip_history_when_saving  # type: ignore[attr-defined]
+        self.stamp = HistoryStamp(self.version, f"import of plan version {number}")
+        record_history(self.version, self.stamp, "+")
+        if newest and previous is not None:
+            record_history(previous, self.stamp, "~")
 
     def _write_vision(self) -> None:
         ids = self.ids[m.VisionStatement]
@@ -421,7 +427,7 @@ class _VersionWriter:
         cells: dict[str, dict[str, str]] = defaultdict(dict)
         if self.previous is None:
             return cells
-        rows = model.objects.filter(version=self.previous).values_list("key", "text_ja")
+        rows = model.objects.filter(version=self.previous).order_by().values_list("key", "text_ja")
         for key, text in rows:
             cells[key.rsplit(".", 1)[0]][key] = text
         return cells
@@ -733,9 +739,9 @@ class _VersionWriter:
         if self.previous is None:
             return None
         old = list(
-            m.ActionAssignment.objects.filter(action__version=self.previous).values_list(
-                "action__key", "member_government_id"
-            )
+            m.ActionAssignment.objects.filter(action__version=self.previous)
+            .order_by()
+            .values_list("action__key", "member_government_id")
         )
         if not old:
             return None

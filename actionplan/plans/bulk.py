@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -74,20 +75,30 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     if not rows:
         return
     names = list(rows[0])
-    _insert(model, names, [tuple(row[name] for name in names) for row in rows])
+    _insert(model, names, _values(rows, names))
+
+
+def _values(rows: Sequence[dict[str, Any]], names: list[str]) -> list[tuple[Any, ...]]:
+    if len(names) == 1:
+        return [(row[names[0]],) for row in rows]
+    return list(map(operator.itemgetter(*names), rows))
 
 
 def _insert(model: type[models.Model], names: list[str], values: list[tuple[Any, ...]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(_insert_sql(model, tuple(names), connection.vendor), values)
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], names: tuple[str, ...], vendor: str) -> str:
     by_attname = {f.attname: str(f.column) for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     # Table and column names come from the model's metadata; every value is a parameter.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+    return "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         _table(model),
         ", ".join(quote(by_attname[name]) for name in names),
         ", ".join(["%s"] * len(names)),
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
 
 
 class HistoryStamp:
@@ -129,17 +140,55 @@ def insert_with_history(
     if not rows:
         return
     names = list(rows[0])
-    values = [tuple(row[name] for name in names) for row in rows]
+    values = _values(rows, names)
     _insert(model, names, values)
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    history_names = [*names, *stamp.fields]
-    tail = tuple(stamp.fields.values())
-    history_values = [(*row, *tail) for row in values]
+    history = history_model(model)
     if history_ids is not None:
-        history_names.append("history_id")
-        history_values = [(*row, next(history_ids)) for row in history_values]
-    _insert(history_model(model), history_names, history_values)
+        tail = tuple(stamp.fields.values())
+        _insert(
+            history,
+            [*names, *stamp.fields, "history_id"],
+            [(*row, *tail, next(history_ids)) for row in values],
+        )
+        return
+    # Copied by the database from the rows just written: cheaper than sending them again.
+    ids = [row["id"] for row in rows]
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start : start + _IDS_PER_QUERY]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _copy_sql(model, history, tuple(names), tuple(stamp.fields), len(chunk)),
+                [*stamp.fields.values(), *chunk],
+            )
+
+
+# Well under the number of parameters one statement may have (SQLite 32766, PostgreSQL 65535).
+_IDS_PER_QUERY = 10_000
+
+
+@functools.cache
+def _copy_sql(
+    model: type[models.Model],
+    history: type[models.Model],
+    names: tuple[str, ...],
+    extra: tuple[str, ...],
+    count: int,
+) -> str:
+    """INSERT … SELECT of rows by key into their history table, with `extra` history fields
+    as parameters."""
+    by_attname = {f.attname: str(f.column) for f in history._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(by_attname[name]) for name in names)
+    history_columns = ", ".join(quote(by_attname[name]) for name in extra)
+    pk = quote(str(model._meta.pk.column))
+    # Table and column names come from the models' metadata; every value is a parameter.
+    return (
+        f"INSERT INTO {_table(history)} ({columns}, {history_columns}) "  # noqa: S608
+        f"SELECT {columns}, {', '.join(['%s'] * len(extra))} FROM {_table(model)} "
+        f"WHERE {pk} IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def insert_links_with_history(
@@ -161,3 +210,16 @@ def insert_links_with_history(
         return
     source = f"{field.m2m_field_name()}_id"
     insert_rows(m2m_history, [{**row, "history_id": history_id_of[row[source]]} for row in rows])
+
+
+def record_history(instance: models.Model, stamp: HistoryStamp, history_type: str) -> None:
+    """One history row for a record saved without django-simple-history's own row (created
+    with `skip_history_when_saving`, or changed by a queryset `update`)."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = history_model(type(instance))
+    row = {
+        field.attname: field.get_db_prep_value(getattr(instance, field.attname), connection)
+        for field in history.tracked_fields  # type: ignore[attr-defined]
+    }
+    insert_rows(history, [{**row, **stamp.fields, "history_type": history_type}])

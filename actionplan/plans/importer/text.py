@@ -20,6 +20,8 @@ NO_START = CLOSING + "、。，．,.：:；;！？!?・ー～"
 TRAILING_QUALIFIERS = frozenset({"等", "など", "ほか", "他"})
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _MARKDOWN = re.compile(r"\*\*|__")
+# Anything clean_text would change inside a text (its ends are checked apart).
+_LAYOUT = re.compile(r"[ \t\u00a0\u3000]|\*\*|__")
 
 
 def is_latin(char: str) -> bool:
@@ -64,6 +66,8 @@ def _keeps_space(left: str, right: str) -> bool:
 
 def clean_text(text: str) -> str:
     """Remove stray layout spaces and Markdown residue, keep the spaces of Latin text."""
+    if _LAYOUT.search(text) is None and text == text.strip():
+        return text
     text = strip_markdown(text)
     parts = [p for p in _SPACES.split(text.strip()) if p]
     if not parts:
