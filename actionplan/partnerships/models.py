@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from actionplan.plans.models import MemberGovernment, Organization, Partnership
@@ -83,9 +84,9 @@ class Proposal(models.Model):
     email = models.EmailField(_("メールアドレス"), blank=True)
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
 
-    theme_codes = models.JSONField(_("テーマ"), default=list)
+    theme_codes = models.JSONField(pgettext_lazy("proposal", "テーマ"), default=list)
     title = models.CharField(_("件名"), max_length=200)
-    summary = models.TextField(_("概要"))
+    summary = models.TextField(pgettext_lazy("proposal", "概要"))
     details = models.TextField(_("詳細"), blank=True)
     member_governments = models.ManyToManyField(
         MemberGovernment, related_name="proposals_of_interest", blank=True

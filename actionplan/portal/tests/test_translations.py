@@ -48,3 +48,20 @@ def test_the_compiled_catalogue_matches_the_source() -> None:
             assert compiled.ngettext(row["msgid"], row["msgid_plural"], 2) == row["msgstr[1]"]
         else:
             assert compiled.gettext(row["msgid"]) == row["msgstr"]
+
+
+def test_words_the_portal_uses_in_its_own_sense_do_not_change_other_apps() -> None:
+    # The plan calls a year's headline テーマ and a partnership's outline 概要; the portal asks
+    # for those senses by context, so the plain words keep their meaning in every other app.
+    from django.utils import translation
+
+    from actionplan.partnerships.models import Proposal
+
+    with translation.override("en"):
+        assert translation.pgettext("year headline", "テーマ") == "Headline"
+        assert translation.pgettext("partnership", "概要") == "Outline"
+        assert translation.gettext("テーマ") != "Headline"
+        assert translation.gettext("概要") != "Outline"
+        fields = {f.name: str(f.verbose_name) for f in Proposal._meta.get_fields() if f.concrete}
+        assert fields["theme_codes"] == "Themes"
+        assert fields["summary"] == "Summary"

@@ -85,6 +85,7 @@ def test_english_theme_page_shows_the_translation_labelled_unofficial(
     assert "令和6年度" not in page
     assert 'class="notice" role="note"' in page
     assert "unofficial" in page.lower()
+    assert '<th scope="row">Headline</th>' in page
 
 
 def test_unknown_theme_and_action_are_not_found(client: Client, plan_version: PlanVersion) -> None:
