@@ -60,26 +60,26 @@ def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, check=True, text=True).stdout  # noqa: S603
 
 
-@pytest.mark.slow
-def test_annual_report_writes_the_workbook_and_pdfs_with_japanese_text(
-    cycle: ReportingCycle,
-    plan_version: PlanVersion,
-    members_action: Action,
-    osaka_editor: User,
-    bureau_staff: User,
-    tmp_path: Path,
+NARRATIVE = "水素ステーションの実証を完了"
+
+
+@pytest.fixture
+def accepted_report(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
 ) -> None:
-    chromium_or_skip()
+    """大阪府's report on the members' action for YEAR, submitted and accepted."""
     report, _ = actions.save_report(
-        osaka_editor,
-        members_action,
-        YEAR,
-        osaka(),
-        ReportInput(Status.DONE, 100, "水素ステーションの実証を完了"),
-        0,
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.DONE, 100, NARRATIVE), 0
     )
     report = actions.submit_report(osaka_editor, report, report.revision)
     actions.accept_report(bureau_staff, report, report.revision)
+
+
+@pytest.mark.slow
+def test_annual_report_writes_the_workbook_and_pdfs_with_japanese_text(
+    accepted_report: None, plan_version: PlanVersion, members_action: Action, tmp_path: Path
+) -> None:
+    chromium_or_skip()
     out = io.StringIO()
     call_command("annual_report", YEAR, output=str(tmp_path), pdf=True, stdout=out)
     themes = list(plan_version.themes.order_by("position"))
@@ -91,7 +91,7 @@ def test_annual_report_writes_the_workbook_and_pdfs_with_japanese_text(
     assert "令和7年度（2025年度） 進捗フォローアップ報告" in text
     for theme in themes:
         assert theme.name_ja in text, theme.name_ja
-    assert "水素ステーションの実証を完了" in text
+    assert NARRATIVE in text
     info = run(poppler("pdfinfo"), str(whole))
     assert "(A4)" in info
     # One theme per page: at least as many pages as themes.
@@ -100,7 +100,7 @@ def test_annual_report_writes_the_workbook_and_pdfs_with_japanese_text(
 
     theme = members_action.theme
     one = run(poppler("pdftotext"), str(tmp_path / f"progress-annual-{YEAR}-{theme.code}.pdf"), "-")
-    assert theme.name_ja in one and "水素ステーションの実証を完了" in one
+    assert theme.name_ja in one and NARRATIVE in one
     other = next(t for t in themes if t.pk != theme.pk)
     assert f"\n{other.name_ja}\n" not in one
 
@@ -116,19 +116,9 @@ def test_annual_report_pdf_reports_a_missing_browser(
 
 @pytest.mark.slow
 def test_staff_download_the_annual_report_as_pdf_from_the_web(
-    cycle: ReportingCycle,
-    plan_version: PlanVersion,
-    members_action: Action,
-    osaka_editor: User,
-    bureau_staff: User,
-    tmp_path: Path,
+    accepted_report: None, plan_version: PlanVersion, bureau_staff: User, tmp_path: Path
 ) -> None:
     chromium_or_skip()
-    report, _ = actions.save_report(
-        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.DONE, 100, "実証を完了"), 0
-    )
-    report = actions.submit_report(osaka_editor, report, report.revision)
-    actions.accept_report(bureau_staff, report, report.revision)
     response = client_for(bureau_staff).get(f"/en/progress/annual/{YEAR}.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="progress-annual-{YEAR}.pdf"'
@@ -136,7 +126,7 @@ def test_staff_download_the_annual_report_as_pdf_from_the_web(
     pdf.write_bytes(response.content)
     text = run(poppler("pdftotext"), "-layout", str(pdf), "-")
     # The annual report is a Japanese document whatever the page language.
-    assert "令和7年度（2025年度） 進捗フォローアップ報告" in text and "実証を完了" in text
+    assert "令和7年度（2025年度） 進捗フォローアップ報告" in text and NARRATIVE in text
     for theme in plan_version.themes.all():
         assert theme.name_ja in text, theme.name_ja
     assert client_for(bureau_staff).get("/progress/annual/1999.pdf").status_code == 404
