@@ -273,7 +273,8 @@ FACET_FIELDS = ("kind", "theme_code", "fiscal_year", "open_ended", "actor", "lg_
 
 
 def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> None:
-    """Store index rows and their postings (the caller holds the transaction).
+    """Store index rows, their postings and their match index rows (the caller holds the
+    transaction).
 
     Weights use the average field lengths recorded in the index state (set by ``replace_index``).
     """
@@ -281,14 +282,16 @@ def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> 
     groups = FacetGroups()
     for start in range(0, len(documents), batch_size):
         batch = SearchDocument.objects.bulk_create(documents[start : start + batch_size])
+        members = [(d.pk, groups.id_for(d)) for d in batch]
         backends.insert(
             [
-                (term, d.pk, groups.id_for(d), weight)
-                for d in batch
+                (term, pk, group, weight)
+                for d, (pk, group) in zip(batch, members, strict=True)
                 for term, weight in term_weights(
                     d, state.average_title_length, state.average_body_length
                 )
-            ]
+            ],
+            members,
         )
 
 

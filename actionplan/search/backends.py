@@ -1,15 +1,25 @@
-"""The postings table behind the index, in SQL that SQLite and PostgreSQL answer alike.
+"""The two tables behind the index, in SQL that SQLite and PostgreSQL answer alike.
 
-``search_posting(term, document_id, facet_group, weight)`` holds one row per distinct term of a
-document, and one per glossary group the document matches (a term of its own, see
-``postings.py``), with the term's BM25F weight in that document computed once, in Python, when
-the document is indexed. Ranking a one-term query is then a top-k read of the index on
-``(term, weight DESC)``. Each posting carries its record's ``facet_group`` (a small integer
-standing for the record's kind, theme, fiscal year, actor and member governments), and
-``search_termfrequency`` (Django's ``TermFrequency``) counts the postings per term and facet
-group, written with them: a one-term query's total and facet counts are read, not counted.
+**Match index.** ``search_fts`` holds, for each indexed record, every term it has postings for,
+as the Python tokenizer produced them: on SQLite a contentless FTS5 table (``rowid`` = the
+record's id; the ``ascii`` tokenizer keeps each stored term one token, as written; a row is
+removed with FTS5's ``delete`` command and the terms read back from the postings), on PostgreSQL
+a ``tsvector`` built with ``array_to_tsvector`` under a GIN index, beside the record's facet
+group, queried with a ``tsquery`` literal so that PostgreSQL's parsers never re-cut the terms.
+Both answer the same boolean query (AND of clauses, each an OR of alternatives, each an AND of
+terms; a term may be a prefix): ``match`` finds the records that hold a query of several words.
 
-The table has no foreign key: Django's flush truncates only its own tables, and PostgreSQL
+**Postings.** ``search_posting(term, document_id, facet_group, weight)`` holds one row per
+distinct term of a document, and one per glossary group the document matches (a term of its
+own, see ``postings.py``), with the term's BM25F weight in that document computed once, in
+Python, when the document is indexed. Ranking a one-term query is then a top-k read of the index
+on ``(term, weight DESC)``; the records ``match`` finds read their weights from the postings by
+primary key. Each posting carries its record's ``facet_group`` (a small integer standing for the
+record's kind, theme, fiscal year, actor and member governments), and ``search_termfrequency``
+(Django's ``TermFrequency``) counts the postings per term and facet group, written with them: a
+one-term query's total and facet counts are read, not counted.
+
+The tables have no foreign key: Django's flush truncates only its own tables, and PostgreSQL
 refuses to truncate a table another one references. Deletes go through ``delete``/``clear`` and
 ``remove_orphans`` sweeps what a flush leaves behind. On PostgreSQL ``term`` has the "C"
 collation, so that a prefix is a range of the index in code point order, as on SQLite.
@@ -20,6 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, connections
 
@@ -46,8 +57,18 @@ def _chunks(within: Sequence[int] | None) -> list[Sequence[int] | None]:
     return [within[i : i + BATCH] for i in range(0, len(within), BATCH)]
 
 
-def insert(rows: Sequence[tuple[str, int, int, float]]) -> None:
-    """Add postings: (term, document id, facet group, weight), and count them."""
+def is_postgresql(using: str = "default") -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def insert(
+    rows: Sequence[tuple[str, int, int, float]], documents: Sequence[tuple[int, int]]
+) -> None:
+    """Add postings: (term, document id, facet group, weight), count them, and add each of
+    ``documents`` (document id, facet group) to the match index with the terms of its postings."""
+    terms: dict[int, list[str]] = {pk: [] for pk, _ in documents}
+    for term, pk, _, _ in rows:
+        terms[pk].append(term)
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_posting (term, document_id, facet_group, weight) "
@@ -61,10 +82,42 @@ def insert(rows: Sequence[tuple[str, int, int, float]]) -> None:
             "DO UPDATE SET documents = search_termfrequency.documents + excluded.documents",
             [(term, group, n) for (term, group), n in counts.items()],
         )
+        if is_postgresql():
+            cursor.executemany(
+                "INSERT INTO search_fts (doc_id, facet_group, terms) "
+                "VALUES (%s, %s, array_to_tsvector(%s::text[]))",
+                [(pk, group, terms[pk]) for pk, group in documents],
+            )
+        else:
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, terms) VALUES (%s, %s)",
+                [(pk, " ".join(terms[pk])) for pk, _ in documents],
+            )
+
+
+def _unmatch(cursor: Any, where: str, params: Sequence[int], using: str = "default") -> None:
+    """Remove from the match index the documents of the postings ``where`` selects (before the
+    postings go: on SQLite they hold the terms FTS5's delete command needs)."""
+    if is_postgresql(using):
+        cursor.execute(
+            f"DELETE FROM search_fts WHERE doc_id IN (SELECT document_id FROM search_posting "  # noqa: S608 - placeholders only
+            f"WHERE {where})",
+            list(params),
+        )
+        return
+    cursor.execute(
+        "SELECT document_id, group_concat(term, ' ') FROM search_posting "  # noqa: S608 - placeholders only
+        f"WHERE {where} GROUP BY document_id",
+        list(params),
+    )
+    cursor.executemany(
+        "INSERT INTO search_fts (search_fts, rowid, terms) VALUES ('delete', %s, %s)",
+        cursor.fetchall(),
+    )
 
 
 def delete(ids: Sequence[int]) -> None:
-    """Remove documents' postings, and uncount them."""
+    """Remove documents' postings and match index rows, and uncount them."""
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
             where = f"document_id IN ({', '.join('%s' for _ in chunk or ())})"
@@ -78,6 +131,7 @@ def delete(ids: Sequence[int]) -> None:
                 "WHERE term = %s AND facet_group = %s",
                 [(n, term, group) for term, group, n in cursor.fetchall()],
             )
+            _unmatch(cursor, where, list(chunk or ()))
             cursor.execute(f"DELETE FROM search_posting WHERE {where}", list(chunk or ()))  # noqa: S608 - placeholders only
         cursor.execute("DELETE FROM search_termfrequency WHERE documents <= 0")
 
@@ -86,20 +140,24 @@ def clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_posting")
         cursor.execute("DELETE FROM search_termfrequency")
+        if is_postgresql():
+            cursor.execute("DELETE FROM search_fts")
+        else:
+            cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
 
 
 def remove_orphans(using: str = "default") -> None:
-    """Delete postings whose document is gone (after a flush of Django's own tables), and count
-    the rest again if there were any."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        # Not there while migrations stop short of the one that creates it.
-        if "search_posting" not in connection.introspection.table_names(cursor):
+    """Delete postings and match index rows whose document is gone (after a flush of Django's
+    own tables), and count the rest again if there were any."""
+    with connections[using].cursor() as cursor:
+        # Not there while migrations stop short of the ones that create them.
+        tables = connections[using].introspection.table_names(cursor)
+        if "search_posting" not in tables:
             return
-        cursor.execute(
-            "DELETE FROM search_posting WHERE document_id NOT IN "
-            "(SELECT id FROM search_searchdocument)"
-        )
+        orphans = "document_id NOT IN (SELECT id FROM search_searchdocument)"
+        if "search_fts" in tables:
+            _unmatch(cursor, orphans, [], using)
+        cursor.execute(f"DELETE FROM search_posting WHERE {orphans}")  # noqa: S608 - a constant condition
         if cursor.rowcount:
             cursor.execute("DELETE FROM search_termfrequency")
             cursor.execute(
@@ -165,56 +223,131 @@ def top(term: str, groups: Sequence[int] | None, count: int) -> Postings:
         return {int(d): (float(w), int(g)) for d, w, g in cursor.fetchall()}
 
 
-def postings(term: Term, within: Sequence[int] | None = None) -> Postings:
-    """A term's postings (a prefix: for each document, its heaviest term with that start),
-    optionally only those of some documents."""
-    if term.prefix:
-        # The next code point after the prefix bounds the range of terms that start with it.
-        end = term.text[:-1] + chr(ord(term.text[-1]) + 1)
-        condition, params = "term >= %s AND term < %s", [term.text, end]
-    else:
-        condition, params = "term = %s", [term.text]
+def _prefix_range(term: Term) -> list[str]:
+    """The range of terms that start with a prefix: the next code point after it bounds it."""
+    return [term.text, term.text[:-1] + chr(ord(term.text[-1]) + 1)]
+
+
+def prefix_postings(term: Term, groups: Sequence[int] | None) -> Postings:
+    """For each document holding a term that starts with the prefix, its heaviest such term's
+    weight (and the document's facet group): one range of the postings' primary key."""
+    where, params = _groups(groups)
     found: Postings = {}
     with connection.cursor() as cursor:
-        for chunk in _chunks(within):
-            where = "" if chunk is None else _in("document_id", chunk)
-            cursor.execute(
-                "SELECT document_id, weight, facet_group FROM search_posting "  # noqa: S608 - placeholders only
-                f"WHERE {condition}{where}",
-                [*params, *(chunk or ())],
-            )
-            for document, weight, group in cursor.fetchall():
-                pk = int(document)
-                if pk not in found or float(weight) > found[pk][0]:
-                    found[pk] = (float(weight), int(group))
+        # Grouped here: the rows come in term order, and SQL's GROUP BY sorts them again.
+        cursor.execute(
+            "SELECT document_id, weight, facet_group FROM search_posting "  # noqa: S608 - placeholders only
+            f"WHERE term >= %s AND term < %s{where}",
+            [*_prefix_range(term), *params],
+        )
+        for document, weight, group in cursor.fetchall():
+            if document not in found or weight > found[document][0]:
+                found[document] = (weight, group)
     return found
 
 
-def intersection(
-    terms: Sequence[str], groups: Sequence[int] | None, within: Sequence[int] | None = None
-) -> dict[int, tuple[int, list[float]]]:
-    """The documents holding every term (optionally only some documents): document id →
-    (facet group, weight of each term).
+def _fts5_term(term: Term) -> str:
+    return '"' + term.text.replace('"', '""') + '"' + ("*" if term.prefix else "")
 
-    The first term drives (pass the rarest first): each of its postings is looked up in the
-    others' by primary key. SQLite joins CROSS JOINs in the order written."""
-    tables = " CROSS JOIN ".join(f"search_posting p{n}" for n in range(len(terms)))
-    conditions = [f"p{n}.term = %s" for n in range(len(terms))]
-    conditions += [f"p{n}.document_id = p0.document_id" for n in range(1, len(terms))]
-    where, params = _groups(groups, "p0.facet_group")
-    weights = ", ".join(f"p{n}.weight" for n in range(len(terms)))
-    found: dict[int, tuple[int, list[float]]] = {}
+
+def _tsquery_term(term: Term) -> str:
+    text = term.text.replace("\\", "\\\\").replace("'", "''")
+    return f"'{text}'" + (":*" if term.prefix else "")
+
+
+def expression(clauses: Sequence[Clause]) -> str:
+    """The boolean query in the match syntax of the database in use."""
+    if is_postgresql():
+        term, conj, disj = _tsquery_term, " & ", " | "
+    else:
+        term, conj, disj = _fts5_term, " AND ", " OR "
+    return conj.join(
+        "(" + disj.join("(" + conj.join(term(t) for t in alt) + ")" for alt in clause) + ")"
+        for clause in clauses
+    )
+
+
+def _weight_sql(term: Term, document: str) -> tuple[str, list[str]]:
+    """A sub-select of a term's weight in a document (a prefix: its heaviest term with that
+    start); NULL when the document does not hold it."""
+    if term.prefix:
+        return (
+            "(SELECT MAX(weight) FROM search_posting "  # noqa: S608 - a constant column
+            f"WHERE document_id = {document} AND term >= %s AND term < %s)",
+            _prefix_range(term),
+        )
+    return (
+        f"(SELECT weight FROM search_posting WHERE term = %s AND document_id = {document})",  # noqa: S608 - a constant column
+        [term.text],
+    )
+
+
+def match(
+    clauses: Sequence[Clause], groups: Sequence[int] | None
+) -> tuple[list[Term], list[tuple[Any, ...]]]:
+    """The documents the match index finds for the query (only those of some facet groups).
+
+    Returns the query's distinct terms and a row per document: (document id, facet group, the
+    weight of each term in that document, None where it does not hold it).
+
+    A clause that is one plain term is held by every match: its postings are joined to the
+    match index's rows by primary key (and give the facet group, which SQLite's match index does
+    not hold); the weights of the other terms are looked up one by one."""
+    terms = list(dict.fromkeys(t for clause in clauses for alt in clause for t in alt))
+    joined = list(
+        dict.fromkeys(
+            c[0][0] for c in clauses if len(c) == 1 and len(c[0]) == 1 and not c[0][0].prefix
+        )
+    )
+    postgresql = is_postgresql()
+    if postgresql:
+        document, group = "search_fts.doc_id", "search_fts.facet_group"
+        source, condition = "search_fts", "terms @@ %s::tsquery"
+    elif joined:
+        document, group = "search_fts.rowid", "p0.facet_group"
+        source, condition = "search_fts", "search_fts MATCH %s"
+    else:
+        document, group = "m.id", "m.facet_group"
+        source = (
+            "(SELECT rowid AS id, (SELECT facet_group FROM search_posting "
+            "WHERE document_id = search_fts.rowid LIMIT 1) AS facet_group "
+            "FROM search_fts WHERE search_fts MATCH %s) AS m"
+        )
+        condition = "1 = 1"
+    # SQLite joins CROSS JOINs in the order written: the match index drives.
+    source += "".join(f" CROSS JOIN search_posting p{n}" for n in range(len(joined)))
+    conditions = [condition]
+    for n in range(len(joined)):
+        conditions += [f"p{n}.term = %s", f"p{n}.document_id = {document}"]
+    selects: list[str] = []
+    params: list[str] = []
+    for term in terms:
+        if term in joined:
+            selects.append(f"p{joined.index(term)}.weight")
+            continue
+        sql, values = _weight_sql(term, document)
+        selects.append(sql)
+        params += values
+    where, group_params = _groups(groups, group)
     with connection.cursor() as cursor:
-        for chunk in _chunks(within):
-            documents = "" if chunk is None else _in("p0.document_id", chunk)
-            cursor.execute(
-                f"SELECT p0.document_id, p0.facet_group, {weights} FROM {tables} "  # noqa: S608 - placeholders only
-                f"WHERE {' AND '.join(conditions)}{where}{documents}",
-                [*terms, *params, *(chunk or ())],
-            )
-            for row in cursor.fetchall():
-                found[int(row[0])] = (int(row[1]), [float(w) for w in row[2:]])
-    return found
+        cursor.execute(
+            f"SELECT {document}, {group}, {', '.join(selects)} "  # noqa: S608 - placeholders only
+            f"FROM {source} WHERE {' AND '.join(conditions)}{where}",
+            [*params, expression(clauses), *(t.text for t in joined), *group_params],
+        )
+        return terms, cursor.fetchall()
+
+
+def match_count(clauses: Sequence[Clause]) -> int:
+    """How many documents the match index finds for the query."""
+    if is_postgresql():
+        sql = "SELECT COUNT(*) FROM search_fts WHERE terms @@ %s::tsquery"
+    else:
+        sql = "SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression(clauses)])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def keys(ids: Sequence[int]) -> list[tuple[int, str, str]]:

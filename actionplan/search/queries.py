@@ -19,16 +19,19 @@ portal page: ``/themes/<code>/``, ``/actions/<id>/``, ``/partnerships/<id>/``, `
 
 How a query is read: NFKC and case folding; phrases of the JA↔EN glossary match any term of their
 group; the rest is cut by the tokenizer into words. A record matches when it holds every word
-(a one-character Japanese word matches as the start of a term: 水 finds 水素). Ranking is
-BM25F with title-like text weighted above long text, from weights stored in the postings table
-when each record was indexed (``postings.py``): a one-word query (a glossary group counts as one)
-reads the heaviest postings of one term and counts per facet group; a longer one reads its rarest
-word's postings and looks the others up for those records only. Both databases hold the same
-weights, so they return the same hits in the same order.
+(one kana matches as the start of a term; a kanji is indexed on its own, so 薬 finds 創薬).
+Ranking is BM25F with title-like text weighted above long text, from weights stored in the
+postings table when each record was indexed (``postings.py``): a one-word query (a glossary
+group counts as one) reads the heaviest postings of one term and counts per facet group, one
+kana the postings of the terms it starts; any other query is matched by the full-text index
+(FTS5 on SQLite, GIN on PostgreSQL, over the same terms), and the records it finds read their
+weights from the postings. Both databases hold the same terms and weights, so they return the
+same hits in the same order.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import unicodedata
 from collections import Counter
@@ -41,7 +44,7 @@ from django.utils.html import escape
 
 from . import backends
 from .actions import ensure_index_current
-from .backends import Clause
+from .backends import Clause, Term
 from .glossary import alternatives, glossary, group_clause
 from .models import FacetGroup, Kind, SearchDocument
 from .postings import group_terms
@@ -217,65 +220,65 @@ def _without_absent_terms(clauses: list[Clause]) -> list[Clause]:
     ]
 
 
-def _clause_postings(clause: Clause) -> backends.Postings:
-    """Every document matching a clause, with the clause's score: its best alternative's,
-    whose score is that of its weakest term."""
-    best: backends.Postings = {}
-    for alternative in clause:
-        found: backends.Postings | None = None
-        for term in alternative:
-            rows = backends.postings(term, None if found is None else list(found))
-            found = (
-                rows
-                if found is None
-                else {d: (min(w, rows[d][0]), g) for d, (w, g) in found.items() if d in rows}
-            )
-        for document, (weight, group) in (found or {}).items():
-            if document not in best or weight > best[document][0]:
-                best[document] = (weight, group)
-    return best
+def _match_clause(clause: Clause) -> Clause:
+    """The clause as the match index reads it: a glossary group as its own term."""
+    term = group_terms().get(clause)
+    return clause if term is None else ((Term(term),),)
 
 
 def _matching(
     clauses: list[Clause], groups: list[int] | None, documents: int
 ) -> dict[int, tuple[float, int]]:
-    """Every document matching all clauses, with its score (the clauses' scores, each weighted by
-    its IDF) and facet group. Clauses that are one index term are joined in the database, rarest
-    first; the others are read whole and intersected here."""
-    indexed = {n: t for n, c in enumerate(clauses) if (t := _indexed_term(c)) is not None}
-    frequency = {n: backends.document_frequency(t) for n, t in indexed.items()}
-    computed = {n: _clause_postings(c) for n, c in enumerate(clauses) if n not in indexed}
-    frequency.update({n: len(rows) for n, rows in computed.items()})
-    found: dict[int, tuple[int, dict[int, float]]]
-    if indexed:
-        order = sorted(indexed, key=lambda n: (frequency[n], n))
-        # Read the joined terms only for the records of a much smaller clause, if there is one.
-        smallest = min(computed.values(), key=len, default=None)
-        within = (
-            list(smallest)
-            if smallest is not None and len(smallest) * 4 < frequency[order[0]]
-            else None
-        )
-        joined = backends.intersection([indexed[n] for n in order], groups, within)
-        found = {d: (g, dict(zip(order, w, strict=True))) for d, (g, w) in joined.items()}
-    else:
-        allowed = None if groups is None else set(groups)
-        first = min(computed, key=lambda n: (frequency[n], n))
-        found = {
-            d: (g, {}) for d, (_, g) in computed[first].items() if allowed is None or g in allowed
-        }
-    for n, rows in computed.items():
-        found = {d: (g, {**s, n: rows[d][0]}) for d, (g, s) in found.items() if d in rows}
-    weights = [
-        math.log(1 + (documents - frequency[n] + 0.5) / (frequency[n] + 0.5))
-        if len(clauses) > 1
-        else 1.0
-        for n in range(len(clauses))
+    """Every document matching all clauses, found by the match index (FTS5 / GIN), with its
+    score and facet group. A clause scores by its best alternative, an alternative by its weakest
+    term; the clauses' scores add up, each weighted by its IDF."""
+    query = [_match_clause(c) for c in clauses]
+    weights = [1.0] * len(query)
+    if len(query) > 1:
+        for n, clause in enumerate(query):
+            term = _indexed_term(clause)
+            frequency = (
+                backends.document_frequency(term)
+                if term is not None
+                else backends.match_count([clause])
+            )
+            weights[n] = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    terms, rows = backends.match(query, groups)
+    column = {term: n for n, term in enumerate(terms, start=2)}
+    # Each clause as the columns of its alternatives' terms.
+    plans = [
+        (idf, [[column[t] for t in alt] for alt in clause])
+        for idf, clause in zip(weights, query, strict=True)
     ]
-    return {
-        d: (sum(weights[n] * scores[n] for n in range(len(clauses))), g)
-        for d, (g, scores) in found.items()
-    }
+    scored: dict[int, tuple[float, int]] = {}
+    if all(len(options) == 1 and len(options[0]) == 1 for _, options in plans):
+        # Every clause one term (the usual query): its score is that term's weight.
+        single = [(idf, options[0][0]) for idf, options in plans]
+        for row in rows:
+            total = 0.0
+            for idf, c in single:
+                if row[c] is None:
+                    break
+                total += idf * row[c]
+            else:
+                scored[row[0]] = (total, row[1])
+        return scored
+    for row in rows:
+        total = 0.0
+        for idf, options in plans:
+            best = None
+            for columns in options:
+                held = [row[c] for c in columns]
+                if None not in held and (best is None or min(held) > best):
+                    best = min(held)
+            if best is None:
+                # Written with the postings in one transaction, the two indexes agree; a record
+                # they disagree on is left out rather than ranked without a weight.
+                break
+            total += idf * best
+        else:
+            scored[row[0]] = (total, row[1])
+    return scored
 
 
 def _page(
@@ -283,9 +286,10 @@ def _page(
 ) -> list[tuple[SearchDocument, float]]:
     """The page asked for: best score first, then kind, key and id, so that pages never overlap.
     ``scored`` holds at least every document as good as the page's last."""
-    ranked = sorted(scored.items(), key=lambda item: -item[1][0])
+    ranked = list(scored.items())
     if len(ranked) > offset + limit:
-        last = ranked[offset + limit - 1][1][0]
+        # Only the records as good as the page's last are ordered by their keys.
+        last = heapq.nlargest(offset + limit, (score for score, _ in scored.values()))[-1]
         ranked = [item for item in ranked if item[1][0] >= last]
     keys = {
         pk: (KIND_ORDER[kind], key) for pk, kind, key in backends.keys([pk for pk, _ in ranked])
@@ -331,7 +335,11 @@ def search(
         total = sum(counts.values())
         scored = backends.top(term, groups, offset + limit) if offset < total else {}
     else:
-        scored = _matching(clauses, groups, state.documents)
+        if len(clauses) == 1 and len(clauses[0]) == 1 and len(clauses[0][0]) == 1:
+            # One kana: the postings of the terms it starts are its matches.
+            scored = backends.prefix_postings(clauses[0][0][0], groups)
+        else:
+            scored = _matching(clauses, groups, state.documents)
         counts = Counter(group for _, group in scored.values())
         total = len(scored)
     if offset >= total:

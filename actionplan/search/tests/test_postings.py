@@ -45,6 +45,47 @@ def recounted() -> set[tuple[str, int, int]]:
         return {(t, int(g), int(n)) for t, g, n in cursor.fetchall()}
 
 
+def match_rows() -> dict[int, set[str]]:
+    """Every record of the match index and its terms (SQLite's contentless FTS5 table is read
+    through an fts5vocab table)."""
+    found: dict[int, set[str]] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT doc_id, tsvector_to_array(terms) FROM search_fts")
+            return {int(pk): set(terms) for pk, terms in cursor.fetchall()}
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fts_terms "
+            "USING fts5vocab(main, search_fts, 'instance')"
+        )
+        cursor.execute("SELECT doc, term FROM temp.search_fts_terms")
+        for pk, term in cursor.fetchall():
+            found.setdefault(int(pk), set()).add(term)
+    return found
+
+
+def match_groups() -> dict[int, int]:
+    """PostgreSQL's match index keeps each record's facet group."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT doc_id, facet_group FROM search_fts")
+        return {int(pk): int(group) for pk, group in cursor.fetchall()}
+
+
+def posting_rows() -> dict[int, set[str]]:
+    """The same, read from the postings."""
+    found: dict[int, set[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT document_id, term FROM search_posting")
+        for pk, term in cursor.fetchall():
+            found.setdefault(int(pk), set()).add(term)
+    return found
+
+
+def posting_groups() -> dict[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT document_id, facet_group FROM search_posting")
+        return {int(pk): int(group) for pk, group in cursor.fetchall()}
+
+
 def expected_postings(document: SearchDocument) -> dict[str, float]:
     state = IndexState.objects.get()
     return dict(term_weights(document, state.average_title_length, state.average_body_length))
@@ -130,10 +171,18 @@ def test_postings_follow_an_edited_and_a_deleted_action(
     assert "クオッカ" in stored
     assert [h.id for h in search("クオッカ").hits] == [action.pk]
     assert stored_counts() == recounted()
+    # The match index follows too: a query of several words finds the new text only.
+    rows = match_rows()
+    assert old.pk not in rows
+    assert rows[new.pk] == set(stored) >= {"クオッカ", "生態"}
+    assert rows == posting_rows()
+    assert [h.id for h in search("クオッカ 生態").hits] == [action.pk]
     with django_capture_on_commit_callbacks(execute=True):
         action.delete()
     assert stored_postings(new.pk) == {}
     assert search("クオッカ").total == 0
+    assert search("クオッカ 生態").total == 0
+    assert new.pk not in match_rows()
     assert stored_counts() == recounted()
 
 
