@@ -15,11 +15,13 @@ set as judged) and on the corpus (a copy of a relevant record counts as relevant
 ratios. Targets (the issue): p95 ≤ 20 ms at this size, faster than Datasette, far better recall.
 
     python bench/run.py search        # or: python bench/search.py [--copies N] [--rounds N]
+    python bench/search.py --database postgresql    # the index in PostgreSQL
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -33,7 +35,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
 DATASETTE_PORT = 8021
 API_PORT = 8011
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 # Words that vary the copies. None of them holds a word of the relevance set, so a copy is
 # relevant exactly when its original is.
 PLACES = [
@@ -367,6 +370,16 @@ def worker(copies: int, rounds: int, tmp: Path) -> int:
     print(f"precision@10 on the plan: actionplan {ours_plan[1]:.3f}, ", end="")
     print(f"datasette {datasette_plan[1]:.3f}")
     timings = results["actionplan search()"][0]
+    by_category: dict[str, list[float]] = {}
+    for n, judgement in enumerate(judgements):
+        by_category.setdefault(judgement.category, []).extend(timings[n :: len(queries)])
+    print("search() by category of query (p50 / p95 ms): ", end="")
+    print(
+        ", ".join(
+            f"{category} {statistics.median(t):.1f} / {_percentile(t, 0.95):.1f}"
+            for category, t in by_category.items()
+        )
+    )
     per_query = {q: statistics.median(timings[n :: len(queries)]) for n, q in enumerate(queries)}
     slowest = sorted(per_query.items(), key=lambda item: -item[1])[:5]
     print("slowest queries of search() (median ms): ", end="")
@@ -376,20 +389,47 @@ def worker(copies: int, rounds: int, tmp: Path) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _database(vendor: str, tmp: str) -> Iterator[str]:
+    """The URL of an empty database for the run, dropped afterwards."""
+    if vendor == "sqlite":
+        yield f"sqlite:///{tmp}/bench.sqlite3"
+        return
+    import psycopg
+
+    server = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL).rstrip("/")
+    name = f"actionplan_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--copies", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="where the index lives: a temporary SQLite file (default), or a temporary database "
+        f"on the PostgreSQL server of BENCH_POSTGRES_URL (default {POSTGRES_URL})",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
     if args.worker:
         return worker(args.copies, args.rounds, args.worker)
     # Django can be set up once per process: the measurement runs in a fresh interpreter on its
     # own temporary database, whatever bench/run.py ran before.
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _database(args.database, tmp) as url:
+        print(f"index database: {args.database}")
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "DATABASE_URL": url,
             "DJANGO_SETTINGS_MODULE": "actionplan.settings",
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
