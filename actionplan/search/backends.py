@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 BATCH = 900  # ids per IN (...) list, below every database's limit on parameters
 
@@ -95,19 +95,20 @@ def insert(
             )
 
 
-def _unmatch(cursor: Any, where: str, params: Sequence[int], using: str = "default") -> None:
-    """Remove from the match index the documents of the postings ``where`` selects (before the
-    postings go: on SQLite they hold the terms FTS5's delete command needs)."""
+def _unmatch(cursor: Any, ids: str, params: Sequence[int], using: str = "default") -> None:
+    """Remove documents from the match index: those the condition ``ids`` selects (``{id}``
+    stands for the id column). On SQLite, before their postings go: FTS5's delete command needs
+    the terms a row was written with, and the postings hold them (a document without terms left
+    nothing to delete); PostgreSQL deletes by id."""
     if is_postgresql(using):
         cursor.execute(
-            f"DELETE FROM search_fts WHERE doc_id IN (SELECT document_id FROM search_posting "  # noqa: S608 - placeholders only
-            f"WHERE {where})",
+            f"DELETE FROM search_fts WHERE {ids.format(id='doc_id')}",  # noqa: S608 - placeholders only
             list(params),
         )
         return
     cursor.execute(
         "SELECT document_id, group_concat(term, ' ') FROM search_posting "  # noqa: S608 - placeholders only
-        f"WHERE {where} GROUP BY document_id",
+        f"WHERE {ids.format(id='document_id')} GROUP BY document_id",
         list(params),
     )
     cursor.executemany(
@@ -131,7 +132,7 @@ def delete(ids: Sequence[int]) -> None:
                 "WHERE term = %s AND facet_group = %s",
                 [(n, term, group) for term, group, n in cursor.fetchall()],
             )
-            _unmatch(cursor, where, list(chunk or ()))
+            _unmatch(cursor, "{id} IN (" + ", ".join("%s" for _ in chunk or ()) + ")", chunk or ())
             cursor.execute(f"DELETE FROM search_posting WHERE {where}", list(chunk or ()))  # noqa: S608 - placeholders only
         cursor.execute("DELETE FROM search_termfrequency WHERE documents <= 0")
 
@@ -149,15 +150,16 @@ def clear() -> None:
 def remove_orphans(using: str = "default") -> None:
     """Delete postings and match index rows whose document is gone (after a flush of Django's
     own tables), and count the rest again if there were any."""
-    with connections[using].cursor() as cursor:
+    # One transaction: FTS5's delete command must not run twice for the same row.
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # Not there while migrations stop short of the ones that create them.
         tables = connections[using].introspection.table_names(cursor)
         if "search_posting" not in tables:
             return
-        orphans = "document_id NOT IN (SELECT id FROM search_searchdocument)"
+        orphans = "{id} NOT IN (SELECT id FROM search_searchdocument)"
         if "search_fts" in tables:
             _unmatch(cursor, orphans, [], using)
-        cursor.execute(f"DELETE FROM search_posting WHERE {orphans}")  # noqa: S608 - a constant condition
+        cursor.execute(f"DELETE FROM search_posting WHERE {orphans.format(id='document_id')}")  # noqa: S608 - a constant condition
         if cursor.rowcount:
             cursor.execute("DELETE FROM search_termfrequency")
             cursor.execute(

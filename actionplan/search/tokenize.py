@@ -8,8 +8,10 @@ are indexed with the short (A) units and the long (C) units, so that both a part
 (蓄電 in 蓄電池) and the compound itself are found; a query is cut into C units, each of which also
 matches its A units.
 
-A term only ever holds letters and digits (Unicode categories L and N): SQLite's ``unicode61``
-tokenizer then keeps every term as it is, and PostgreSQL stores it as one lexeme.
+A term only ever holds letters and digits (Unicode categories L and N), and at most
+``MAX_TERM_LENGTH`` of them (a longer run is no word anyone types, and PostgreSQL refuses
+lexemes of 2 KB): the match index then keeps every term as it is, one FTS5 token or one
+PostgreSQL lexeme.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
 STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is it its of on or that the this to with".split()
 )
+
+# Longer runs of letters are left out of the index and of queries alike.
+MAX_TERM_LENGTH = 100
 
 _local = threading.local()
 
@@ -61,7 +66,8 @@ def stem(word: str) -> str:
 
 
 def _letter_runs(text: str) -> list[str]:
-    """Split folded text into runs of letters and digits; everything else separates."""
+    """Split folded text into runs of letters and digits; everything else separates. Runs of
+    more than MAX_TERM_LENGTH characters are left out."""
     runs: list[str] = []
     current: list[str] = []
     for char in text:
@@ -72,7 +78,7 @@ def _letter_runs(text: str) -> list[str]:
             current = []
     if current:
         runs.append("".join(current))
-    return runs
+    return [run for run in runs if len(run) <= MAX_TERM_LENGTH]
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class Span:
 
 def _latin_terms(word: str) -> tuple[str, ...]:
     folded = fold(word)
-    if folded in STOP_WORDS:
+    if folded in STOP_WORDS or len(folded) > MAX_TERM_LENGTH:
         return ()
     plain = unicodedata.normalize("NFKC", word)
     # Only ordinary words get a plural stem: MaaS and iPS are names, not plurals.
@@ -189,7 +195,7 @@ def query_words(text: str) -> list[QueryWord]:
         if match.start() > position:
             japanese(text[position : match.start()])
         folded = fold(match.group())
-        if folded not in STOP_WORDS:
+        if folded not in STOP_WORDS and len(folded) <= MAX_TERM_LENGTH:
             words.append(QueryWord(tuple(dict.fromkeys((folded, stem(folded))))))
         position = match.end()
     if position < len(text):

@@ -12,11 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from actionplan.plans.models import PlanVersion
+from actionplan.plans.models import Hub, PlanVersion
 from actionplan.search import backends
 from actionplan.search.actions import rebuild_index
 from actionplan.search.backends import Clause, Term
-from actionplan.search.models import SearchDocument
+from actionplan.search.models import Kind, SearchDocument
 from actionplan.search.queries import parse_query, search
 from actionplan.search.tests.test_postings import (
     brute_force,
@@ -138,3 +138,48 @@ def test_a_flush_leaves_nothing_in_the_match_index(plan_version: PlanVersion) ->
     assert match_rows()
     call_command("flush", interactive=False, verbosity=0)
     assert match_rows() == {}
+
+
+def match_ids() -> set[int]:
+    """The ids the match index holds a row for (SQLite's contentless table: those with terms)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT doc_id FROM search_fts")
+            return {int(row[0]) for row in cursor.fetchall()}
+    return set(match_rows())
+
+
+def test_a_record_without_words_leaves_no_match_index_row_behind(
+    reference: None, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    rebuild_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        hub = Hub.objects.create(name_ja="－", name_en="-", lat=34.7, lon=135.5)
+    document = SearchDocument.objects.get(kind=Kind.HUB, object_id=hub.pk)
+    assert document.title_terms == document.body_terms == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        hub.name_en = "—"
+        hub.save()
+    assert match_ids() <= set(SearchDocument.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        hub.delete()
+    assert match_ids() <= set(SearchDocument.objects.values_list("pk", flat=True))
+    assert match_rows() == posting_rows()
+
+
+def test_a_run_of_letters_too_long_to_be_a_word_is_left_out(
+    reference: None, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    rebuild_index()
+    long_word = "a" * 150
+    hub = Hub.objects.first()
+    assert hub is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        hub.name_en = f"{long_word} quokka campus"
+        hub.save()
+    document = SearchDocument.objects.get(kind=Kind.HUB, object_id=hub.pk)
+    assert long_word not in document.title_terms.split()
+    assert long_word not in match_rows()[document.pk]
+    # The long run is left out of the query too: the other words still find the hub.
+    results = search(f"{long_word} quokka campus")
+    assert [h.id for h in results.hits] == [hub.pk]
