@@ -35,6 +35,7 @@ from typing import Any
 from django.db import connection, connections, transaction
 
 BATCH = 900  # ids per IN (...) list, below every database's limit on parameters
+SEARCH_TABLES = ("search_posting", "search_termfrequency", "search_fts", "search_searchdocument")
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,18 @@ def clear() -> None:
             cursor.execute("DELETE FROM search_fts")
         else:
             cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+
+
+def refresh_statistics() -> None:
+    """After the index was filled again: on PostgreSQL, merge the GIN index's pending list (a
+    query reads it row by row) and give the planner the new tables' statistics, instead of
+    leaving both to autovacuum a minute later. SQLite needs neither."""
+    if not is_postgresql():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('search_fts_terms'::regclass)")
+        for table in SEARCH_TABLES:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def remove_orphans(using: str = "default") -> None:
