@@ -123,6 +123,7 @@ def _build_corpus(
     from actionplan.plans.actions import import_plan_file, load_reference_data
     from actionplan.plans.models import MemberGovernment
     from actionplan.search.actions import rebuild_index, replace_index
+    from actionplan.search.backends import vacuum
     from actionplan.search.models import Kind, SearchDocument
     from actionplan.search.tokenize import document_terms
 
@@ -176,6 +177,8 @@ def _build_corpus(
     # Written again as one index, so that every weight uses the corpus's average field lengths.
     with transaction.atomic():
         replace_index(documents, version.pk)
+    # As rebuild_index does once the rebuild has committed.
+    vacuum()
     return [_row(d) for d in documents], per_key
 
 

@@ -7,6 +7,7 @@ the hubs. Each function owns its transaction; the index is derived data, so ther
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -280,19 +281,21 @@ def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> 
     """
     state = IndexState.objects.first() or IndexState()
     groups = FacetGroups()
+    counts: Counter[tuple[str, int]] = Counter()
     for start in range(0, len(documents), batch_size):
         batch = SearchDocument.objects.bulk_create(documents[start : start + batch_size])
         members = [(d.pk, groups.id_for(d)) for d in batch]
-        backends.insert(
-            [
-                (term, pk, group, weight)
-                for d, (pk, group) in zip(batch, members, strict=True)
-                for term, weight in term_weights(
-                    d, state.average_title_length, state.average_body_length
-                )
-            ],
-            members,
-        )
+        rows = [
+            (term, pk, group, weight)
+            for d, (pk, group) in zip(batch, members, strict=True)
+            for term, weight in term_weights(
+                d, state.average_title_length, state.average_body_length
+            )
+        ]
+        backends.insert(rows, members)
+        counts.update((term, group) for term, _, group, _ in rows)
+    # Counted once, not per batch: each count is written once.
+    backends.add_counts(counts)
 
 
 def replace_index(documents: list[SearchDocument], version_id: int | None) -> IndexState:
@@ -325,6 +328,7 @@ def rebuild_index() -> int:
         version = _current_version()
         documents = [document_from(s) for s in sources(version)]
         replace_index(documents, version.pk if version else None)
+    backends.vacuum()
     return len(documents)
 
 

@@ -65,8 +65,10 @@ def is_postgresql(using: str = "default") -> bool:
 def insert(
     rows: Sequence[tuple[str, int, int, float]], documents: Sequence[tuple[int, int]]
 ) -> None:
-    """Add postings: (term, document id, facet group, weight), count them, and add each of
-    ``documents`` (document id, facet group) to the match index with the terms of its postings."""
+    """Add postings: (term, document id, facet group, weight), and each of ``documents``
+    (document id, facet group) to the match index with the terms of its postings. The caller
+    counts them (``add_counts``) once for all its batches: on PostgreSQL every update of a count
+    leaves a dead row version behind until the next vacuum."""
     terms: dict[int, list[str]] = {pk: [] for pk, _ in documents}
     for term, pk, _, _ in rows:
         terms[pk].append(term)
@@ -75,13 +77,6 @@ def insert(
             "INSERT INTO search_posting (term, document_id, facet_group, weight) "
             "VALUES (%s, %s, %s, %s)",
             rows,
-        )
-        counts = Counter((term, group) for term, _, group, _ in rows)
-        cursor.executemany(
-            "INSERT INTO search_termfrequency (term, facet_group, documents) VALUES (%s, %s, %s) "
-            "ON CONFLICT (term, facet_group) "
-            "DO UPDATE SET documents = search_termfrequency.documents + excluded.documents",
-            [(term, group, n) for (term, group), n in counts.items()],
         )
         if is_postgresql():
             cursor.executemany(
@@ -94,6 +89,17 @@ def insert(
                 "INSERT INTO search_fts (rowid, terms) VALUES (%s, %s)",
                 [(pk, " ".join(terms[pk])) for pk, _ in documents],
             )
+
+
+def add_counts(counts: Counter[tuple[str, int]]) -> None:
+    """Count postings added: documents per (term, facet group)."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO search_termfrequency (term, facet_group, documents) VALUES (%s, %s, %s) "
+            "ON CONFLICT (term, facet_group) "
+            "DO UPDATE SET documents = search_termfrequency.documents + excluded.documents",
+            [(term, group, n) for (term, group), n in counts.items()],
+        )
 
 
 def _unmatch(cursor: Any, ids: str, params: Sequence[int], using: str = "default") -> None:
@@ -158,6 +164,17 @@ def refresh_statistics() -> None:
         cursor.execute("SELECT gin_clean_pending_list('search_fts_terms'::regclass)")
         for table in SEARCH_TABLES:
             cursor.execute(f"ANALYZE {table}")
+
+
+def vacuum() -> None:
+    """After a full rebuild has committed: on PostgreSQL, vacuum the index tables, so that the
+    weights are read from the postings' primary key alone (an index-only scan needs the pages
+    marked all-visible) and the rows the rebuild deleted are gone, instead of leaving it to
+    autovacuum. Not possible, and skipped, inside a transaction."""
+    if not is_postgresql() or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(SEARCH_TABLES)}")
 
 
 def remove_orphans(using: str = "default") -> None:

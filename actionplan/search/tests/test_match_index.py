@@ -183,3 +183,26 @@ def test_a_run_of_letters_too_long_to_be_a_word_is_left_out(
     # The long run is left out of the query too: the other words still find the hub.
     results = search(f"{long_word} quokka campus")
     assert [h.id for h in results.hits] == [hub.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_on_postgresql_leaves_weights_readable_from_the_key_alone(
+    plan_version: PlanVersion,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's postings table is WITHOUT ROWID: its key holds every column")
+    rebuild_index()
+    with connection.cursor() as cursor:
+        # The primary key carries the weight (two key columns, one included) ...
+        cursor.execute(
+            "SELECT indnkeyatts, indnatts FROM pg_index "
+            "WHERE indexrelid = 'search_posting_pkey'::regclass"
+        )
+        assert cursor.fetchone() == (2, 3)
+        # ... and the rebuild was vacuumed once committed: every page is all-visible.
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'search_posting'"
+        )
+        pages, visible = cursor.fetchone()
+    assert pages > 0
+    assert visible == pages
