@@ -137,6 +137,14 @@ def hit_title(hit: Any) -> SafeString | str:
 
 
 @register.simple_tag
+def hit_snippet(hit: Any) -> SafeString:
+    """A search hit's snippet (HTML built and escaped by the search) in the page's language:
+    English pages show the English text where it holds a match."""
+    html: str = hit.snippet_en_html if is_english() else hit.snippet_html
+    return mark_safe(html)  # noqa: S308 - escaped by the search
+
+
+@register.simple_tag
 def kind_label(kind: str) -> str:
     from actionplan.portal.views import KIND_LABELS
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.test import Client
@@ -31,7 +32,24 @@ def test_search_facet_narrows_the_hits(client: Client, plan_version: PlanVersion
 def test_english_search_links_to_english_pages(client: Client, plan_version: PlanVersion) -> None:
     page = client.get("/en/search/", {"q": "hydrogen"}).content.decode()
     assert 'href="/en/actions/' in page
-    assert '<p lang="ja"><mark>' in page or 'lang="ja">' in page
+    # The snippets are English where the English text holds the word, not marked Japanese.
+    assert "<p >Initiatives to build supply chains for <mark>hydrogen</mark>" in page
+    japanese = client.get("/search/", {"q": "hydrogen"}).content.decode()
+    assert "<mark>水素</mark>・アンモニア" in japanese
+    assert "<mark>hydrogen</mark>" not in japanese.split('<ol class="results"')[1].split("</ol>")[0]
+
+
+def test_english_search_shows_a_match_found_only_in_japanese_in_japanese(
+    client: Client, plan_version: PlanVersion, django_capture_on_commit_callbacks: Any
+) -> None:
+    action = Action.objects.filter(version=plan_version, text_ja__contains="水素").first()
+    assert action is not None
+    action.text_ja += "。クオッカの生態調査"
+    with django_capture_on_commit_callbacks(execute=True):
+        action.save()
+    page = client.get("/en/search/", {"q": "クオッカ"}).content.decode()
+    assert '<p lang="ja">' in page
+    assert "<mark>クオッカ</mark>" in page
 
 
 def test_search_page_escapes_what_people_typed_into_records(
