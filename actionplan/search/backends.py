@@ -221,24 +221,17 @@ def group_counts(term: str, groups: Sequence[int] | None) -> dict[int, int]:
         return {int(g): int(n) for g, n in cursor.fetchall()}
 
 
-def document_frequency(term: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT SUM(documents) FROM search_termfrequency WHERE term = %s", [term])
-        row = cursor.fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def present_terms(terms: Sequence[str]) -> set[str]:
-    """Those of the terms that some document holds."""
+def frequencies(terms: Sequence[str]) -> dict[str, int]:
+    """How many documents hold each of the terms (a term no document holds is left out)."""
     if not terms:
-        return set()
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT term FROM search_termfrequency "  # noqa: S608 - placeholders only
-            f"WHERE term IN ({', '.join('%s' for _ in terms)})",
+            "SELECT term, SUM(documents) FROM search_termfrequency "  # noqa: S608 - placeholders only
+            f"WHERE term IN ({', '.join('%s' for _ in terms)}) GROUP BY term",
             list(terms),
         )
-        return {str(row[0]) for row in cursor.fetchall()}
+        return {str(term): int(n) for term, n in cursor.fetchall() if n}
 
 
 def top(term: str, groups: Sequence[int] | None, count: int) -> Postings:

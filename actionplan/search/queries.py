@@ -199,23 +199,25 @@ def _indexed_term(clause: Clause) -> str | None:
     return None
 
 
-def _without_absent_terms(clauses: list[Clause]) -> list[Clause]:
+def _query_terms(clauses: list[Clause]) -> list[str]:
+    """The index terms a query may read: its words, and its glossary groups' own terms."""
+    found: set[str] = set()
+    for clause in clauses:
+        if clause in group_terms():
+            found.add(group_terms()[clause])
+        else:
+            found.update(t.text for alternative in clause for t in alternative if not t.prefix)
+    return sorted(found)
+
+
+def _without_absent_terms(clauses: list[Clause], frequency: dict[str, int]) -> list[Clause]:
     """The clauses without the alternatives that hold a word no record holds (they match
     nothing), so that ＭａａＳ (maas or maa) reads maas alone. Glossary groups are kept whole:
     they are indexed as one term."""
-    words = {
-        t.text
-        for c in clauses
-        if c not in group_terms()
-        for alternative in c
-        for t in alternative
-        if not t.prefix
-    }
-    present = backends.present_terms(sorted(words))
     return [
         c
         if c in group_terms()
-        else tuple(a for a in c if all(t.prefix or t.text in present for t in a))
+        else tuple(a for a in c if all(t.prefix or t.text in frequency for t in a))
         for c in clauses
     ]
 
@@ -227,7 +229,7 @@ def _match_clause(clause: Clause) -> Clause:
 
 
 def _matching(
-    clauses: list[Clause], groups: list[int] | None, documents: int
+    clauses: list[Clause], groups: list[int] | None, documents: int, frequency: dict[str, int]
 ) -> dict[int, tuple[float, int]]:
     """Every document matching all clauses, found by the match index (FTS5 / GIN), with its
     score and facet group. A clause scores by its best alternative, an alternative by its weakest
@@ -237,12 +239,8 @@ def _matching(
     if len(query) > 1:
         for n, clause in enumerate(query):
             term = _indexed_term(clause)
-            frequency = (
-                backends.document_frequency(term)
-                if term is not None
-                else backends.match_count([clause])
-            )
-            weights[n] = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            holding = frequency.get(term, 0) if term is not None else backends.match_count([clause])
+            weights[n] = math.log(1 + (documents - holding + 0.5) / (holding + 0.5))
     terms, rows = backends.match(query, groups)
     column = {term: n for n, term in enumerate(terms, start=2)}
     # Each clause as the columns of its alternatives' terms.
@@ -325,7 +323,8 @@ def search(
         return SearchResults(q, 0, [], _facets([]))
     state = ensure_index_current()
     groups = _facet_groups(kinds, theme, fiscal_year, actor, lg_code)
-    clauses = _without_absent_terms(parsed.clauses)
+    frequency = backends.frequencies(_query_terms(parsed.clauses))
+    clauses = _without_absent_terms(parsed.clauses, frequency)
     if groups == [] or not all(clauses):
         return SearchResults(q, 0, [], _facets([]))
     term = _indexed_term(clauses[0]) if len(clauses) == 1 else None
@@ -339,7 +338,7 @@ def search(
             # One kana: the postings of the terms it starts are its matches.
             scored = backends.prefix_postings(clauses[0][0][0], groups)
         else:
-            scored = _matching(clauses, groups, state.documents)
+            scored = _matching(clauses, groups, state.documents, frequency)
         counts = Counter(group for _, group in scored.values())
         total = len(scored)
     if offset >= total:
