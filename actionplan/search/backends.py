@@ -354,13 +354,22 @@ def match(
         selects.append(sql)
         params += values
     where, group_params = _groups(groups, group)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
+            # PostgreSQL estimates a GIN match of several words at a row or two (2,023 found
+            # for 空飛ぶ車 over the 165,000-record corpus), so it would look every weight up
+            # by key; hashing the words' posting lists measured 1.4-2x faster. For this query
+            # only: SET LOCAL ends with the transaction, DEFAULT restores it inside an outer one.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(
             f"SELECT {document}, {group}, {', '.join(selects)} "  # noqa: S608 - placeholders only
             f"FROM {source} WHERE {' AND '.join(conditions)}{where}",
             [*params, expression(clauses), *(t.text for t in joined), *group_params],
         )
-        return terms, cursor.fetchall()
+        rows = cursor.fetchall()
+        if postgresql:
+            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+    return terms, rows
 
 
 def match_count(clauses: Sequence[Clause]) -> int:
