@@ -314,7 +314,6 @@ def replace_index(documents: list[SearchDocument], version_id: int | None) -> In
     state.built_at = timezone.now()
     state.save()
     write_documents(documents)
-    backends.refresh_statistics()
     return state
 
 

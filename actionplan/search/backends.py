@@ -154,23 +154,12 @@ def clear() -> None:
             cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
 
 
-def refresh_statistics() -> None:
-    """After the index was filled again: on PostgreSQL, merge the GIN index's pending list (a
-    query reads it row by row) and give the planner the new tables' statistics, instead of
-    leaving both to autovacuum a minute later. SQLite needs neither."""
-    if not is_postgresql():
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list('search_fts_terms'::regclass)")
-        for table in SEARCH_TABLES:
-            cursor.execute(f"ANALYZE {table}")
-
-
 def vacuum() -> None:
-    """After a full rebuild has committed: on PostgreSQL, vacuum the index tables, so that the
-    weights are read from the postings' primary key alone (an index-only scan needs the pages
-    marked all-visible) and the rows the rebuild deleted are gone, instead of leaving it to
-    autovacuum. Not possible, and skipped, inside a transaction."""
+    """After a full rebuild has committed: on PostgreSQL, vacuum and analyze the index tables,
+    instead of leaving it to autovacuum: the weights are then read from the postings' primary
+    key alone (an index-only scan needs the pages marked all-visible), the GIN index's pending
+    list is merged (a query reads it row by row), the rows the rebuild deleted are gone and the
+    planner knows the new tables. Not possible, and skipped, inside a transaction."""
     if not is_postgresql() or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
@@ -292,6 +281,11 @@ def expression(clauses: Sequence[Clause]) -> str:
     )
 
 
+def _match_condition() -> str:
+    """The condition on ``search_fts`` that a record matches a boolean query (one parameter)."""
+    return "terms @@ %s::tsquery" if is_postgresql() else "search_fts MATCH %s"
+
+
 def _weight_sql(term: Term, document: str) -> tuple[str, list[str]]:
     """A sub-select of a term's weight in a document (a prefix: its heaviest term with that
     start); NULL when the document does not hold it."""
@@ -325,18 +319,17 @@ def match(
         )
     )
     postgresql = is_postgresql()
+    source, condition = "search_fts", _match_condition()
     if postgresql:
         document, group = "search_fts.doc_id", "search_fts.facet_group"
-        source, condition = "search_fts", "terms @@ %s::tsquery"
     elif joined:
         document, group = "search_fts.rowid", "p0.facet_group"
-        source, condition = "search_fts", "search_fts MATCH %s"
     else:
         document, group = "m.id", "m.facet_group"
         source = (
-            "(SELECT rowid AS id, (SELECT facet_group FROM search_posting "
+            "(SELECT rowid AS id, (SELECT facet_group FROM search_posting "  # noqa: S608 - a constant
             "WHERE document_id = search_fts.rowid LIMIT 1) AS facet_group "
-            "FROM search_fts WHERE search_fts MATCH %s) AS m"
+            f"FROM search_fts WHERE {condition}) AS m"
         )
         condition = "1 = 1"
     # SQLite joins CROSS JOINs in the order written: the match index drives.
@@ -345,7 +338,7 @@ def match(
     for n in range(len(joined)):
         conditions += [f"p{n}.term = %s", f"p{n}.document_id = {document}"]
     selects: list[str] = []
-    params: list[str] = []
+    params: list[Any] = []
     for term in terms:
         if term in joined:
             selects.append(f"p{joined.index(term)}.weight")
@@ -354,32 +347,34 @@ def match(
         selects.append(sql)
         params += values
     where, group_params = _groups(groups, group)
+    sql = (
+        f"SELECT {document}, {group}, {', '.join(selects)} "  # noqa: S608 - placeholders only
+        f"FROM {source} WHERE {' AND '.join(conditions)}{where}"
+    )
+    params += [expression(clauses), *(t.text for t in joined), *group_params]
+    if not postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return terms, cursor.fetchall()
     with transaction.atomic(), connection.cursor() as cursor:
-        if postgresql:
-            # PostgreSQL estimates a GIN match of several words at a row or two (2,023 found
-            # for 空飛ぶ車 over the 165,000-record corpus), so it would look every weight up
-            # by key; hashing the words' posting lists measured 1.4-2x faster. For this query
-            # only: SET LOCAL ends with the transaction, DEFAULT restores it inside an outer one.
-            cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute(
-            f"SELECT {document}, {group}, {', '.join(selects)} "  # noqa: S608 - placeholders only
-            f"FROM {source} WHERE {' AND '.join(conditions)}{where}",
-            [*params, expression(clauses), *(t.text for t in joined), *group_params],
-        )
+        # PostgreSQL estimates a GIN match of several words at a row or two (2,023 found for
+        # 空飛ぶ車 over the 165,000-record corpus), so it would look every weight up by key;
+        # hashing the words' posting lists measured 1.4-2x faster. For this query only: SET
+        # LOCAL ends with the transaction, DEFAULT restores it inside an outer one.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-        if postgresql:
-            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
     return terms, rows
 
 
 def match_count(clauses: Sequence[Clause]) -> int:
     """How many documents the match index finds for the query."""
-    if is_postgresql():
-        sql = "SELECT COUNT(*) FROM search_fts WHERE terms @@ %s::tsquery"
-    else:
-        sql = "SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [expression(clauses)])
+        cursor.execute(
+            f"SELECT COUNT(*) FROM search_fts WHERE {_match_condition()}",  # noqa: S608 - a constant
+            [expression(clauses)],
+        )
         row = cursor.fetchone()
     return int(row[0]) if row else 0
 

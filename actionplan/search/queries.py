@@ -249,26 +249,14 @@ def _matching(
         for idf, clause in zip(weights, query, strict=True)
     ]
     scored: dict[int, tuple[float, int]] = {}
-    if all(len(options) == 1 and len(options[0]) == 1 for _, options in plans):
-        # Every clause one term (the usual query): its score is that term's weight.
-        single = [(idf, options[0][0]) for idf, options in plans]
-        for row in rows:
-            total = 0.0
-            for idf, c in single:
-                if row[c] is None:
-                    break
-                total += idf * row[c]
-            else:
-                scored[row[0]] = (total, row[1])
-        return scored
     for row in rows:
         total = 0.0
         for idf, options in plans:
             best = None
             for columns in options:
-                held = [row[c] for c in columns]
-                if None not in held and (best is None or min(held) > best):
-                    best = min(held)
+                weight = row[columns[0]] if len(columns) == 1 else _weakest(row, columns)
+                if weight is not None and (best is None or weight > best):
+                    best = weight
             if best is None:
                 # Written with the postings in one transaction, the two indexes agree; a record
                 # they disagree on is left out rather than ranked without a weight.
@@ -277,6 +265,12 @@ def _matching(
         else:
             scored[row[0]] = (total, row[1])
     return scored
+
+
+def _weakest(row: tuple[Any, ...], columns: list[int]) -> float | None:
+    """An alternative of several terms weighs as its weakest term (None: one is missing)."""
+    held = [row[c] for c in columns]
+    return None if None in held else min(held)
 
 
 def _page(
