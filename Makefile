@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PLAN_DOCUMENT ?= data/plans/kansai-industrial-vision-action-plan-2025-11.txt
+PLAN_DOCUMENT ?= actionplan/data/plans/kansai-industrial-vision-action-plan-2025-11.txt
 
 .PHONY: run test lint typecheck bench clean
 

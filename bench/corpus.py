@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import copy
 import random
-from pathlib import Path
 
 from actionplan.plans.importer.document import Action, PlanDocument, read_plan_document
 from actionplan.plans.importer.writer import render_document
+from actionplan.resources import BUNDLED_PLAN
 
-BUNDLED = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "plans"
-    / "kansai-industrial-vision-action-plan-2025-11.txt"
-)
+BUNDLED = BUNDLED_PLAN
 SUFFIXES = ("の推進", "の支援", "の強化", "に向けた取組", "の拡充", "の検討", "の実施")
 FRAGMENTS = (
     "水素",

@@ -36,7 +36,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
+PLAN = ROOT / "actionplan" / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
 PORTAL_PORT = 8013
 DATASETTE_PORT = 8023
 CONNECTIONS = 16

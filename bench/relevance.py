@@ -3,7 +3,8 @@
     python bench/relevance.py                      # a temporary SQLite database
     DATABASE_URL=postgres://… python bench/relevance.py   # an empty PostgreSQL database
 
-Imports the bundled plan into the database, then runs every query of data/search/relevance.json.
+Imports the bundled plan into the database, then runs every query of
+actionplan/data/search/relevance.json.
 The last line is a fingerprint of all the rankings: the same on both databases means they give
 the same hits in the same order.
 """
@@ -16,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
+PLAN = ROOT / "actionplan" / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
 
 
 def main() -> int:

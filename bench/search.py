@@ -4,7 +4,7 @@ A synthetic corpus of the bundled plan's actions ×1000 (165,000 actions, each c
 text and member governments) plus the plan's other records goes into a temporary SQLite
 database and its search index. The same rows go into a second SQLite file with an FTS5
 ``trigram`` table, served by Datasette (``datasette`` from PyPI) on 127.0.0.1:8021 and queried
-through ``?_search=``. Every query of ``data/search/relevance.json`` runs against:
+through ``?_search=``. Every query of ``actionplan/data/search/relevance.json`` runs against:
 
 - ``search()``: ``actionplan.search.queries.search`` called in-process;
 - ``api``: ``GET /api/v1/search`` of ``actionplan serve`` (one worker) on 127.0.0.1:8011;
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
+PLAN = ROOT / "actionplan" / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
 DATASETTE_PORT = 8021
 API_PORT = 8011
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"

@@ -16,7 +16,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "data" / "partnerships" / "suggestion_set.json"
+from actionplan.resources import DATA_DIR
+
+DEFAULT_SET = DATA_DIR / "partnerships" / "suggestion_set.json"
 
 
 @dataclass

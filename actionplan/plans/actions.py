@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.text import slugify
 
+from actionplan.resources import DATA_DIR
+
 from . import models as m
 from .bulk import (
     HistoryStamp,
@@ -45,7 +47,7 @@ from .importer.text import fold, text_digest
 from .importer.themes import theme_code
 from .translations import Translations, load_translations
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+REFERENCE_DIR = DATA_DIR / "reference"
 # Below this similarity a reworded item is a new item, not a revision of the old one.
 SAME_ITEM_SIMILARITY = 0.5
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from actionplan.resources import DATA_DIR
+
 from .importer.document import PlanDocument
 from .importer.keys import (
     action_key,
@@ -31,7 +33,7 @@ from .importer.keys import (
 )
 from .importer.text import fold
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "data" / "plans" / "translations"
+TRANSLATIONS_DIR = DATA_DIR / "plans" / "translations"
 
 
 @dataclass

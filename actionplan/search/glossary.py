@@ -1,4 +1,5 @@
-"""The JA↔EN domain glossary (``data/search/glossary.json``): groups of terms that mean the same.
+"""The JA↔EN domain glossary (``actionplan/data/search/glossary.json``): groups of terms that
+mean the same.
 
 A query phrase found in the glossary matches any term of its group, so "hydrogen" finds 水素 and
 空飛ぶクルマ finds "eVTOL". The glossary is data: extend the JSON file, no code changes needed.
@@ -10,12 +11,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+from actionplan.resources import DATA_DIR
 
 from .backends import Alternative, Clause, Term
 from .tokenize import QueryWord, fold, is_ideograph, query_words
 
-GLOSSARY_FILE = Path(__file__).resolve().parents[2] / "data" / "search" / "glossary.json"
+GLOSSARY_FILE = DATA_DIR / "search" / "glossary.json"
 
 
 class GlossaryError(ValueError):

@@ -1,4 +1,5 @@
-"""The public relevance set (``data/search/relevance.json``) and how a search system scores on it.
+"""The public relevance set (``actionplan/data/search/relevance.json``) and how a search system
+scores on it.
 
 recall@10 is the share of a query's relevant records found in the first 10 hits, out of
 min(10, number of relevant records), so a query with 30 relevant records can still reach 1.0.
@@ -14,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-RELEVANCE_FILE = Path(__file__).resolve().parents[2] / "data" / "search" / "relevance.json"
+from actionplan.resources import DATA_DIR
+
+RELEVANCE_FILE = DATA_DIR / "search" / "relevance.json"
 K = 10
 
 

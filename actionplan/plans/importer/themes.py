@@ -1,14 +1,15 @@
-"""Stable theme codes from the vocabulary in ``data/plans/themes.json``."""
+"""Stable theme codes from the vocabulary in ``actionplan/data/plans/themes.json``."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+
+from actionplan.resources import DATA_DIR
 
 from .text import fold, text_digest
 
-VOCABULARY = Path(__file__).resolve().parents[3] / "data" / "plans" / "themes.json"
+VOCABULARY = DATA_DIR / "plans" / "themes.json"
 
 
 @cache

@@ -3,14 +3,9 @@ each quirk of the PDF extraction placed where a test can look at it."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from actionplan.resources import BUNDLED_PLAN
 
-BUNDLED = (
-    Path(__file__).resolve().parents[3]
-    / "data"
-    / "plans"
-    / "kansai-industrial-vision-action-plan-2025-11.txt"
-)
+BUNDLED = BUNDLED_PLAN
 
 HEADER = "年度\t2024 〈万博前〉\t2025 〈現状・万博開催〉\t2026～ 〈万博後〉"
 UL = '<ul style="list-style-type: none">'
