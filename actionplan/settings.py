@@ -13,6 +13,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Type annotations such as `admin.TabularInline[Model, Parent]` are evaluated at run time.
@@ -136,6 +137,7 @@ INSTALLED_APPS = [
     "actionplan.search",
     "actionplan.progress",
     "actionplan.partnerships",
+    "actionplan.operations",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +154,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Pages showing personal data are never stored by a browser or proxy (actionplan/security.py).
+    "actionplan.security.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "actionplan.urls"
@@ -215,6 +221,54 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "actionplan@localhost")
+# The SMTP server used by django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+# Seconds before a stalled SMTP connection gives up (None would wait for ever).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+
+# HTTPS behind a reverse proxy. The proxy terminates TLS and tells the app in a header that the
+# request came over HTTPS; trusting that header is only safe when every request passes through
+# the proxy, so it is off until SECURE_PROXY_SSL_HEADER names it (X-Forwarded-Proto).
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The load balancer's health checks may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Secure cookies are sent over HTTPS only: on by default in production (DEBUG false).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+
+# Every page, the API documentation and the admin included, loads scripts and styles from this
+# site's static files only; nothing inline needs 'unsafe-inline'. A page that must carry a
+# <style> element (the self-contained A4 annual report) uses the per-request nonce.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # NONCE is only written into the header of a response whose page used it.
+        "style-src": [SELF, NONCE],
+        # data: for the empty favicon and the API documentation's inline icons.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Sign-in: a user name is locked for a while after repeated failures (counted in the database).
 AUTHENTICATION_BACKENDS = ["actionplan.accounts.backends.LockoutModelBackend"]
@@ -252,8 +306,16 @@ LOGGING: dict[str, Any] = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # Tokens in URLs (status pages, invitations) never reach the log.
+        "mask_secrets": {"()": "actionplan.operations.accesslog.MaskSecretsFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
