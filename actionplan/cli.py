@@ -89,6 +89,8 @@ def serve(argv: Sequence[str]) -> int:
             "worker_class": "gthread",
             "threads": options.threads,
             "accesslog": "-",
+            # Tokens in URLs (proposal status pages, invitations) are masked in the access log.
+            "logger_class": "actionplan.operations.accesslog.AccessLogger",
             "errorlog": "-",
             "loglevel": str(settings.LOG_LEVEL).lower(),
             "proc_name": PROG,
