@@ -36,6 +36,7 @@ from actionplan.plans.importer.partners import normalized_name
 from actionplan.plans.models import Hub, MemberGovernment, Organization, Partnership, Theme
 from actionplan.plans.queries import current_version
 
+from .contacts import redact_contact_details
 from .models import (
     CLOSED_STATES,
     PERSONAL_FIELDS,
@@ -44,6 +45,7 @@ from .models import (
     Proposal,
     ReceiptCounter,
     State,
+    private_storage,
 )
 from .uploads import detect_content_type
 
@@ -423,7 +425,9 @@ def purge_personal_data(
     older_than_days: int | None = None, *, now: datetime.datetime | None = None
 ) -> int:
     """Blank the contact details of proposals closed longer ago than the retention period,
-    in the proposals and in every history row that copied them. Returns how many."""
+    in the proposals and in every history row that copied them, remove the e-mail addresses
+    and telephone numbers quoted in their internal notes, and delete their attachments (rows
+    and files). Returns how many proposals."""
     days = (
         settings.PROPOSAL_PERSONAL_DATA_RETENTION_DAYS
         if older_than_days is None
@@ -441,7 +445,21 @@ def purge_personal_data(
             **blank, personal_data_purged_at=now or timezone.now()
         )
         Proposal.history.filter(id__in=ids).update(**blank)
+        for note in Note.objects.filter(proposal_id__in=ids):
+            body = redact_contact_details(note.body)
+            if body != note.body:
+                Note.objects.filter(pk=note.pk).update(body=body)
+        attachments = Attachment.objects.filter(proposal_id__in=ids)
+        names = [name for name in attachments.values_list("file", flat=True) if name]
+        attachments.delete()
+        # The files go once the rows are gone for good: a rolled-back purge keeps them.
+        transaction.on_commit(lambda: _delete_attachment_files(names))
     return len(ids)
+
+
+def _delete_attachment_files(names: list[str]) -> None:
+    for name in names:
+        private_storage.delete(name)
 
 
 # --- the registry -----------------------------------------------------------------------------
