@@ -63,7 +63,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    # axe-core is injected as an inline script, which the site's Content-Security-Policy
+    # refuses; the policy itself is checked in a browser by operations/tests/test_csp_browser.py.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ja-JP", bypass_csp=True
+    )
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     yield tab
