@@ -62,9 +62,7 @@ def test_no_page_breaks_the_policy(
         tab.locator("form button[type=submit], form input[type=submit]").last.click()
         tab.goto(live_server.url + "/progress/")
         tab.wait_for_load_state("networkidle")
-        display = tab.eval_on_selector(
-            ".progress-nav ul", "node => getComputedStyle(node).display"
-        )
+        display = tab.eval_on_selector(".progress-nav ul", "node => getComputedStyle(node).display")
         assert display == "flex"
     finally:
         context.close()
