@@ -136,9 +136,14 @@ INSTALLED_APPS = [
     "actionplan.search",
     "actionplan.progress",
     "actionplan.partnerships",
+    "actionplan.faults",
 ]
 
 MIDDLEWARE = [
+    # Outermost: database/cache outages, lost races and unusable values become 503/409/400
+    # answers wherever they are raised, then bad characters are refused before anything runs.
+    "actionplan.faults.middleware.FaultMiddleware",
+    "actionplan.faults.middleware.InputGuardMiddleware",
     # First: repeated anonymous reads of public data are answered from memory, checked against
     # the shared data stamp, before the rest of the stack runs (actionplan/frontcache.py).
     "actionplan.frontcache.PublicAnswerMiddleware",
@@ -252,8 +257,16 @@ LOGGING: dict[str, Any] = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # During an outage every request fails alike: log each kind once per interval, counted.
+        "repeats": {"()": "actionplan.faults.logs.RepeatFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["repeats"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

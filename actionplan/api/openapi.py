@@ -21,7 +21,7 @@ ERROR_SCHEMA: dict[str, Any] = {
         "code": {
             "type": "string",
             "description": "a stable word: invalid, not_found, unauthenticated, forbidden, "
-            "conflict, rate_limited, precondition_failed, bad_request …",
+            "conflict, rate_limited, precondition_failed, bad_request, unavailable …",
         },
         "message": {"type": "string", "description": "what was wrong, for people"},
         "field": {
@@ -39,6 +39,7 @@ ERROR_ANSWERS = {
     "412": "Precondition failed",
     "422": "Invalid parameter or body; `field` names it",
     "429": "Rate limit reached; see the Retry-After header",
+    "503": "Database or cache unreachable for a moment; retry after the Retry-After header",
 }
 NOT_MODIFIED = {"description": "Not modified since the ETag / date the client sent"}
 
