@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
+from django_stubs_ext import StrOrPromise
 
 try:  # the Redis client is installed with the package, but the cache may not use it
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -43,12 +44,16 @@ class Fault(enum.Enum):
 
 
 class BadInput(ValueError):
-    """A request parameter that cannot be used; ``field`` names it (raised by views/helpers)."""
+    """A request parameter that cannot be used; ``field`` names it (raised by views/helpers).
 
-    def __init__(self, field: str, message: str) -> None:
+    ``message`` is English, for the API; ``detail`` says it in the page's language.
+    """
+
+    def __init__(self, field: str, message: str, detail: StrOrPromise = "") -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.detail = detail
 
 
 def _sqlstate(exc: BaseException) -> str | None:

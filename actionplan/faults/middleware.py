@@ -68,7 +68,8 @@ def answer(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
     else:
         logger.info("value the database cannot hold (%s: %s): 400 for %s", name, exc, where)
         field = getattr(exc, "field", None)
-        response = bad_input_response(request, field, str(exc) or "invalid value")
+        detail = getattr(exc, "detail", "")
+        response = bad_input_response(request, field, str(exc) or "invalid value", detail)
     # Logged above, once and folded with its repeats: Django need not log it again.
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response

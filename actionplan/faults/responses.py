@@ -82,4 +82,3 @@ def bad_input_response(
 
 
 UNUSABLE_CHARACTER = _("使用できない文字（NUL などの制御文字）が含まれています。")
-NOT_A_NUMBER = _("数値（整数）で指定してください。")
