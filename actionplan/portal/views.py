@@ -258,6 +258,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "results": None,
         "error": "",
         "page": page,
+        "q_max_length": getattr(module, "MAX_QUERY_LENGTH", None),
     }
     status = 200
     if module is not None and q:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,16 +20,6 @@ from . import live
 
 pytestmark = pytest.mark.slow
 WRITERS = 8
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def site(request: pytest.FixtureRequest) -> Iterator[tuple[live.Site, Path]]:
-    if request.param == "sqlite":
-        with live.sqlite_site() as (site, folder):
-            yield site, folder
-    else:
-        with live.postgres_site() as (site, folder, _cluster):
-            yield site, folder
 
 
 @pytest.fixture(scope="module")
