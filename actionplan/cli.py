@@ -22,6 +22,7 @@ SERVE_SUMMARY = "Run the production web server (gunicorn) on the configured data
 # and overlap a request's database waits with another's work; two threads per process keep the
 # interpreter lock from stretching response times. Each thread has its own database connection.
 DEFAULT_THREADS = 2
+LIMIT_REQUEST_LINE = 8190
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,6 +98,10 @@ def serve(argv: Sequence[str]) -> int:
             # The control socket defaults to one path in $HOME, which several servers on one
             # machine would fight over; nothing here uses it.
             "control_socket_disable": True,
+            # The largest request line gunicorn takes (its default, 4,094 bytes, is a search of
+            # about 450 kanji): the app itself refuses a longer query than it reads, with a
+            # page in the reader's language; nginx's default header buffers hold 8 KiB too.
+            "limit_request_line": LIMIT_REQUEST_LINE,
         },
     ).run()
     return 0

@@ -138,9 +138,14 @@ INSTALLED_APPS = [
     "actionplan.progress",
     "actionplan.partnerships",
     "actionplan.operations",
+    "actionplan.faults",
 ]
 
 MIDDLEWARE = [
+    # Outermost: database/cache outages, lost races and unusable values become 503/409/400
+    # answers wherever they are raised, then bad characters are refused before anything runs.
+    "actionplan.faults.middleware.FaultMiddleware",
+    "actionplan.faults.middleware.InputGuardMiddleware",
     # First: repeated anonymous reads of public data are answered from memory, checked against
     # the shared data stamp, before the rest of the stack runs (actionplan/frontcache.py).
     "actionplan.frontcache.PublicAnswerMiddleware",
@@ -309,12 +314,14 @@ LOGGING: dict[str, Any] = {
     "filters": {
         # Tokens in URLs (status pages, invitations) never reach the log.
         "mask_secrets": {"()": "actionplan.operations.accesslog.MaskSecretsFilter"},
+        # During an outage every request fails alike: log each kind once per interval, counted.
+        "repeats": {"()": "actionplan.faults.logs.RepeatFilter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["mask_secrets"],
+            "filters": ["mask_secrets", "repeats"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

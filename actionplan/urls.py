@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from actionplan.portal import views as portal_views
+from actionplan.faults import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,7 +12,8 @@ urlpatterns = [
     path("api/v1/", include("actionplan.api.urls")),
     # Files under /opendata/…; the page /opendata/ itself is the portal's.
     path("opendata/", include("actionplan.opendata.urls")),
-    path("healthz", portal_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 # Japanese pages live at the root, English ones under /en/.

@@ -7,6 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from actionplan.accounts.permissions import PermissionDenied
+from actionplan.faults.classify import FAULT_EXCEPTIONS
+from actionplan.faults.middleware import answer
 
 from .docs import VendoredSwagger
 from .errors import ApiError, error_response
@@ -84,6 +86,18 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         429: "rate_limited",
     }
     return error_response(exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+def on_fault(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    # Outage → 503 with Retry-After, lost race → 409, unusable value → 422 (actionplan.faults).
+    response = answer(request, exc) if isinstance(exc, Exception) else None
+    if response is None:
+        raise exc
+    return response
+
+
+for _kind in FAULT_EXCEPTIONS:
+    api.add_exception_handler(_kind, on_fault)
 
 
 @api.get("/", summary="API index", tags=["meta"])

@@ -21,7 +21,7 @@ ERROR_SCHEMA: dict[str, Any] = {
         "code": {
             "type": "string",
             "description": "a stable word: invalid, not_found, unauthenticated, forbidden, "
-            "conflict, rate_limited, precondition_failed, bad_request …",
+            "conflict, rate_limited, precondition_failed, bad_request, unavailable …",
         },
         "message": {"type": "string", "description": "what was wrong, for people"},
         "field": {
@@ -39,8 +39,27 @@ ERROR_ANSWERS = {
     "412": "Precondition failed",
     "422": "Invalid parameter or body; `field` names it",
     "429": "Rate limit reached; see the Retry-After header",
+    "503": "Database or cache unreachable for a moment; retry after the Retry-After header",
 }
 NOT_MODIFIED = {"description": "Not modified since the ETag / date the client sent"}
+
+
+# Text PostgreSQL cannot hold is refused by actionplan.faults before any endpoint runs (422
+# naming the field); the document says so on every free-text string, so that clients and
+# schemathesis know NUL is no valid input.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+_CONSTRAINED = ("enum", "const", "format", "pattern")
+
+
+def _refuse_nul(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not any(key in node for key in _CONSTRAINED):
+            node["pattern"] = NO_NUL_PATTERN
+        for value in node.values():
+            _refuse_nul(value)
+    elif isinstance(node, list):
+        for item in node:
+            _refuse_nul(item)
 
 
 class ActionplanAPI(NinjaAPI):
@@ -60,4 +79,7 @@ class ActionplanAPI(NinjaAPI):
                     responses.setdefault(status, {"description": description, "content": reference})
                 if method == "get":
                     responses.setdefault("304", NOT_MODIFIED)
+                _refuse_nul(operation.get("parameters", []))
+                _refuse_nul(operation.get("requestBody", {}))
+        _refuse_nul(components.get("schemas", {}))
         return schema

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from actionplan.plans.models import Action, Hub, MemberGovernment, Partnership, Theme
 from actionplan.plans.queries import current_version
+from actionplan.search.tokenize import morphemes
 
 from .models import Proposal
 
@@ -63,7 +64,8 @@ def terms(text: str) -> frozenset[str]:
     case folded; one-character words and the genre's stop words are left out."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     found = set()
-    for morpheme in _tokenizer().tokenize(folded):
+    # In pieces: the tokenizer refuses a long text (a proposal's details run to 20,000 characters).
+    for _offset, morpheme in morphemes(_tokenizer(), folded, None):
         pos = morpheme.part_of_speech()
         if pos[0] != "名詞" or pos[1] == "数詞":
             continue

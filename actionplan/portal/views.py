@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from actionplan.plans import models as m
@@ -260,6 +258,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "results": None,
         "error": "",
         "page": page,
+        "q_max_length": getattr(module, "MAX_QUERY_LENGTH", None),
     }
     status = 200
     if module is not None and q:
@@ -376,13 +375,3 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html", {"version": current_version()})
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    # Load balancers call this: answer ok only when the database answers too.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return JsonResponse({"status": "ok"})

@@ -28,6 +28,7 @@ from actionplan.accounts.permissions import (
     require,
     role_of,
 )
+from actionplan.faults.conflicts import lost_race_as
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment, Theme
 
@@ -194,7 +195,13 @@ def save_report(
         report.narrative_en = clean.narrative_en
         report.evidence_links = clean.evidence_links
         _stamp(report, user)
-        report.save()
+        # A concurrent request may have created the same report since the lookup above.
+        with lost_race_as(
+            lambda: ConflictError(
+                _("この報告は同時に別の操作で作成されました。読み込み直してください"), "revision"
+            )
+        ):
+            report.save()
     return report, True
 
 

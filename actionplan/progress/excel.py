@@ -6,6 +6,7 @@ nothing (``apply_workbook``).
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from actionplan.accounts.permissions import PermissionDenied, can_act_for
+from actionplan.api.params import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from actionplan.plans.fiscal import fiscal_year_label, wareki_year
 from actionplan.plans.models import Action, MemberGovernment
 from actionplan.plans.queries import current_version
@@ -261,6 +263,20 @@ def _text(value: Any) -> str:
     return restore(str(value)).strip()
 
 
+def _whole_percent(value: Any) -> int | None:
+    """A percent cell as a whole number from 0 to 100, or None. TRUE/FALSE, NaN and infinity
+    (which a cell or a text can hold) are no percent: only a finite number is compared."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or not number.is_integer() or not 0 <= number <= 100:
+        return None
+    return int(number)
+
+
 def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
     """Read and check every row; nothing is written. Errors name sheet, row and column."""
     result = ParsedWorkbook()
@@ -296,7 +312,12 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
     errors = result.errors
 
     year_value = ws[YEAR_CELL].value
-    if not isinstance(year_value, int):
+    # A TRUE cell is an int to Python; a year beyond the plan's range cannot be stored either.
+    if (
+        not isinstance(year_value, int)
+        or isinstance(year_value, bool)
+        or not FIRST_FISCAL_YEAR <= year_value <= LAST_FISCAL_YEAR
+    ):
         errors.append(CellError(SHEET_NAME, 1, "B", _("年度が読めません")))
         return result
     result.fiscal_year = year_value
@@ -389,17 +410,14 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
         raw_percent = cells[COL_PERCENT - 1]
         percent = 0
         if raw_percent is not None and str(raw_percent).strip() != "":
-            try:
-                number = float(str(raw_percent).strip())
-            except ValueError:
-                number = -1
-            if number != int(number) or not 0 <= number <= 100:
+            whole = _whole_percent(raw_percent)
+            if whole is None:
                 error(
                     COL_PERCENT,
                     _("進捗率は0から100の整数です: %(value)r") % {"value": raw_percent},
                 )
             else:
-                percent = int(number)
+                percent = whole
 
         raw_revision = cells[COL_REVISION - 1]
         try:

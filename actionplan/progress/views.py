@@ -27,6 +27,7 @@ from actionplan.accounts.permissions import (
     government_of,
     is_bureau,
 )
+from actionplan.faults.params import fiscal_year_param
 from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
 from actionplan.plans.models import (
     Action,
@@ -107,7 +108,7 @@ def _may_see_body(request: HttpRequest, government: MemberGovernment | None) -> 
 @internal
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or _default_year())
+    year = fiscal_year_param(request) or _default_year()
     mine = government_of(request.user)
     if mine is not None:
         return redirect("progress:body", year=year, code=mine.lg_code)
@@ -525,7 +526,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     version = current_version()
     if version is None:
         raise Http404(_("計画がまだ取り込まれていません"))
-    year = int(request.GET.get("year") or _default_year())
+    year = fiscal_year_param(request) or _default_year()
     by_year = queries.year_rollups(version)
     return render(
         request,

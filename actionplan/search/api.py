@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from actionplan.api.errors import error_response
 from actionplan.api.params import MAX_OFFSET, FiscalYear
 
-from .queries import MAX_LIMIT, SearchError, search
+from .queries import MAX_LIMIT, MAX_QUERY_LENGTH, SearchError, search
 
 router = Router(tags=["search"])
 
@@ -46,7 +46,7 @@ KindName = Literal["action", "year_theme", "theme", "milestone", "partnership", 
 
 
 class SearchParams(Schema):
-    q: str = ""
+    q: str = Field("", max_length=MAX_QUERY_LENGTH)
     kind: list[KindName] | None = None
     theme: str | None = None
     fiscal_year: FiscalYear | None = None
@@ -63,7 +63,8 @@ class SearchParams(Schema):
     description=(
         "Full-text search in Japanese and English over the current plan version's actions, year "
         "headlines, themes (desired states) and milestones, and over partnerships and hubs. "
-        "Every word of `q` must match. `kind` (repeatable: action, year_theme, theme, milestone, "
+        f"Every word of `q` (at most {MAX_QUERY_LENGTH} characters) must match. `kind` "
+        "(repeatable: action, year_theme, theme, milestone, "
         "partnership, hub), `theme` (code), `fiscal_year`, `actor` (union, members) and "
         f"`lg_code` narrow the results. `limit` is 1 to {MAX_LIMIT}. The snippet is HTML-escaped "
         "with the matched words in `<mark>`."

@@ -41,6 +41,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from . import backends
 from .actions import ensure_index_current
@@ -51,6 +52,9 @@ from .postings import group_terms
 from .tokenize import analyze, is_ideograph, query_words
 
 MAX_LIMIT = 100
+# The longest query read, in characters: far beyond any real search, and percent-encoded
+# (9 bytes for a kanji) it still fits a request line of `actionplan serve` (8,190 bytes).
+MAX_QUERY_LENGTH = 200
 SNIPPET_LENGTH = 120
 KIND_ORDER = {kind: n for n, kind in enumerate(Kind.values)}
 ACTORS = ("union", "members")
@@ -312,6 +316,12 @@ def search(
     added here, so SQLite and PostgreSQL rank the same records in the same order.
     """
     _validate(kinds, actor, limit, offset)
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchError(
+            "q",
+            _("検索語は%(limit)s文字までです（%(length)s文字あります）。")
+            % {"limit": MAX_QUERY_LENGTH, "length": len(q)},
+        )
     parsed = parse_query(q)
     if not parsed.clauses:
         return SearchResults(q, 0, [], _facets([]))

@@ -37,7 +37,35 @@ STOP_WORDS = frozenset(
 # Longer runs of letters are left out of the index and of queries alike.
 MAX_TERM_LENGTH = 100
 
+# Sudachi refuses an input of more than 49,149 bytes of UTF-8 ("Input is too long"). Longer text
+# (a 20,000-character proposal is 60,000 bytes) is analysed in pieces of at most this many
+# characters — at most 16 KiB even at four bytes a character — each cut after a sentence end or
+# a blank where the piece has one, so that a cut rarely falls inside a word.
+MAX_PIECE_CHARACTERS = 4096
+_PIECE_BREAKS = ("。", "．", "！", "？", "\n", ". ", "　", " ")
+
 _local = threading.local()
+
+
+def pieces(text: str, size: int = MAX_PIECE_CHARACTERS) -> Iterator[tuple[int, str]]:
+    """``text`` cut into (offset, piece) of at most ``size`` characters, in order."""
+    start = 0
+    while len(text) - start > size:
+        limit = start + size
+        # The last break in the second half of the window; a window without one is cut hard.
+        cut = max(text.rfind(mark, start + size // 2, limit) for mark in _PIECE_BREAKS)
+        end = cut + 1 if cut >= 0 else limit
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
+
+
+def morphemes(tokenizer: Any, text: str, mode: Any) -> Iterator[tuple[int, Any]]:
+    """Sudachi's morphemes of a text of any length, each with the offset of its piece."""
+    for offset, piece in pieces(text):
+        if piece:
+            for morpheme in tokenizer.tokenize(piece, mode):
+                yield offset, morpheme
 
 
 def _tokenizer() -> Any:
@@ -104,10 +132,10 @@ def _japanese_spans(text: str, offset: int, modes: tuple[Any, ...]) -> Iterator[
     tokenizer = _tokenizer()
     seen: set[tuple[int, int]] = set()
     for mode in modes:
-        for morpheme in tokenizer.tokenize(text, mode):
+        for piece_offset, morpheme in morphemes(tokenizer, text, mode):
             if morpheme.part_of_speech()[0] in SKIPPED_POS:
                 continue
-            where = (morpheme.begin(), morpheme.end())
+            where = (piece_offset + morpheme.begin(), piece_offset + morpheme.end())
             if where in seen:
                 continue
             seen.add(where)
@@ -179,7 +207,7 @@ def query_words(text: str) -> list[QueryWord]:
 
     def japanese(chunk: str) -> None:
         tokenizer = _tokenizer()
-        for morpheme in tokenizer.tokenize(chunk, SplitMode.C):
+        for _offset, morpheme in morphemes(tokenizer, chunk, SplitMode.C):
             if morpheme.part_of_speech()[0] in SKIPPED_POS:
                 continue
             for term in _letter_runs(fold(morpheme.normalized_form())):

@@ -9,6 +9,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from actionplan.api.actions import create_api_token
+from actionplan.api.openapi import NO_NUL_PATTERN
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,8 @@ def _bad_value(parameter: dict[str, Any]) -> tuple[str, bool]:
     for option in options:
         if "enum" in option or "$ref" in option:
             return "no-such-choice", True
+        if option.get("pattern") == NO_NUL_PATTERN:  # any text but NUL
+            return "x\x00", True
         if "pattern" in option:
             return "\u3042", True
         if "maxLength" in option:

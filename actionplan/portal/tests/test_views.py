@@ -31,13 +31,6 @@ def test_home_is_in_english_under_en(client: Client) -> None:
     assert '<html lang="en">' in page
 
 
-@pytest.mark.django_db
-def test_healthz_answers_ok_after_asking_the_database(client: Client) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
 def test_home_shows_the_vision_and_the_six_themes(
     client: Client, plan_version: PlanVersion
 ) -> None:
