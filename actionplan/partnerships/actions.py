@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,6 +31,7 @@ from actionplan.accounts.permissions import (
     require,
     role_of,
 )
+from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.importer.partners import normalized_name
 from actionplan.plans.models import Hub, MemberGovernment, Organization, Partnership, Theme
 from actionplan.plans.queries import current_version
@@ -223,7 +223,9 @@ def submit_proposal(
                 content_type=mime,
                 size=upload.size or 0,
             )
-        transaction.on_commit(lambda: _mail_receipt(proposal, token, site_url))
+        # The receipt is stored in the outbox with the proposal and sent after commit: a mail
+        # server that is down never costs the proposer the receipt page and its status link.
+        _mail_receipt(proposal, token, site_url)
     return Submitted(proposal=proposal, status_token=token)
 
 
@@ -233,7 +235,7 @@ def _mail(proposal: Proposal, template: str, context: dict[str, object]) -> None
     with translation.override(proposal.language):
         subject = render_to_string(f"partnerships/mail/{template}_subject.txt", context).strip()
         body = render_to_string(f"partnerships/mail/{template}.txt", context)
-    send_mail(subject, body, None, [proposal.email])
+    enqueue_mail(subject, body, [proposal.email])
 
 
 def _mail_receipt(proposal: Proposal, token: str, site_url: str) -> None:
@@ -268,7 +270,7 @@ def _move(
     if user is not None and user.is_authenticated:
         proposal._history_user = user  # type: ignore[attr-defined]
     proposal.save()
-    transaction.on_commit(lambda: _mail(proposal, "answer", {"proposal": proposal}))
+    _mail(proposal, "answer", {"proposal": proposal})
 
 
 def _lock(proposal: Proposal) -> Proposal:
