@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -75,3 +77,10 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_in_the_caller(settings: Any) -> None:
+    """Jobs run in the test's own thread (and database transaction) once it commits: a test
+    sees their effects through ``django_capture_on_commit_callbacks(execute=True)``."""
+    settings.TASK_QUEUE = "immediate"

@@ -139,6 +139,8 @@ INSTALLED_APPS = [
     "actionplan.partnerships",
     "actionplan.operations",
     "actionplan.faults",
+    "actionplan.jobs",
+    "actionplan.mail",
 ]
 
 MIDDLEWARE = [
@@ -353,3 +355,24 @@ PROPOSAL_ATTACHMENT_ROOT = Path(
 # MEDIA_ROOT), and the publisher's 全国地方公共団体コード for the DCAT catalogue (empty: left out).
 OPENDATA_ROOT = Path(env_str("OPENDATA_ROOT", str(BASE_DIR / "var" / "opendata")))
 PUBLISHER_LG_CODE = env_str("PUBLISHER_LG_CODE", "")
+
+# The task queue (actionplan/jobs/queue.py): "rq" hands jobs to `actionplan worker` through
+# Redis; "thread" runs them in a thread of the app process (the embedded default); "immediate"
+# runs them in the caller (tests).
+TASK_QUEUE = env_str(
+    "TASK_QUEUE", "rq" if REDIS_URL else "thread", choices=("rq", "thread", "immediate")
+)
+
+# Outgoing mail (actionplan/mail/): SMTP when EMAIL_BACKEND is Django's SMTP backend. Each mail
+# is stored in the outbox with the change that caused it, then sent with retries: the wait
+# before attempt n+1 is MAIL_RETRY_SECONDS * 2**(n-1), until MAIL_MAX_ATTEMPTS have failed.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8, minimum=1)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60, minimum=1)
+# Sent mails are kept this long (their text is dropped once sent), then deleted.
+MAIL_KEEP_DAYS = env_int("MAIL_KEEP_DAYS", 30, minimum=1)

@@ -22,5 +22,6 @@ urlpatterns += i18n_patterns(
     path("progress/", include("actionplan.progress.urls")),
     path("accounts/", include("actionplan.accounts.urls")),
     path("", include("actionplan.partnerships.urls")),
+    path("jobs/", include("actionplan.jobs.urls")),
     prefix_default_language=False,
 )

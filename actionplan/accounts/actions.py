@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.models import MemberGovernment
 
 from .models import Invitation, Profile, Role
@@ -65,13 +65,12 @@ def invite_user(
         )
         invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         invitation.save()
-    send_mail(
-        "【関西広域産業ビジョン アクションプラン】利用者登録のご案内",
-        "次のリンクから利用者名とパスワードを設定してください"
-        f"（{settings.ACCOUNTS_INVITATION_DAYS}日間有効）。\n\n{accept_url.format(token=token)}\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [email],
-    )
+        enqueue_mail(
+            "【関西広域産業ビジョン アクションプラン】利用者登録のご案内",
+            "次のリンクから利用者名とパスワードを設定してください"
+            f"（{settings.ACCOUNTS_INVITATION_DAYS}日間有効）。\n\n{accept_url.format(token=token)}\n",
+            [email],
+        )
     return invitation, token
 
 

@@ -4,9 +4,19 @@ Atom feed. The landing page that links to them is the portal's (``portal:opendat
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -17,6 +27,8 @@ from .export import ExportError, current_version
 from .package import datapackage
 from .publish import ZIP_NAME, Publication, current_publication
 
+logger = logging.getLogger(__name__)
+
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
@@ -24,11 +36,42 @@ CONTENT_TYPES = {
 }
 
 
+class _Unavailable(Exception):
+    """The files cannot be built where OPENDATA_ROOT says (unwritable, full disk)."""
+
+
 def _publication() -> Publication:
     try:
         return current_publication()
     except ExportError as error:
         raise Http404(str(error)) from None
+    except OSError as error:
+        logger.error("open data cannot be built in OPENDATA_ROOT: %s", type(error).__name__)
+        raise _Unavailable from error
+
+
+def _unavailable_as_503(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A server-side storage fault is a 503 with Retry-After in the API's error shape, so that
+    harvesters try again later instead of recording a broken data set."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except _Unavailable:
+            response = JsonResponse(
+                {
+                    "status": 503,
+                    "code": "unavailable",
+                    "message": "the open data files cannot be built on the server now; "
+                    "try again later",
+                },
+                status=503,
+            )
+            response["Retry-After"] = "300"
+            return response
+
+    return wrapper
 
 
 def _open(response: HttpResponseBase, publication: Publication, name: str) -> HttpResponseBase:
@@ -65,11 +108,13 @@ def _serve(request: HttpRequest, name: str, attachment: bool) -> HttpResponseBas
     return _open(answer, publication, name)
 
 
+@_unavailable_as_503
 @require_safe
 def file(request: HttpRequest, name: str) -> HttpResponseBase:
     return _serve(request, name, attachment=False)
 
 
+@_unavailable_as_503
 @require_safe
 def archive(request: HttpRequest) -> HttpResponseBase:
     return _serve(request, ZIP_NAME, attachment=True)
@@ -86,6 +131,7 @@ def _absolute(request: HttpRequest) -> Callable[[str], str]:
     return url
 
 
+@_unavailable_as_503
 @require_safe
 def package(request: HttpRequest) -> HttpResponseBase:
     """The descriptor with absolute paths, so that it works where it is served."""
@@ -103,6 +149,7 @@ def package(request: HttpRequest) -> HttpResponseBase:
     return _open(answer, publication, "datapackage.json")
 
 
+@_unavailable_as_503
 @require_safe
 def dcat(request: HttpRequest) -> HttpResponseBase:
     publication = _publication()

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,6 +33,8 @@ from actionplan.accounts.permissions import (
     require,
     role_of,
 )
+from actionplan.files import PARTIAL_PREFIX, staged_files, sweep_partial_files
+from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.importer.partners import normalized_name
 from actionplan.plans.models import Hub, MemberGovernment, Organization, Partnership, Theme
 from actionplan.plans.queries import current_version
@@ -50,6 +53,7 @@ from .models import (
 from .uploads import detect_content_type
 
 AnyUser = AbstractBaseUser | AnonymousUser
+logger = logging.getLogger(__name__)
 
 
 class ProposalError(ValueError):
@@ -195,6 +199,31 @@ def submit_proposal(
     types = check_attachments(files)
     now = timezone.now()
     token = secrets.token_urlsafe(32)
+    try:
+        with staged_files():
+            proposal = _store_proposal(data, files, types, token, now, site_url)
+    except OSError as error:
+        # A full disk or an unwritable folder: nothing was stored, no file is left behind.
+        logger.error("proposal attachments not stored: %s", type(error).__name__)
+        raise AttachmentStorageError from error
+    return Submitted(proposal=proposal, status_token=token)
+
+
+class AttachmentStorageError(ProposalError):
+    """The server could not store the attachments (disk full, read-only folder)."""
+
+    def __init__(self) -> None:
+        super().__init__("attachments", "the attachments could not be stored on the server")
+
+
+def _store_proposal(
+    data: ProposalInput,
+    files: Sequence[UploadedFile],
+    types: list[str],
+    token: str,
+    now: datetime.datetime,
+    site_url: str,
+) -> Proposal:
     with transaction.atomic():
         proposal = Proposal(
             receipt_number=_next_receipt_number(timezone.localdate(now).year),
@@ -225,8 +254,10 @@ def submit_proposal(
                 content_type=mime,
                 size=upload.size or 0,
             )
-        transaction.on_commit(lambda: _mail_receipt(proposal, token, site_url))
-    return Submitted(proposal=proposal, status_token=token)
+        # The receipt is stored in the outbox with the proposal and sent after commit: a mail
+        # server that is down never costs the proposer the receipt page and its status link.
+        _mail_receipt(proposal, token, site_url)
+    return proposal
 
 
 def _mail(proposal: Proposal, template: str, context: dict[str, object]) -> None:
@@ -235,7 +266,7 @@ def _mail(proposal: Proposal, template: str, context: dict[str, object]) -> None
     with translation.override(proposal.language):
         subject = render_to_string(f"partnerships/mail/{template}_subject.txt", context).strip()
         body = render_to_string(f"partnerships/mail/{template}.txt", context)
-    send_mail(subject, body, None, [proposal.email])
+    enqueue_mail(subject, body, [proposal.email])
 
 
 def _mail_receipt(proposal: Proposal, token: str, site_url: str) -> None:
@@ -270,7 +301,7 @@ def _move(
     if user is not None and user.is_authenticated:
         proposal._history_user = user  # type: ignore[attr-defined]
     proposal.save()
-    transaction.on_commit(lambda: _mail(proposal, "answer", {"proposal": proposal}))
+    _mail(proposal, "answer", {"proposal": proposal})
 
 
 def _lock(proposal: Proposal) -> Proposal:
@@ -610,3 +641,22 @@ def update_hub(
         hub._history_user = user  # type: ignore[attr-defined]
         hub.save()
     return hub
+
+
+def sweep_attachment_files(older_than: datetime.timedelta) -> int:
+    """Remove attachment files that no row points to (staged for a transaction that never
+    committed, or left by a proposal deleted since), last changed longer ago than
+    ``older_than``; returns how many. Only files under the attachment folder are touched."""
+    root = Path(settings.PROPOSAL_ATTACHMENT_ROOT)
+    if not root.is_dir():
+        return 0
+    removed = sweep_partial_files(root, older_than)
+    known = set(Attachment.objects.values_list("file", flat=True))
+    limit = (timezone.now() - older_than).timestamp()
+    for path in root.rglob("*"):
+        if not path.is_file() or path.name.startswith(PARTIAL_PREFIX):
+            continue
+        if path.relative_to(root).as_posix() not in known and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from actionplan.files import CommitStagedStorage
 from actionplan.plans.models import MemberGovernment, Organization, Partnership
 
 
@@ -40,8 +40,9 @@ def _attachment_location() -> str:
     return str(settings.PROPOSAL_ATTACHMENT_ROOT)
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files with no public URL: they are only ever streamed by a permission-checked view."""
+class PrivateStorage(CommitStagedStorage):
+    """Files with no public URL: they are only ever streamed by a permission-checked view.
+    A new file appears only when the proposal that holds it is committed."""
 
     def __init__(self) -> None:
         super().__init__(location=None, base_url=None)

@@ -88,7 +88,32 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "partnerships/proposal_form.html", {"form": form}, status=400)
     data = form.cleaned_data
-    submitted = actions.submit_proposal(
+    try:
+        submitted = _submit(request, data)
+    except actions.AttachmentStorageError:
+        form.add_error(
+            "attachments",
+            _(
+                "添付ファイルをサーバーに保存できませんでした。提案は受け付けられていません。"
+                "時間をおいて、もう一度送信してください。"
+            ),
+        )
+        response = render(request, "partnerships/proposal_form.html", {"form": form}, status=503)
+        response["Retry-After"] = "300"
+        return response
+    messages.success(
+        request,
+        _(
+            "提案を受け付けました。受付番号は %(number)s です。"
+            "このページのアドレスを保存してください。"
+        )
+        % {"number": submitted.proposal.receipt_number},
+    )
+    return redirect("partnerships:status", token=submitted.status_token)
+
+
+def _submit(request: HttpRequest, data: dict[str, Any]) -> actions.Submitted:
+    return actions.submit_proposal(
         actions.ProposalInput(
             organization_name=data["organization_name"],
             organization_kind=data["organization_kind"],
@@ -106,15 +131,6 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         data["attachments"],
         site_url=request.build_absolute_uri("/"),
     )
-    messages.success(
-        request,
-        _(
-            "提案を受け付けました。受付番号は %(number)s です。"
-            "このページのアドレスを保存してください。"
-        )
-        % {"number": submitted.proposal.receipt_number},
-    )
-    return redirect("partnerships:status", token=submitted.status_token)
 
 
 @require_GET

@@ -8,10 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +27,7 @@ from actionplan.accounts.permissions import (
     role_of,
 )
 from actionplan.faults.conflicts import lost_race_as
+from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment, Theme
 
@@ -343,27 +342,27 @@ def _recipients(government: MemberGovernment | None) -> list[str]:
 
 def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
     """Mail every body with missing reports; ``user`` None is the scheduled command. Returns
-    the number of mails sent."""
+    the number of mails queued (stored in the outbox with the reminder's date, sent after)."""
     if user is not None:
         require(is_bureau(user), _("督促メールの送信は広域産業振興局だけができます"))
     sent = 0
-    for body in queries.body_statuses(cycle):
-        if body.missing <= 0:
-            continue
-        recipients = _recipients(body.government)
-        if not recipients:
-            continue
-        # The mail is Japanese whatever the language of the request that sends it.
-        year = fiscal_year_label(cycle.fiscal_year, "ja")
-        subject = f"【進捗報告のお願い】{year} 未提出 {body.missing}件"
-        message = (
-            f"{body.name} ご担当者様\n\n"
-            f"{year}の進捗報告の提出期限は {cycle.deadline:%Y-%m-%d} です。\n"
-            f"担当の取組 {body.carried}件のうち、{body.missing}件が未提出です。\n"
-            "ブラウザ、またはExcelのワークブックで報告してください。\n"
-        )
-        sent += send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, recipients)
     with transaction.atomic():
+        for body in queries.body_statuses(cycle):
+            if body.missing <= 0:
+                continue
+            recipients = _recipients(body.government)
+            if not recipients:
+                continue
+            # The mail is Japanese whatever the language of the request that sends it.
+            year = fiscal_year_label(cycle.fiscal_year, "ja")
+            subject = f"【進捗報告のお願い】{year} 未提出 {body.missing}件"
+            message = (
+                f"{body.name} ご担当者様\n\n"
+                f"{year}の進捗報告の提出期限は {cycle.deadline:%Y-%m-%d} です。\n"
+                f"担当の取組 {body.carried}件のうち、{body.missing}件が未提出です。\n"
+                "ブラウザ、またはExcelのワークブックで報告してください。\n"
+            )
+            sent += enqueue_mail(subject, message, recipients) is not None
         cycle.last_reminded_at = timezone.now()
         if user is not None:
             cycle._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import annual_jobs, views
 
 app_name = "progress"
 
@@ -30,7 +30,12 @@ urlpatterns = [
     path("annual/", views.annual_index, name="annual_index"),
     path("annual/<int:year>/", views.annual_report, name="annual"),
     path("annual/<int:year>.xlsx", views.annual_workbook, name="annual_xlsx"),
-    path("annual/<int:year>.pdf", views.annual_pdf, name="annual_pdf"),
+    path("annual/<int:year>.pdf", annual_jobs.annual_pdf, name="annual_pdf"),
+    path(
+        "annual/<int:year>.pdf/<int:job_id>/",
+        annual_jobs.annual_pdf_download,
+        name="annual_pdf_download",
+    ),
     path("annual/<int:year>/<slug:theme_code>/", views.annual_report, name="annual_theme"),
     path("public/actions/<int:action_id>/", views.public_action, name="public_action"),
 ]

@@ -666,8 +666,8 @@ def annual_index(request: HttpRequest) -> HttpResponse:
         {
             "years": queries.plan_years(version),
             "version": version,
-            # The PDF is printed on request by headless Chromium: offered to signed-in staff
-            # only (it costs seconds of CPU), and only where the server has the browser.
+            # The PDF is printed by headless Chromium in the task queue: offered to signed-in
+            # staff only (it costs seconds of CPU), and only where the server has the browser.
             "pdf_possible": annual.find_chromium() is not None,
             "pdf_allowed": can_read_internal(request.user),
         },
@@ -684,25 +684,6 @@ def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> Http
     if theme_code and not context["sections"]:
         raise Http404(theme_code)
     return render(request, "progress/annual.html", context)
-
-
-@internal
-@require_GET
-def annual_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    version = current_version()
-    if version is None or year not in queries.plan_years(version):
-        raise Http404(f"no annual report for {year}")
-    chromium = annual.find_chromium()
-    if chromium is None:
-        raise Http404(_("このサーバーにはヘッドレスChromiumがないため、PDFを作成できません。"))
-    try:
-        content = annual.pdf_bytes(annual.render_page(version, year), chromium, timeout=60)
-    except annual.PdfError:
-        logger.exception("annual report %s: no PDF", year)
-        return HttpResponse(_("PDFを作成できませんでした。"), status=503)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="progress-annual-{year}.pdf"'
-    return response
 
 
 @require_GET

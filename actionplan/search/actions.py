@@ -7,6 +7,7 @@ the hubs. Each function owns its transaction; the index is derived data, so ther
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from actionplan.jobs.queue import enqueue
 from actionplan.plans import models as plans
 
 from . import backends
@@ -23,6 +25,8 @@ from .postings import glossary_digest, term_weights
 from .tokenize import document_terms
 
 SHORT_TITLE = 60
+# The job id of a rebuild started by a search: while one waits or runs, searches start no other.
+REBUILD_JOB = "search-rebuild"
 
 
 def _fiscal_year(year: int | None, month: int | None) -> int | None:
@@ -298,9 +302,13 @@ def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> 
     backends.add_counts(counts)
 
 
-def replace_index(documents: list[SearchDocument], version_id: int | None) -> IndexState:
+def replace_index(
+    documents: list[SearchDocument],
+    version_id: int | None,
+    read_at: datetime.datetime | None = None,
+) -> IndexState:
     """Empty the index and store these rows, weighted by their own average field lengths
-    (the caller holds the transaction)."""
+    (the caller holds the transaction). ``read_at``: when the records were read."""
     backends.clear()
     SearchDocument.objects.all().delete()
     FacetGroup.objects.all().delete()
@@ -311,22 +319,32 @@ def replace_index(documents: list[SearchDocument], version_id: int | None) -> In
     state.average_title_length = max(sum(d.title_length for d in documents) / (count or 1), 1.0)
     state.average_body_length = max(sum(d.body_length for d in documents) / (count or 1), 1.0)
     state.glossary_digest = glossary_digest()
-    state.built_at = timezone.now()
+    state.built_at = read_at or timezone.now()
     state.save()
     write_documents(documents)
     return state
 
 
 def rebuild_index() -> int:
-    """Empty the index and fill it again from the current version and the registry."""
+    """Empty the index and fill it again from the current version and the registry.
+
+    Reading and tokenizing the records is most of the work (a large import: tens of seconds);
+    it runs before the transaction, so that the database's write lock (all of SQLite, for
+    public form posts too) is held only while the finished rows are written. Run it as a job
+    (``actionplan.jobs.queue.enqueue``), never inside a request.
+    """
+    read_at = timezone.now()
+    version = _current_version()
+    documents = [document_from(s) for s in sources(version)]
     with transaction.atomic():
-        # One rebuild at a time across processes: the others wait here, then rebuild again
-        # from what is committed by then.
-        if IndexState.objects.select_for_update().first() is None:
+        # One rebuild at a time across processes: the others wait here.
+        state = IndexState.objects.select_for_update().first()
+        if state is None:
             IndexState.objects.create()
-        version = _current_version()
-        documents = [document_from(s) for s in sources(version)]
-        replace_index(documents, version.pk if version else None)
+        elif state.built_at is not None and state.built_at > read_at:
+            # A rebuild that read the records after this one has already written them.
+            return state.documents
+        replace_index(documents, version.pk if version else None, read_at)
     backends.vacuum()
     return len(documents)
 
@@ -366,8 +384,8 @@ def index_record(kind: str, object_id: int) -> None:
 
 
 def ensure_index_current() -> IndexState:
-    """Rebuild when the index holds another version than the current one (or was never built),
-    or was built with another glossary.
+    """Start a rebuild when the index holds another version than the current one (or was
+    never built), or was built with another glossary.
 
     Signals cover the writes made through Django; this also covers bulk updates that send none
     (such as switching the current version with ``update()``).
@@ -380,6 +398,8 @@ def ensure_index_current() -> IndexState:
         .first()
     )
     if state is None or state.version_id != current or state.glossary_digest != glossary_digest():
-        rebuild_index()
-        state = IndexState.objects.get()
+        # The rebuild is a job: the search answers from the index as it stands (empty after a
+        # crash that lost it) instead of making its visitor wait for every record to be read.
+        enqueue(rebuild_index, job_id=REBUILD_JOB, after_commit=False)
+        state = IndexState.objects.first() or IndexState(documents=0)
     return state

@@ -1,8 +1,9 @@
 """Keep the index in step with every write to the plan data.
 
 Work is deferred to ``transaction.on_commit``: an import writes a version in one transaction and the
-index is rebuilt once it is committed, from what is then stored. Bulk writes send no signals, which
-is why a new ``PlanVersion`` triggers a full rebuild; single records are re-indexed one by one.
+index is rebuilt once it is committed, from what is then stored, by a job of the task queue. Bulk
+writes send no signals, which is why a new ``PlanVersion`` triggers a full rebuild; single records
+are re-indexed one by one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from actionplan.jobs.queue import enqueue
 from actionplan.plans import models as plans
 
 from . import actions
@@ -34,12 +36,12 @@ def _reindex_later(kind: str, object_id: int) -> None:
 
 @receiver(post_save, sender=plans.PlanVersion)
 def on_version_saved(sender: type[plans.PlanVersion], **kwargs: Any) -> None:
-    transaction.on_commit(actions.rebuild_index)
+    enqueue(actions.rebuild_index)
 
 
 @receiver(post_delete, sender=plans.PlanVersion)
 def on_version_deleted(sender: type[plans.PlanVersion], **kwargs: Any) -> None:
-    transaction.on_commit(actions.rebuild_index)
+    enqueue(actions.rebuild_index)
 
 
 def on_record_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:

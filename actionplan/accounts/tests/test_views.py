@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core import mail
@@ -11,11 +12,19 @@ from actionplan.conftest import PASSWORD, client_for
 from actionplan.plans.models import MemberGovernment
 
 
-def test_staff_invites_an_editor_who_accepts_and_is_signed_in(bureau_staff: User) -> None:
-    response = client_for(bureau_staff).post(
-        "/accounts/users/",
-        {"email": "new@example.jp", "role": Role.MEMBER_EDITOR, "member_government": _osaka_pk()},
-    )
+def test_staff_invites_an_editor_who_accepts_and_is_signed_in(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The invitation mail leaves through the outbox once the invitation is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(bureau_staff).post(
+            "/accounts/users/",
+            {
+                "email": "new@example.jp",
+                "role": Role.MEMBER_EDITOR,
+                "member_government": _osaka_pk(),
+            },
+        )
     assert response.status_code == 302
     link = re.search(r"http://testserver(/accounts/invitations/\S+/)", str(mail.outbox[0].body))
     assert link is not None and mail.outbox[0].to == ["new@example.jp"]

@@ -73,7 +73,11 @@ def proposal_input(**changes: object) -> actions.ProposalInput:
 
 
 @pytest.fixture
-def submitted(plan_version: PlanVersion) -> actions.Submitted:
-    return actions.submit_proposal(
-        proposal_input(), [upload("plan.pdf", PDF)], site_url="http://testserver/"
-    )
+def submitted(
+    plan_version: PlanVersion, django_capture_on_commit_callbacks: Any
+) -> actions.Submitted:
+    # Committed: its attachment is moved into place and its receipt mail sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        return actions.submit_proposal(
+            proposal_input(), [upload("plan.pdf", PDF)], site_url="http://testserver/"
+        )

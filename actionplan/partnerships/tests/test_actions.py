@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -68,9 +69,14 @@ def test_it_requires_consent(plan_version: PlanVersion) -> None:
     ],
 )
 def test_it_accepts_documents_and_images_by_content(
-    plan_version: PlanVersion, name: str, content: bytes, expected: str
+    plan_version: PlanVersion,
+    name: str,
+    content: bytes,
+    expected: str,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    proposal = actions.submit_proposal(proposal_input(), [upload(name, content)]).proposal
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = actions.submit_proposal(proposal_input(), [upload(name, content)]).proposal
     attachment = proposal.attachments.get()
     assert expected in attachment.content_type
     assert attachment.file.read() == content
@@ -141,8 +147,8 @@ def test_the_whole_triage_path_ends_in_a_new_partnership(
     ]
     assert reasons[0][0] == "submit"
     assert reasons[3][0].startswith("refer: 大阪府")
-    # One answer e-mail per transition, all to the proposer.
-    assert [m.to for m in mail.outbox] == [[EMAIL]] * 4
+    # The receipt, then one answer e-mail per transition, all to the proposer.
+    assert [m.to for m in mail.outbox] == [[EMAIL]] * 5
     assert "連携協定を締結します。" in mail.outbox[-1].body
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
@@ -140,8 +142,10 @@ def test_reminders_go_to_bodies_with_missing_reports(
     osaka_editor: User,
     kyoto_editor: User,
     bureau_staff: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    sent = actions.send_reminders(bureau_staff, cycle)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = actions.send_reminders(bureau_staff, cycle)
     recipients = sorted(address for message in mail.outbox for address in message.to)
     # 大阪府 carries one action and the bureau every Union action; 京都府 carries nothing.
     assert recipients == ["osaka@example.jp", "staff@example.jp"]
@@ -153,8 +157,14 @@ def test_reminders_go_to_bodies_with_missing_reports(
 
 
 def test_no_reminder_once_reported(
-    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     actions.submit_report(osaka_editor, draft(osaka_editor, members_action), 1)
-    actions.send_reminders(None, cycle)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_reminders(None, cycle)
+    assert [m.to for m in mail.outbox] == [["staff@example.jp"]]
     assert all(m.to != ["osaka@example.jp"] for m in mail.outbox)

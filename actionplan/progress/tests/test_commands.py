@@ -5,13 +5,13 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from actionplan.conftest import client_for
 from actionplan.plans.models import Action, PlanVersion
 from actionplan.progress import actions
 from actionplan.progress.actions import ReportInput
@@ -22,10 +22,14 @@ from .conftest import YEAR, osaka
 
 
 def test_send_reminders_mails_missing_bodies(
-    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     out = io.StringIO()
-    call_command("send-reminders".replace("-", "_"), stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send-reminders".replace("-", "_"), stdout=out)
     assert "sent 2 reminder mail(s) for 1 open cycle(s)" in out.getvalue()
     assert ["osaka@example.jp"] in [m.to for m in mail.outbox]
 
@@ -112,21 +116,3 @@ def test_annual_report_pdf_reports_a_missing_browser(
         call_command(
             "annual_report", YEAR, output=str(tmp_path), pdf=True, chromium=str(tmp_path / "none")
         )
-
-
-@pytest.mark.slow
-def test_staff_download_the_annual_report_as_pdf_from_the_web(
-    accepted_report: None, plan_version: PlanVersion, bureau_staff: User, tmp_path: Path
-) -> None:
-    chromium_or_skip()
-    response = client_for(bureau_staff).get(f"/en/progress/annual/{YEAR}.pdf")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="progress-annual-{YEAR}.pdf"'
-    pdf = tmp_path / "downloaded.pdf"
-    pdf.write_bytes(response.content)
-    text = run(poppler("pdftotext"), "-layout", str(pdf), "-")
-    # The annual report is a Japanese document whatever the page language.
-    assert "令和7年度（2025年度） 進捗フォローアップ報告" in text and NARRATIVE in text
-    for theme in plan_version.themes.all():
-        assert theme.name_ja in text, theme.name_ja
-    assert client_for(bureau_staff).get("/progress/annual/1999.pdf").status_code == 404

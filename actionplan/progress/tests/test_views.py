@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -185,9 +186,14 @@ def test_non_workbook_upload_is_refused(
 
 
 def test_reminder_button_sends_mail(
-    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    response = client_for(bureau_staff).post(f"/progress/cycles/{YEAR}/remind/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(bureau_staff).post(f"/progress/cycles/{YEAR}/remind/", follow=True)
     assert "督促メールを 2 通送信しました" in response.content.decode()
     assert any(m.to == ["osaka@example.jp"] for m in mail.outbox)
 
@@ -459,9 +465,14 @@ def test_every_progress_page_writes_fiscal_years_as_wareki_and_western_or_fy(
 
 
 def test_reminder_mail_names_the_fiscal_year_in_wareki_and_western(
-    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    bureau_staff: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    client_for(bureau_staff).post(f"/en/progress/cycles/{YEAR}/remind/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(bureau_staff).post(f"/en/progress/cycles/{YEAR}/remind/")
     osaka_mail = next(m for m in mail.outbox if m.to == ["osaka@example.jp"])
     assert "【進捗報告のお願い】令和7年度（2025年度） 未提出 1件" == osaka_mail.subject
     assert "令和7年度（2025年度）の進捗報告の提出期限は 2026-05-31 です。" in osaka_mail.body

@@ -1,0 +1,80 @@
+"""Writes to the jobs people start and follow: start one, mark it running, done or failed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Job
+from .queue import enqueue
+
+
+def job_file_root() -> Path:
+    """Where job results are kept: beside uploads, outside the public media URLs, so that a
+    result is only served to the person who started the job."""
+    return Path(settings.MEDIA_ROOT) / "private" / "jobs"
+
+
+def start_job(user: Any, kind: str, argument: str, run: Callable[[int], Any]) -> Job:
+    """Record a job and hand ``run(job_id)`` to the queue once the record is committed. The
+    caller has checked the permission. A job of the same kind and argument that the same
+    person started and that is still waiting or running is returned instead of a second."""
+    with transaction.atomic():
+        running = (
+            Job.objects.select_for_update()
+            .filter(
+                kind=kind,
+                argument=argument,
+                requested_by=user,
+                state__in=(Job.State.QUEUED, Job.State.RUNNING),
+            )
+            .first()
+        )
+        if running is not None:
+            return running
+        job = Job.objects.create(kind=kind, argument=argument, requested_by=user)
+        enqueue(run, job.pk)
+    return job
+
+
+def begin(job_id: int) -> Job | None:
+    """Mark a queued job running; None when it is not waiting any more (run twice)."""
+    if not Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
+        state=Job.State.RUNNING, started_at=timezone.now()
+    ):
+        return None
+    return Job.objects.get(pk=job_id)
+
+
+def finish(job: Job, content: bytes, suffix: str) -> None:
+    """Store the job's result and mark it done. The file is written under a temporary name,
+    synced, then renamed, so that a half-written result is never offered for download."""
+    root = job_file_root()
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"{job.kind}-{job.pk}{suffix}"
+    handle, temporary = tempfile.mkstemp(dir=root, prefix=".partial-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, root / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.DONE, finished_at=timezone.now(), file_name=name, error=""
+    )
+
+
+def fail(job: Job, error: str) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.FAILED, finished_at=timezone.now(), error=error[:500]
+    )
