@@ -284,3 +284,7 @@ PROPOSAL_ATTACHMENT_ROOT = Path(
 # MEDIA_ROOT), and the publisher's 全国地方公共団体コード for the DCAT catalogue (empty: left out).
 OPENDATA_ROOT = Path(env_str("OPENDATA_ROOT", str(BASE_DIR / "var" / "opendata")))
 PUBLISHER_LG_CODE = env_str("PUBLISHER_LG_CODE", "")
+
+# Plan editions: an import that removes more than this share (in percent) of the current
+# version's actions, developments or partnerships is refused unless forced (--force).
+PLAN_IMPORT_MAX_REMOVED_PERCENT = env_int("PLAN_IMPORT_MAX_REMOVED_PERCENT", 20, minimum=0)
