@@ -634,10 +634,41 @@ class _VersionWriter:
         cells: dict[str, dict[str, str]] = defaultdict(dict)
         if self.previous is None:
             return cells
+        if model is m.Action:
+            # By the cell the record is in, not its key: a moved item keeps the key of its old cell.
+            actions = m.Action.objects.filter(version=self.previous).order_by()
+            for key, text, code, fiscal_year, actor in actions.values_list(
+                "key", "text_ja", "theme__code", "period__fiscal_year_start", "actor"
+            ):
+                cells[f"{code}.{fiscal_year}.{actor}"][key] = text
+            return cells
         rows = model.objects.filter(version=self.previous).order_by().values_list("key", "text_ja")
         for key, text in rows:
             cells[key.rsplit(".", 1)[0]][key] = text
         return cells
+
+    @staticmethod
+    def _moved(
+        keyed: list[tuple[doc_model.Theme, doc_model.Action, str, str]],
+        previous: dict[str, dict[str, str]],
+        codes: dict[str, str],
+    ) -> list[tuple[doc_model.Theme, doc_model.Action, str, str]]:
+        """An item of a new cell with the same words as an item gone from another cell of the
+        same theme moved there (another year or actor): it keeps that item's key."""
+        kept = {stable for _, _, _, stable in keyed}
+        gone: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for cell, items in previous.items():
+            for old_key, old_text in items.items():
+                if old_key not in kept:
+                    gone[(cell.split(".", 1)[0], fold(old_text))].append(old_key)
+        known = {key for items in previous.values() for key in items}
+        result = []
+        for t, a, key, stable in keyed:
+            candidates = gone.get((codes[t.name], fold(a.text)))
+            if stable not in known and candidates:
+                stable = candidates.pop(0)
+            result.append((t, a, key, stable))
+        return result
 
     def _inherit(
         self,
@@ -698,10 +729,11 @@ class _VersionWriter:
         previous = self._previous_keys(m.Action)
         claimed: set[str] = set()
         new_keys = {key for _, _, key in plain}
-        return [
+        keyed = [
             (t, a, key, self._inherit(key, a.text, previous, claimed, new_keys))
             for t, a, key in plain
         ]
+        return self._moved(keyed, previous, self.codes)
 
     def _write_actions(
         self, keyed: list[tuple[doc_model.Theme, doc_model.Action, str, str]]

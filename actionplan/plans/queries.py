@@ -31,7 +31,7 @@ def actions_in_reading_order(version: m.PlanVersion) -> QuerySet[m.Action]:
 
 @dataclass
 class Change:
-    kind: str  # added | removed | changed
+    kind: str  # added | removed | changed | moved
     record: str  # action | year_theme | milestone | partnership | theme
     key: str
     old_text: str = ""
@@ -39,6 +39,13 @@ class Change:
     theme_code: str = ""
     fiscal_year: int | None = None
     actor: str = ""
+    # For a moved record, the cell it left and the cell it is in: theme/fiscal year/actor.
+    old_cell: str = ""
+    new_cell: str = ""
+
+    @property
+    def cell(self) -> str:
+        return "/".join(str(p) for p in (self.theme_code, self.fiscal_year or "", self.actor) if p)
 
 
 @dataclass
@@ -60,6 +67,10 @@ def _compare(
     for key, (text, template) in new.items():
         if key not in old:
             diff.changes.append(_with(template, "added", new_text=text))
+        elif old[key][1].cell != template.cell:
+            moved = _with(template, "moved", old_text=old[key][0], new_text=text)
+            moved.old_cell, moved.new_cell = old[key][1].cell, template.cell
+            diff.changes.append(moved)
         elif old[key][0] != text:
             diff.changes.append(_with(template, "changed", old_text=old[key][0], new_text=text))
     for key, (text, template) in old.items():

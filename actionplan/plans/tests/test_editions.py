@@ -6,6 +6,7 @@ feature say so.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -357,3 +358,92 @@ def test_concurrent_imports_of_the_same_file_make_one_version(reference: None) -
     assert sorted(r.split(" ")[0] for r in results) == ["imported", "unchanged:"]
     assert m.PlanVersion.objects.count() == 1
     assert m.PlanVersion.objects.get().is_current
+
+
+def crafted_revision() -> tuple[str, dict[str, str]]:
+    """The bundled plan revised the way a bureau would: an item moved to the next year, one
+    reworded, one added, one removed, an agreement added, and the year labels written in
+    other brackets. Returns the text and the words of each change."""
+    import copy
+
+    doc = read_plan_document(BUNDLED.read_bytes())
+    doc.edition = REVISED_LABEL
+    doc.published_year, doc.published_month = 2026, 5
+    theme = doc.themes[1]
+
+    def plain(period: int, actor: str) -> list[Any]:
+        return [
+            a
+            for a in theme.actions
+            if a.period_position == period
+            and a.actor == actor
+            and a.parent is None
+            and not any(
+                c.parent == a.position and c.period_position == period and c.actor == actor
+                for c in theme.actions
+            )
+        ]
+
+    moved = plain(1, "union")[0]
+    target = [a for a in theme.actions if a.period_position == 2 and a.actor == "union"]
+    moved.period_position, moved.group = 2, target[-1].group
+    moved.position = max(a.position for a in target) + 1
+    reworded = plain(1, "members")[0]
+    old_words = reworded.text
+    reworded.text = old_words + "と普及啓発"
+    removed = plain(2, "members")[-1]
+    theme.actions.remove(removed)
+    added = copy.copy(plain(3, "union")[-1])
+    added.text, added.position = "水素社会の実装に向けた新たな実証事業", 99
+    theme.actions.append(added)
+    agreement = copy.deepcopy(doc.partnerships[-1])
+    agreement.title = "大阪府と株式会社サンプルとの包括連携協定"
+    agreement.position = len(doc.partnerships) + 1
+    doc.partnerships.append(agreement)
+    text = render_document(doc)
+    lines = [
+        line.replace("〈", "（").replace("〉", "）") if line.startswith("年度\t") else line
+        for line in text.split("\n")
+    ]
+    return "\n".join(lines), {
+        "theme": theme.name,
+        "moved": moved.text,
+        "old": old_words,
+        "reworded": reworded.text,
+        "removed": removed.text,
+        "added": added.text,
+        "agreement": agreement.title,
+    }
+
+
+@pytest.mark.django_db
+def test_a_crafted_revision_is_imported_and_compared_exactly(
+    plan_version: m.PlanVersion, tmp_path: Path
+) -> None:
+    text, words = crafted_revision()
+    assert "年度\t2024 （万博前）" in text
+    path = tmp_path / "revised.txt"
+    path.write_text(text, encoding="utf-8")
+    assert "now current" in _output_of_import(path)
+    new = m.PlanVersion.objects.get(is_current=True)
+    assert [p.label_ja for p in new.periods.all()] == ["万博前", "現状・万博開催", "万博後"]
+    out = _output_of("plan_diff", "1", "2", "--json")
+    changes = {(c["kind"], c["record"]): c for c in json.loads(out)}
+    assert sorted(changes) == [
+        ("added", "action"),
+        ("added", "partnership"),
+        ("changed", "action"),
+        ("moved", "action"),
+        ("removed", "action"),
+    ]
+    moved = changes[("moved", "action")]
+    old_action = plan_version.actions.get(text_ja=words["moved"])
+    assert moved["key"] == old_action.key
+    code = old_action.theme.code
+    assert (moved["old_cell"], moved["new_cell"]) == (f"{code}/2024/union", f"{code}/2025/union")
+    assert new.actions.get(key=old_action.key).period.fiscal_year_start == 2025
+    changed = changes[("changed", "action")]
+    assert (changed["old_text"], changed["new_text"]) == (words["old"], words["reworded"])
+    assert changes[("removed", "action")]["old_text"] == words["removed"]
+    assert changes[("added", "action")]["new_text"] == words["added"]
+    assert changes[("added", "partnership")]["new_text"] == words["agreement"]
