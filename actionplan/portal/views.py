@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from actionplan.plans import models as m
+from actionplan.plans import queries as plan_queries
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 
@@ -123,6 +124,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
                 "governments": list(row.member_governments.all()),
                 "children": list(row.children.order_by("position")),
                 "progress": _public_progress(row),
+                "removed_in": plan_queries.removed_in(row),
                 "milestones": queries.milestones_by_date(version, row.theme),
                 "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
                 "hubs": queries.hubs(row.theme.code),
