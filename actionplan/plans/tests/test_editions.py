@@ -447,3 +447,13 @@ def test_a_crafted_revision_is_imported_and_compared_exactly(
     assert changes[("removed", "action")]["old_text"] == words["removed"]
     assert changes[("added", "action")]["new_text"] == words["added"]
     assert changes[("added", "partnership")]["new_text"] == words["agreement"]
+
+
+@pytest.mark.django_db
+def test_import_bundled_imports_the_plan_shipped_with_the_package(reference: None) -> None:
+    assert "imported version 1 (2025年11月改訂版, utf-8, now current)" in _output_of(
+        "import", "--bundled"
+    )
+    assert "unchanged" in _output_of("import", "--bundled")
+    with pytest.raises(CommandError, match="give either a PATH or --bundled"):
+        call_command("import")

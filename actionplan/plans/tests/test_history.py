@@ -52,3 +52,18 @@ def test_reports_follow_moved_and_reworded_actions_and_removed_ones_keep_their_p
     assert "この取組は第2版（2026年5月改訂版）で計画から削除されました。" in page
     english = client.get(f"/en/actions/{removed.pk}/").content.decode()
     assert "This action was removed from the plan in edition 2 (" in english
+
+
+def test_the_api_gives_an_actions_reports_of_every_edition_with_their_edition(
+    plan_version: m.PlanVersion, bureau_staff: User
+) -> None:
+    progress.open_cycle(bureau_staff, 2024, datetime.date(2025, 5, 31))
+    text, words = crafted_revision()
+    moved = plan_version.actions.get(text_ja=words["moved"])
+    accepted_report(bureau_staff, moved, "移動前の版への報告")
+    new = import_plan_document(text.encode(), source_name="revised.txt").version
+    action = new.actions.get(key=moved.key)
+    reports = Client().get(f"/api/v1/progress/reports?action_id={action.pk}").json()
+    assert [(r["narrative_ja"], r["plan_version"], r["plan_edition"]) for r in reports] == [
+        ("移動前の版への報告", 1, "2025年11月改訂版")
+    ]
