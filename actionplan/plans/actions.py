@@ -302,7 +302,7 @@ def import_plan_document(
         try:
             with transaction.atomic():
                 result = _stage(doc, tr, source_name, force=force, imported_by=imported_by)
-                if dry_run:
+                if dry_run and result.unchanged_as is None:
                     raise _DryRun
         except _DryRun:
             result.dry_run = True
