@@ -363,16 +363,14 @@ TASK_QUEUE = env_str(
     "TASK_QUEUE", "rq" if REDIS_URL else "thread", choices=("rq", "thread", "immediate")
 )
 
-# Outgoing mail (actionplan/mail/): SMTP when EMAIL_BACKEND is Django's SMTP backend. Each mail
-# is stored in the outbox with the change that caused it, then sent with retries: the wait
-# before attempt n+1 is MAIL_RETRY_SECONDS * 2**(n-1), until MAIL_MAX_ATTEMPTS have failed.
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+# Outgoing mail (actionplan/mail/), through the SMTP settings above when EMAIL_BACKEND is
+# Django's SMTP backend. Each mail is stored in the outbox with the change that caused it, then
+# sent with retries: the wait before attempt n+1 is MAIL_RETRY_SECONDS * 2**(n-1), until
+# MAIL_MAX_ATTEMPTS have failed.
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8, minimum=1)
 MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60, minimum=1)
 # Sent mails are kept this long (their text is dropped once sent), then deleted.
 MAIL_KEEP_DAYS = env_int("MAIL_KEEP_DAYS", 30, minimum=1)
+# Plan editions: an import that removes more than this share (in percent) of the current
+# version's actions, developments or partnerships is refused unless forced (--force).
+PLAN_IMPORT_MAX_REMOVED_PERCENT = env_int("PLAN_IMPORT_MAX_REMOVED_PERCENT", 20, minimum=0)

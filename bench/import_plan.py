@@ -127,7 +127,9 @@ def _timed(
         _empty()
         started = time.perf_counter()
         for data in documents:
-            import_plan_document(data, source_name="edition.txt")
+            # Generated editions drop and reword more than a revision would: the damage check
+            # (PLAN_IMPORT_MAX_REMOVED_PERCENT) is overridden, every other verification runs.
+            import_plan_document(data, source_name="edition.txt", force=True)
         ours.append(time.perf_counter() - started)
         rows = _action_rows()
         count = len(rows)

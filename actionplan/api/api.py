@@ -122,3 +122,9 @@ from actionplan.progress.api import router as progress_router  # noqa: E402
 # Accepted reports and indicators are plan data: cached and validated like the plan's reads.
 progress_router.add_decorator(public_read, mode="view")
 api.add_router("/progress", progress_router)
+
+from actionplan.api.revisions import router as revisions_router  # noqa: E402
+
+# The comparison of two editions is plan data: cached and validated like the plan's reads.
+revisions_router.add_decorator(public_read, mode="view")
+api.add_router("", revisions_router)

@@ -317,7 +317,7 @@ class HubFilter(Schema):
 
 
 def _version(number: int | None) -> m.PlanVersion:
-    queryset = m.PlanVersion.objects.select_related("plan")
+    queryset = m.PlanVersion.objects.published().select_related("plan")
     if number is None:
         current = queryset.filter(is_current=True).first()
         if current is None:
@@ -562,7 +562,9 @@ def _listed(request: HttpRequest, queryset: QuerySet[M], paging: Paging, out: An
 
 @router.get("/plan-versions", response=PlanVersionPage, summary="List plan versions")
 def list_plan_versions(request: HttpRequest, paging: Query[Paging]) -> Any:
-    queryset = m.PlanVersion.objects.select_related("plan").order_by("plan_id", "number")
+    queryset = (
+        m.PlanVersion.objects.published().select_related("plan").order_by("plan_id", "number")
+    )
     return _listed(request, queryset, paging, version_out)
 
 

@@ -15,3 +15,9 @@ class OpendataConfig(AppConfig):
         from .checks import check_publisher_code
 
         checks.register(check_publisher_code)
+
+        from actionplan.plans.signals import version_staged
+
+        from .editions import check_staged_version
+
+        version_staged.connect(check_staged_version, dispatch_uid="opendata-verify-version")

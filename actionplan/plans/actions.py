@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from actionplan.resources import DATA_DIR
@@ -27,10 +31,10 @@ from .bulk import (
     HistoryStamp,
     history_model,
     insert_links_with_history,
-    insert_with_history,
     record_history,
     reserve_ids,
 )
+from .bulk import insert_with_history as _insert_with_history
 from .importer import document as doc_model
 from .importer.document import PlanFormatError, read_plan_document
 from .importer.keys import (
@@ -45,7 +49,15 @@ from .importer.keys import (
 from .importer.partners import find_parties, normalized_name, organization_kind
 from .importer.text import fold, text_digest
 from .importer.themes import theme_code
+from .queries import diff_versions
 from .translations import Translations, load_translations
+from .verification import (
+    EditionRefused,
+    Verification,
+    check_rows,
+    same_label_problem,
+    verify_version,
+)
 
 REFERENCE_DIR = DATA_DIR / "reference"
 # Below this similarity a reworded item is a new item, not a revision of the old one.
@@ -60,6 +72,14 @@ SAME_ITEM_OVERLAP = 0.2
 def _bigrams(text: str) -> frozenset[str]:
     folded = fold(text)
     return frozenset(folded[i : i + 2] for i in range(len(folded) - 1)) or frozenset([folded])
+
+
+def insert_with_history(
+    model: type[Any], rows: list[dict[str, Any]], stamp: HistoryStamp, *args: Any
+) -> None:
+    """Every row is checked against its columns before it is written (see verification)."""
+    check_rows(model, rows)
+    _insert_with_history(model, rows, stamp, *args)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -78,18 +98,35 @@ class ImportResult:
     created: bool
     encoding: str
     counts: dict[str, int] = field(default_factory=dict)
+    verification: Verification | None = None
+    dry_run: bool = False
+    # Whether the version is the newest edition (an older one is kept staged).
+    newest: bool = True
+    # The stored version this document turned out to be after reading (same edition).
+    unchanged_as: m.PlanVersion | None = None
 
     def summary(self) -> str:
+        v = self.version
+        if self.dry_run:
+            return f"dry run: version {v.number} ({v.edition_ja}) passed; nothing was written"
         if not self.created:
+            if self.verification is not None or v.is_current:
+                state = "the current version"
+            elif v.state == m.PlanVersion.State.STAGED:
+                state = f"staged; `actionplan activate {v.number}` makes it current"
+            else:
+                state = f"superseded; `actionplan activate {v.number}` makes it current again"
             return (
-                f"unchanged: the document is already version {self.version.number} "
-                f"({self.version.edition_ja}); nothing written"
+                f"unchanged: the document is already version {v.number} ({v.edition_ja}, "
+                f"{state}); nothing written"
             )
         parts = ", ".join(f"{n} {name}" for name, n in self.counts.items())
-        return (
-            f"imported version {self.version.number} ({self.version.edition_ja}, "
-            f"{self.encoding}): {parts}"
+        state = (
+            "now current"
+            if v.is_current
+            else f"staged; `actionplan activate {v.number}` makes it current"
         )
+        return f"imported version {v.number} ({v.edition_ja}, {self.encoding}, {state}): {parts}"
 
 
 # --- reference data -----------------------------------------------------------------------------
@@ -182,45 +219,206 @@ def load_reference_data(directory: Path = REFERENCE_DIR) -> dict[str, int]:
 # --- importing a plan document ------------------------------------------------------------------
 
 
-def import_plan_file(path: Path | str, translations: Translations | None = None) -> ImportResult:
+def import_plan_file(
+    path: Path | str,
+    translations: Translations | None = None,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    activate: bool = True,
+    imported_by: str = "",
+) -> ImportResult:
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PlanFormatError(0, f"cannot read {path.name}: {exc.strerror}") from None
-    return import_plan_document(data, source_name=path.name, translations=translations)
+    return import_plan_document(
+        data,
+        source_name=path.name,
+        translations=translations,
+        force=force,
+        dry_run=dry_run,
+        activate=activate,
+        imported_by=imported_by,
+    )
+
+
+# Any number fits: the key only has to be the same in every process that imports.
+IMPORT_LOCK_KEY = int.from_bytes(hashlib.sha256(b"actionplan.plans.import").digest()[:7], "big")
+
+
+@contextmanager
+def import_lock() -> Iterator[None]:
+    """One import or activation at a time. PostgreSQL: a session advisory lock, so a second
+    import waits for the first and then finds its document stored; it is released when the
+    connection ends, also when the process is killed. SQLite: its write lock serialises the
+    transactions (``transaction_mode`` IMMEDIATE)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK_KEY])
+
+
+class _DryRun(Exception):  # noqa: N818 - a signal to roll back, not an error
+    """Raised to roll a dry run's transaction back after its verification."""
 
 
 def import_plan_document(
-    data: bytes, *, source_name: str, translations: Translations | None = None
+    data: bytes,
+    *,
+    source_name: str,
+    translations: Translations | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    activate: bool = True,
+    imported_by: str = "",
 ) -> ImportResult:
-    """Read a plan document and store it as a new version, unless the same text is stored."""
+    """Read a plan document, stage it as a new version, verify it, then make it current.
+
+    Nothing is kept of a document that fails any step (``PlanFormatError`` for a value,
+    ``EditionRefused`` for a failed verification or a damaged document). The same text (up to
+    line endings and trailing spaces) as a stored version is that version: nothing is written,
+    a staged one is verified and activated. ``dry_run`` verifies and compares, then rolls back;
+    ``activate=False`` keeps the verified version staged for `actionplan activate N`.
+    """
     doc = read_plan_document(data)
     tr = translations if translations is not None else load_translations("en")
-    with transaction.atomic():
-        governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
-        if not governments:
-            load_reference_data()
-            governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
-        plan = _plan_for(doc, tr)
-        existing = previous = None
-        for version in plan.versions.filter(
-            Q(checksum=doc.checksum) | Q(is_current=True)
-        ).order_by():
-            if version.checksum == doc.checksum:
-                existing = version
-            if version.is_current:
-                previous = version
+    with import_lock():
+        existing = _stored_version(doc)
         if existing is not None:
+            if activate and not dry_run and existing.state == m.PlanVersion.State.STAGED:
+                verification = activate_version(existing, force=force)
+                return ImportResult(
+                    existing, created=False, encoding=doc.encoding, verification=verification
+                )
             return ImportResult(existing, created=False, encoding=doc.encoding)
-        writer = _VersionWriter(doc, tr, plan, previous, source_name, governments)
-        return writer.write()
+        try:
+            with transaction.atomic():
+                result = _stage(doc, tr, source_name, force=force, imported_by=imported_by)
+                if dry_run and result.unchanged_as is None:
+                    raise _DryRun
+        except _DryRun:
+            result.dry_run = True
+            return result
+        if result.unchanged_as is not None:
+            return ImportResult(result.unchanged_as, created=False, encoding=doc.encoding)
+        if activate and result.newest:
+            result.verification = activate_version(result.version, force=True, verified=True)
+        return result
 
 
-def _plan_for(doc: doc_model.PlanDocument, tr: Translations) -> m.Plan:
+def _stored_version(doc: doc_model.PlanDocument) -> m.PlanVersion | None:
+    checksums = [c for c in (doc.checksum, doc.legacy_checksum) if c]
+    return (
+        m.PlanVersion.objects.filter(plan__title_ja=doc.title, checksum__in=checksums)
+        .select_related("plan")
+        .first()
+    )
+
+
+def _stage(
+    doc: doc_model.PlanDocument,
+    tr: Translations,
+    source_name: str,
+    *,
+    force: bool,
+    imported_by: str,
+) -> ImportResult:
+    """Write the version as staged and verify it (the caller holds the transaction)."""
+    governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
+    if not governments:
+        load_reference_data()
+        governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
+    plan = _plan_for(doc, tr, force=force)
+    previous = plan.versions.filter(is_current=True).first()
+    writer = _VersionWriter(doc, tr, plan, previous, source_name, governments)
+    writer.imported_by = imported_by
+    result = writer.write()
+    version = result.version
+    same_label = plan.versions.filter(edition_ja=version.edition_ja).exclude(pk=version.pk)
+    problems = []
+    for other in same_label:
+        diff = diff_versions(other, version)
+        if not diff.changes and not _details_differ(other, version):
+            # The same edition written differently (spacing, line breaks): not a new one.
+            transaction.set_rollback(True)
+            result.unchanged_as = other
+            return result
+        problems.append(same_label_problem(version, other, diff))
+    result.verification = verify_version(version, previous, force=force, problems=problems)
+    return result
+
+
+def _details_differ(old: m.PlanVersion, new: m.PlanVersion) -> bool:
+    """Whatever the comparison of records does not look at: vision, periods, figures, items."""
+
+    def details(v: m.PlanVersion) -> list[Any]:
+        return [
+            list(v.vision.order_by("kind", "position").values_list("text_ja", flat=True)),
+            list(v.periods.values_list("fiscal_year_start", "fiscal_year_end", "label_ja")),
+            list(
+                v.milestones.order_by("key").values_list(
+                    "key", "date_year", "date_month", "date_day", "figure_value", "note_ja"
+                )
+            ),
+            list(
+                m.PartnershipItem.objects.filter(partnership__version=v)
+                .order_by("partnership__key", "number")
+                .values_list("partnership__key", "number", "text_ja")
+            ),
+            [v.plan_start_fy, v.plan_end_fy, v.period_note_ja, v.appendix_note_ja],
+        ]
+
+    return details(old) != details(new)
+
+
+def activate_version(
+    version: m.PlanVersion, *, force: bool = False, verified: bool = False
+) -> Verification | None:
+    """Make `version` the current one in one short transaction, after the same verification
+    as an import (skipped when the caller has just verified it). The way back after a
+    mistake: activating an earlier version restores what the public sees."""
+    given = version
+    with import_lock(), transaction.atomic():
+        version = m.PlanVersion.objects.select_for_update().get(pk=version.pk)
+        previous = version.plan.versions.filter(is_current=True).exclude(pk=version.pk).first()
+        verification = None if verified else verify_version(version, previous, force=force)
+        stamp = HistoryStamp(version, f"activation of plan version {version.number}")
+        if previous is not None:
+            m.PlanVersion.objects.filter(pk=previous.pk).update(is_current=False)
+            previous.is_current = False
+            record_history(previous, stamp, "~")
+        version.is_current = True
+        version.activated_at = timezone.now()
+        version._change_reason = stamp.fields["history_change_reason"]  # type: ignore[attr-defined]
+        # Saved, not updated: its signals rebuild the search index and move the data stamp
+        # (response caches, open data) once the activation is committed.
+        version.save(update_fields=["is_current", "activated_at"])
+    given.is_current, given.activated_at = True, version.activated_at
+    return verification
+
+
+def _plan_for(doc: doc_model.PlanDocument, tr: Translations, *, force: bool = False) -> m.Plan:
     plan = m.Plan.objects.filter(title_ja=doc.title).first()
     if plan is not None:
         return plan
+    others = list(m.Plan.objects.values_list("title_ja", flat=True))
+    if others and not force:
+        raise EditionRefused(
+            [
+                f"the title '{doc.title}' names no stored plan (stored: "
+                f"{'、'.join(others)}); a damaged title line would start a second plan"
+            ],
+            can_force=True,
+        )
+    check_rows(m.Plan, [{"title_ja": doc.title, "publisher_ja": doc.publisher}])
     title_en = tr.term(doc.title)
     slug = slugify(title_en) or f"plan-{text_digest(doc.title, 8)}"
     return m.Plan.objects.create(
@@ -256,6 +454,7 @@ class _VersionWriter:
         self.counts: dict[str, int] = {}
         self.codes = {t.name: theme_code(t.name, t.heading) for t in doc.themes}
         self.fiscal_years = {p.position: p.fiscal_year_start for p in doc.periods}
+        self.imported_by = ""
 
     def write(self) -> ImportResult:
         doc = self.doc
@@ -290,20 +489,23 @@ class _VersionWriter:
         self._write_partnerships(governments, partners, organizations, new_organizations)
         if assignments is not None:
             self._write_assignments(assignments)
-        return ImportResult(self.version, created=True, encoding=doc.encoding, counts=self.counts)
+        return ImportResult(
+            self.version,
+            created=True,
+            encoding=doc.encoding,
+            counts=self.counts,
+            newest=self.newest,
+        )
 
     def _create_version(self) -> None:
         doc, tr, previous = self.doc, self.tr, self.previous
         number = (self.plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        newest = previous is None or (doc.published_year, doc.published_month) >= (
+        self.newest = previous is None or (doc.published_year, doc.published_month) >= (
             previous.published_year,
             previous.published_month,
         )
-        if newest and previous is not None:
-            m.PlanVersion.objects.filter(pk=previous.pk).update(is_current=False)
-            previous.is_current = False
-        # Saved, not inserted: its signals rebuild the search index and move the API's data
-        # stamp once the import is committed. Its history row is written with the others'.
+        # Staged: inserted without signals, so nothing derived from the current version (search
+        # index, data stamp, caches, open data) moves until the version is activated.
         self.version = m.PlanVersion(
             plan=self.plan,
             number=number,
@@ -321,15 +523,18 @@ class _VersionWriter:
             checksum=doc.checksum,
             encoding=doc.encoding,
             line_count=doc.line_count,
-            is_current=newest,
+            is_current=False,
+            imported_by=self.imported_by[:150],
         )
-        self.version.skip_history_when_saving = True  # type: ignore[attr-defined]
-        self.version.save()
-        del self.version.skip_history_when_saving  # type: ignore[attr-defined]
+        version_row = {
+            f.attname: getattr(self.version, f.attname)
+            for f in m.PlanVersion._meta.concrete_fields
+            if not f.primary_key and f.attname != "imported_at"
+        }
+        check_rows(m.PlanVersion, [version_row])
+        self.version = m.PlanVersion.objects.bulk_create([self.version])[0]
         self.stamp = HistoryStamp(self.version, f"import of plan version {number}")
         record_history(self.version, self.stamp, "+")
-        if newest and previous is not None:
-            record_history(previous, self.stamp, "~")
 
     def _write_vision(self) -> None:
         ids = self.ids[m.VisionStatement]
@@ -429,10 +634,41 @@ class _VersionWriter:
         cells: dict[str, dict[str, str]] = defaultdict(dict)
         if self.previous is None:
             return cells
+        if model is m.Action:
+            # By the cell the record is in, not its key: a moved item keeps the key of its old cell.
+            actions = m.Action.objects.filter(version=self.previous).order_by()
+            for key, text, code, fiscal_year, actor in actions.values_list(
+                "key", "text_ja", "theme__code", "period__fiscal_year_start", "actor"
+            ):
+                cells[f"{code}.{fiscal_year}.{actor}"][key] = text
+            return cells
         rows = model.objects.filter(version=self.previous).order_by().values_list("key", "text_ja")
         for key, text in rows:
             cells[key.rsplit(".", 1)[0]][key] = text
         return cells
+
+    @staticmethod
+    def _moved(
+        keyed: list[tuple[doc_model.Theme, doc_model.Action, str, str]],
+        previous: dict[str, dict[str, str]],
+        codes: dict[str, str],
+    ) -> list[tuple[doc_model.Theme, doc_model.Action, str, str]]:
+        """An item of a new cell with the same words as an item gone from another cell of the
+        same theme moved there (another year or actor): it keeps that item's key."""
+        kept = {stable for _, _, _, stable in keyed}
+        gone: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for cell, items in previous.items():
+            for old_key, old_text in items.items():
+                if old_key not in kept:
+                    gone[(cell.split(".", 1)[0], fold(old_text))].append(old_key)
+        known = {key for items in previous.values() for key in items}
+        result = []
+        for t, a, key, stable in keyed:
+            candidates = gone.get((codes[t.name], fold(a.text)))
+            if stable not in known and candidates:
+                stable = candidates.pop(0)
+            result.append((t, a, key, stable))
+        return result
 
     def _inherit(
         self,
@@ -493,10 +729,11 @@ class _VersionWriter:
         previous = self._previous_keys(m.Action)
         claimed: set[str] = set()
         new_keys = {key for _, _, key in plain}
-        return [
+        keyed = [
             (t, a, key, self._inherit(key, a.text, previous, claimed, new_keys))
             for t, a, key in plain
         ]
+        return self._moved(keyed, previous, self.codes)
 
     def _write_actions(
         self, keyed: list[tuple[doc_model.Theme, doc_model.Action, str, str]]

@@ -70,7 +70,18 @@ class PlanVersionAdmin(SimpleHistoryAdmin):
         "imported_at",
     )
     list_filter = ("plan", "is_current")
-    readonly_fields = ("checksum", "encoding", "line_count", "source_name", "imported_at", "number")
+    # Which version is current changes only through `actionplan activate N`, which verifies it.
+    readonly_fields = (
+        "checksum",
+        "encoding",
+        "line_count",
+        "source_name",
+        "imported_at",
+        "number",
+        "is_current",
+        "activated_at",
+        "imported_by",
+    )
 
 
 @admin.register(m.VisionStatement)

@@ -40,7 +40,19 @@ class Plan(models.Model):
         return self.versions.filter(is_current=True).first()
 
 
+class PlanVersionQuerySet(models.QuerySet["PlanVersion"]):
+    def published(self) -> PlanVersionQuerySet:
+        """Versions the public may see: the current one and those it superseded, never a
+        staged one that is still waiting for its verification or its activation."""
+        return self.filter(Q(is_current=True) | Q(activated_at__isnull=False))
+
+
 class PlanVersion(models.Model):
+    class State(models.TextChoices):
+        STAGED = "staged", _("取込済み（未公開）")
+        CURRENT = "current", _("公開中")
+        SUPERSEDED = "superseded", _("過去の版")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(help_text=_("最初に取り込んだ版が1、以降2、3…"))
     edition_ja = models.CharField(max_length=100)
@@ -59,7 +71,12 @@ class PlanVersion(models.Model):
     line_count = models.PositiveIntegerField()
     imported_at = models.DateTimeField(auto_now_add=True)
     is_current = models.BooleanField(default=False)
+    # Set each time the version becomes current; a version never activated is staged.
+    activated_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.CharField(max_length=150, blank=True)
     history = HistoricalRecords()
+
+    objects = PlanVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("計画の版")
@@ -74,6 +91,12 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.edition_ja}"
+
+    @property
+    def state(self) -> str:
+        if self.is_current:
+            return self.State.CURRENT
+        return self.State.STAGED if self.activated_at is None else self.State.SUPERSEDED
 
     @property
     def published_on(self) -> datetime.date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -31,7 +32,7 @@ def actions_in_reading_order(version: m.PlanVersion) -> QuerySet[m.Action]:
 
 @dataclass
 class Change:
-    kind: str  # added | removed | changed
+    kind: str  # added | removed | changed | moved
     record: str  # action | year_theme | milestone | partnership | theme
     key: str
     old_text: str = ""
@@ -39,6 +40,13 @@ class Change:
     theme_code: str = ""
     fiscal_year: int | None = None
     actor: str = ""
+    # For a moved record, the cell it left and the cell it is in: theme/fiscal year/actor.
+    old_cell: str = ""
+    new_cell: str = ""
+
+    @property
+    def cell(self) -> str:
+        return "/".join(str(p) for p in (self.theme_code, self.fiscal_year or "", self.actor) if p)
 
 
 @dataclass
@@ -60,6 +68,10 @@ def _compare(
     for key, (text, template) in new.items():
         if key not in old:
             diff.changes.append(_with(template, "added", new_text=text))
+        elif old[key][1].cell != template.cell:
+            moved = _with(template, "moved", old_text=old[key][0], new_text=text)
+            moved.old_cell, moved.new_cell = old[key][1].cell, template.cell
+            diff.changes.append(moved)
         elif old[key][0] != text:
             diff.changes.append(_with(template, "changed", old_text=old[key][0], new_text=text))
     for key, (text, template) in old.items():
@@ -144,3 +156,68 @@ def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
     ):
         _compare(diff, record, reader(old), reader(new))
     return diff
+
+
+def editions_of_action(action: m.Action) -> QuerySet[m.Action]:
+    """The same action in every published edition of its plan, found by its stable key (which
+    a reworded or moved item keeps): what others attach to an action follows it this way."""
+    return m.Action.objects.filter(
+        key=action.key,
+        version__plan_id=action.version.plan_id,
+        version__in=m.PlanVersion.objects.published(),
+    )
+
+
+def removed_in(action: m.Action) -> m.PlanVersion | None:
+    """The first published edition after the action's own that no longer has it."""
+    present = set(editions_of_action(action).values_list("version_id", flat=True))
+    later = (
+        m.PlanVersion.objects.published()
+        .filter(plan_id=action.version.plan_id, number__gt=action.version.number)
+        .order_by("number")
+    )
+    return next((v for v in later if v.pk not in present), None)
+
+
+def predecessor(version: m.PlanVersion) -> m.PlanVersion | None:
+    """The version a version is compared with: the published one before it, or, for a staged
+    version, the current one (what activating it would replace)."""
+    published = m.PlanVersion.objects.published().filter(plan_id=version.plan_id)
+    if version.state == m.PlanVersion.State.STAGED:
+        return published.filter(is_current=True).first()
+    return published.filter(number__lt=version.number).order_by("-number").first()
+
+
+def text_segments(old: str, new: str) -> list[tuple[str, str]]:
+    """The words of a reworded text as (kind, text) runs: "same", "removed" or "added", by
+    character (Japanese has no spaces between words)."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    segments: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append(("same", old[i1:i2]))
+            continue
+        if i2 > i1:
+            segments.append(("removed", old[i1:i2]))
+        if j2 > j1:
+            segments.append(("added", new[j1:j2]))
+    return segments
+
+
+def changes_by_theme(diff: VersionDiff) -> list[tuple[m.Theme | None, list[Change]]]:
+    """The changes of a comparison under the theme they belong to, in the new edition's order
+    of themes (a theme the new edition dropped comes last, under the old edition's theme)."""
+    themes = {t.code: t for t in diff.old.themes.all()}
+    themes.update({t.code: t for t in diff.new.themes.all()})
+    order = [t.code for t in diff.new.themes.all()]
+    order += [code for code in themes if code not in order]
+    groups: dict[str, list[Change]] = {code: [] for code in order}
+    other: list[Change] = []
+    for change in diff.changes:
+        groups.get(change.theme_code, other).append(change)
+    result: list[tuple[m.Theme | None, list[Change]]] = [
+        (themes[code], changes) for code, changes in groups.items() if changes
+    ]
+    if other:
+        result.append((None, other))
+    return result

@@ -23,3 +23,12 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("about/", views.about, name="about"),
 ]
+
+# The plan's editions and what changed between them (see revisions.py).
+from . import revisions  # noqa: E402
+
+urlpatterns += [
+    path("revisions/", revisions.revisions, name="revisions"),
+    path("revisions/feed.atom", revisions.EditionFeed(), name="revisions-feed"),
+    path("revisions/<int:number>/", revisions.revision, name="revision"),
+]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from actionplan.plans import models as m
+from actionplan.plans import queries as plan_queries
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 
@@ -121,6 +122,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
                 "governments": list(row.member_governments.all()),
                 "children": list(row.children.order_by("position")),
                 "progress": _public_progress(row),
+                "removed_in": plan_queries.removed_in(row),
                 "milestones": queries.milestones_by_date(version, row.theme),
                 "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
                 "hubs": queries.hubs(row.theme.code),

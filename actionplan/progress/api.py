@@ -16,6 +16,7 @@ from actionplan.api.auth import token_auth
 from actionplan.api.errors import error_response
 from actionplan.api.params import MAX_ID, FiscalYear, RecordId
 from actionplan.plans.models import Action
+from actionplan.plans.queries import editions_of_action
 
 from . import actions, queries
 from .actions import ConflictError, ProgressError, ReportInput
@@ -39,9 +40,20 @@ class ReportOut(Schema):
     revision: int
     updated_at: datetime.datetime
 
+    plan_version: int = Field(description="the plan version whose action it was filed against")
+    plan_edition: str = Field(description="that version's edition label")
+
     @staticmethod
     def resolve_body(obj: ProgressReport) -> str:
         return obj.body_code
+
+    @staticmethod
+    def resolve_plan_version(obj: ProgressReport) -> int:
+        return obj.action.version.number
+
+    @staticmethod
+    def resolve_plan_edition(obj: ProgressReport) -> str:
+        return obj.action.version.edition_ja
 
 
 class ReportIn(Schema):
@@ -115,12 +127,16 @@ def list_reports(
     body: str | None = None,
 ) -> list[ProgressReport]:
     reports = ProgressReport.objects.filter(state=ReviewState.ACCEPTED).select_related(
-        "member_government"
+        "member_government", "action__version"
     )
     if fiscal_year is not None:
         reports = reports.filter(fiscal_year=fiscal_year)
     if action_id is not None:
-        reports = reports.filter(action_id=action_id)
+        # The action's reports in every edition of the plan (found by its stable key).
+        action = Action.objects.select_related("version").filter(pk=action_id).first()
+        reports = reports.filter(
+            action__in=editions_of_action(action) if action else Action.objects.none()
+        )
     if body == "union":
         reports = reports.filter(member_government__isnull=True)
     elif body:
@@ -131,7 +147,7 @@ def list_reports(
 @router.get("/reports/{report_id}", response=ReportOut, summary="One accepted report")
 def get_report(request: HttpRequest, report_id: RecordId) -> ProgressReport:
     return get_object_or_404(
-        ProgressReport.objects.select_related("member_government"),
+        ProgressReport.objects.select_related("member_government", "action__version"),
         pk=report_id,
         state=ReviewState.ACCEPTED,
     )

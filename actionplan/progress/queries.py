@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
-from actionplan.plans.queries import actions_in_reading_order, current_version
+from actionplan.plans.queries import actions_in_reading_order, current_version, editions_of_action
 
 from .models import (
     Indicator,
@@ -117,9 +117,12 @@ def body_statuses(cycle: ReportingCycle, version: PlanVersion | None = None) -> 
 
 def accepted_reports_for_action(action: Action) -> list[ProgressReport]:
     """What the public may see about an action: its accepted reports, newest year first."""
+    # Filed against this action in any edition of the plan (the action keeps its stable key).
     return list(
-        ProgressReport.objects.filter(action=action, state=ReviewState.ACCEPTED)
-        .select_related("member_government")
+        ProgressReport.objects.filter(
+            action__in=editions_of_action(action), state=ReviewState.ACCEPTED
+        )
+        .select_related("member_government", "action__version")
         .order_by("-fiscal_year", "member_government__position")
     )
 
@@ -279,7 +282,7 @@ def indicator_table(
 
 
 def indicators_of_action(action: Action) -> QuerySet[Indicator]:
-    return Indicator.objects.filter(action=action)
+    return Indicator.objects.filter(action__in=editions_of_action(action))
 
 
 def indicators_of_theme(theme: Theme) -> QuerySet[Indicator]:

@@ -14,7 +14,12 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receivers that keep the index in step with every write.
+        from actionplan.plans.signals import version_staged
+
         from . import signals  # noqa: F401
+        from .editions import check_staged_version
+
+        version_staged.connect(check_staged_version, dispatch_uid="search-verify-version")
 
         post_migrate.connect(_remove_orphans, sender=self)
 

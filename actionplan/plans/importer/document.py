@@ -9,9 +9,11 @@ database; ``actionplan.plans.actions.import_plan_document`` stores the result.
 from __future__ import annotations
 
 import codecs
+import datetime
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -129,8 +131,10 @@ class PlanDocument:
     partnerships: list[Partnership]
     appendix_note: list[str]
     encoding: str
-    checksum: str
+    checksum: str  # of the normalized text (see normalized_text)
     line_count: int
+    # Of the text as decoded, which earlier releases stored: finds their versions again.
+    legacy_checksum: str = ""
 
 
 # --- decoding -----------------------------------------------------------------------------------
@@ -175,8 +179,12 @@ _EDITION = re.compile(r"(\d{4})年(\d{1,2})月(?:改訂|策定|発行)?版?")
 _PLAN_SPAN = re.compile(r"[(（](\d{4})年度から(\d+)年間[)）]")
 _PERIOD = re.compile(
     r"^\s*(?P<start>\d{4})\s*(?:年度)?\s*(?P<open>[～~〜\-–]\s*(?P<end>\d{4})?)?\s*"
-    r"(?:(?:〈|<<|≪|＜|<|《)(?P<label>[^〉>≫＞》]*)(?:〉|>>|≫|＞|>|》))?\s*$"
+    r"(?P<bracketed>.*?)\s*$"
 )
+# Angle quotes that Japanese documents use as label brackets although Unicode does not class
+# them as opening/closing punctuation (Ps/Pe): <<…>>, ＜…＞, ≪…≫, «…», ‹…›.
+_EXTRA_OPENING = "<＜≪«‹"
+_EXTRA_CLOSING = ">＞≫»›"
 _DATE_PREFIX = re.compile(r"^(\d{4})年(?:(\d{1,2})月)?(?:(\d{1,2})日)?[、,，]")
 _FIGURE = re.compile(
     r"^(?P<label>[^：:]+)[：:]\s*(?P<value>[\d,，.]+)\s*(?P<unit>[^\d【\[（(\s]*)\s*"
@@ -243,7 +251,12 @@ def read_plan_document(data: bytes) -> PlanDocument:
     edition_match = _EDITION.search(reader.line(edition_line))
     if edition_match is None:  # pragma: no cover - found by the same pattern just above
         raise PlanFormatError(edition_line, "expected an edition line")
+    if header[0] == edition_line:
+        raise PlanFormatError(
+            edition_line, "expected the plan title on a line of its own before the edition line"
+        )
     edition = collapse_spaces(reader.line(edition_line))
+    _check_date(edition_line, int(edition_match.group(1)), int(edition_match.group(2)), None)
     publisher_candidates = [n for n in header if n > edition_line]
     publisher = (
         collapse_spaces(reader.line(publisher_candidates[0])) if publisher_candidates else ""
@@ -321,9 +334,31 @@ def read_plan_document(data: bytes) -> PlanDocument:
         partnerships=partnerships,
         appendix_note=appendix_note,
         encoding=encoding,
-        checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        checksum=hashlib.sha256(normalized_text(text).encode("utf-8")).hexdigest(),
         line_count=total,
+        legacy_checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def normalized_text(text: str) -> str:
+    """The text without what no reader sees: line endings, spaces at line ends, blank lines
+    at either end. Two files that differ only there are the same edition."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def _check_date(line: int, year: int | None, month: int | None, day: int | None) -> None:
+    """A date of year, month or day precision that exists in the calendar."""
+    if year is None:
+        return
+    written = f"{year}年" + (f"{month}月" if month is not None else "")
+    written += f"{day}日" if day is not None else ""
+    if month is not None and not 1 <= month <= 12:
+        raise PlanFormatError(line, f"'{written}' is not a date: a month is 1 to 12")
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError:
+        raise PlanFormatError(line, f"'{written}' is not a date of the calendar") from None
 
 
 def _read_bullets(reader: _Reader, start: int) -> list[str]:
@@ -466,9 +501,38 @@ def _is_sentence(text: str) -> bool:
     return any(mark in text for mark in "。、") or len(text) > 20
 
 
+def _is_opening(char: str) -> bool:
+    return unicodedata.category(char) in ("Ps", "Pi") or char in _EXTRA_OPENING
+
+
+def _is_closing(char: str) -> bool:
+    return unicodedata.category(char) in ("Pe", "Pf") or char in _EXTRA_CLOSING
+
+
+def bracketed_label(text: str) -> str | None:
+    """The label inside a pair of brackets of any kind Japanese documents use (〈〉, （）,
+    ＜＞, 《》, 【】, [], <<>>, ≪≫ …): one or more opening marks, the label, as many closing
+    marks; '' for no text at all, None when the text is not such a label."""
+    if not text:
+        return ""
+    opening = 0
+    while opening < len(text) and _is_opening(text[opening]):
+        opening += 1
+    closing = 0
+    while closing < len(text) - opening and _is_closing(text[-1 - closing]):
+        closing += 1
+    if opening == 0 or opening != closing:
+        return None
+    label = text[opening : len(text) - closing]
+    if any(_is_opening(c) or _is_closing(c) for c in label):
+        return None
+    return label
+
+
 def _read_period(cell: str, position: int, line: int) -> Period:
     match = _PERIOD.match(strip_markdown(cell))
-    if match is None:
+    label = bracketed_label(match.group("bracketed")) if match else None
+    if match is None or label is None:
         raise PlanFormatError(
             line, f"expected a fiscal year such as '2024 〈万博前〉', found '{cell}'"
         )
@@ -477,7 +541,9 @@ def _read_period(cell: str, position: int, line: int) -> Period:
         end = int(match.group("end")) if match.group("end") else None
     else:
         end = start
-    raw_label = clean_text(match.group("label") or "")
+    if end is not None and end < start:
+        raise PlanFormatError(line, f"the fiscal years in '{cell}' end before they start")
+    raw_label = clean_text(label)
     return Period(position, start, end, raw_label, raw_label, line)
 
 
@@ -570,6 +636,7 @@ def _read_milestones(reader: _Reader, theme: Theme, start: int, end: int) -> Non
             year = int(date.group(1))
             month = int(date.group(2)) if date.group(2) else None
             day = int(date.group(3)) if date.group(3) else None
+            _check_date(n, year, month, day)
         theme.milestones.append(
             Milestone(len(theme.milestones) + 1, text, group, year, month, day, n)
         )
@@ -734,6 +801,12 @@ def _finish_partnership(block: _Block, position: int, end: int) -> Partnership:
         raise PlanFormatError(
             end - 1, f"expected the numbered items of 連携内容 for the agreement at line {line}"
         )
+    _check_date(
+        line,
+        int(date.group("year")),
+        int(date.group("month")),
+        int(date.group("day")) if date.group("day") else None,
+    )
     numbers = [number for number, _ in block.items]
     if numbers != list(range(1, len(numbers) + 1)):
         raise PlanFormatError(line, f"expected items numbered 1..{len(numbers)}, found {numbers}")

@@ -110,3 +110,11 @@ def test_staff_see_what_a_revision_changed(admin_client: Client, plan_version: P
 def test_the_diff_page_is_for_staff_only(client: Client, plan_version: PlanVersion) -> None:
     response = client.get(f"/admin/plans/planversion/{plan_version.pk}/diff/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_cannot_switch_the_current_version(
+    admin_client: Client, plan_version: PlanVersion
+) -> None:
+    page = admin_client.get(f"/admin/plans/planversion/{plan_version.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="is_current"' not in page.content.decode()

@@ -26,7 +26,7 @@ def test_plan_diff_lists_what_a_revision_changed(
         "~ action carbon_neutral 2024 members: 蓄電池等の脱炭素推進人材の育成 → "
         "蓄電池・水素等の脱炭素推進人材の育成"
     ) in out
-    assert out.strip().endswith("version 1 → 2: 0 added, 1 changed, 0 removed")
+    assert out.strip().endswith("version 1 → 2: 0 added, 1 changed, 0 removed, 0 moved")
     call_command("plan_diff", "1", "2", "--json")
     changes = json.loads(capsys.readouterr().out)
     assert [c["kind"] for c in changes] == ["changed"]

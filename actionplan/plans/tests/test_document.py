@@ -400,3 +400,43 @@ def test_an_unknown_row_label_is_refused() -> None:
     body = table().replace("関西広域連合\t", "その他\t")
     text = document([theme_section("ライフサイエンス", body=body), theme_section("スタートアップ")])
     assert "found 'その他'" in error_of(text.encode()).message
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("〈", "〉"),
+        ("（", "）"),
+        ("＜", "＞"),
+        ("《", "》"),
+        ("【", "】"),
+        ("[", "]"),
+        ("<<", ">>"),
+        ("≪", "≫"),
+        ("(", ")"),
+        ("〔", "〕"),
+        ("「", "」"),
+    ],
+)
+def test_year_labels_may_use_any_pair_of_brackets(opening: str, closing: str) -> None:
+    header = (
+        f"年度\t2024 {opening}万博前{closing}\t2025 {opening}現状・万博開催{closing}"
+        f"\t2026～ {opening}万博後{closing}"
+    )
+    body = table(header=header)
+    doc = read(
+        document([theme_section("ライフサイエンス", body=body), theme_section("スタートアップ")])
+    )
+    assert [p.label for p in doc.periods] == ["万博前", "現状・万博開催", "万博後"]
+
+
+@pytest.mark.parametrize(
+    "cell", ["2024 〈万博前", "2024 万博前〉", "2024 〈万博〈前〉", "2024 万博前"]
+)
+def test_a_year_label_without_a_pair_of_brackets_is_refused(cell: str) -> None:
+    body = table(header=f"年度\t{cell}\t2025 〈現状・万博開催〉\t2026～ 〈万博後〉")
+    text = document([theme_section("ライフサイエンス", body=body), theme_section("スタートアップ")])
+    assert (
+        f"expected a fiscal year such as '2024 〈万博前〉', found '{cell}'"
+        in error_of(text.encode()).message
+    )

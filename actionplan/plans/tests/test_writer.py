@@ -22,7 +22,7 @@ def comparable(doc: PlanDocument) -> Any:
         return value
 
     data = dataclasses.asdict(doc)
-    for name in ("checksum", "line_count", "encoding"):
+    for name in ("checksum", "legacy_checksum", "line_count", "encoding"):
         data.pop(name)
     return strip(data)
 

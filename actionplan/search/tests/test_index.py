@@ -38,7 +38,9 @@ def test_index_follows_a_reimport(
     assert search("ポテンシャルマップ").total == 1
     text = BUNDLED.read_text(encoding="utf-8")
     assert "水素ポテンシャルマップ" in text
-    revised = text.replace("水素ポテンシャルマップ", "水素ポテンシャル地図帳")
+    revised = text.replace("水素ポテンシャルマップ", "水素ポテンシャル地図帳").replace(
+        "2025年11月改訂版", "2026年5月改訂版"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         result = import_plan_document(revised.encode("utf-8"), source_name="revised.txt")
     assert result.created and result.version.is_current

@@ -12,7 +12,7 @@ from actionplan.plans.queries import diff_versions
 
 
 class Command(BaseCommand):
-    help = "Show what changed between two plan versions: records added, removed or reworded."
+    help = "Show what changed between two plan versions: records added, removed, reworded or moved."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("old", type=int, help="version number (see the admin or API)")
@@ -41,11 +41,16 @@ class Command(BaseCommand):
             )
             if change.kind == "changed":
                 self.stdout.write(f"~ {where}: {change.old_text} → {change.new_text}")
+            elif change.kind == "moved":
+                self.stdout.write(
+                    f"> {change.record} {change.old_cell} → {change.new_cell}: {change.new_text}"
+                )
             elif change.kind == "added":
                 self.stdout.write(f"+ {where}: {change.new_text}")
             else:
                 self.stdout.write(f"- {where}: {change.old_text}")
         self.stdout.write(
             f"version {old.number} → {new.number}: {diff.count('added')} added, "
-            f"{diff.count('changed')} changed, {diff.count('removed')} removed"
+            f"{diff.count('changed')} changed, {diff.count('removed')} removed, "
+            f"{diff.count('moved')} moved"
         )

@@ -1,0 +1,18 @@
+"""The search index's part in verifying a plan version before it becomes current: every record
+of the version must tokenize, or the version is refused and the index stays as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actionplan.plans import models as plans
+
+from .actions import document_from, sources
+
+
+def check_staged_version(
+    sender: type[plans.PlanVersion], version: plans.PlanVersion, **kwargs: Any
+) -> None:
+    # Built in memory only: the stored index is rebuilt once the version is activated.
+    for source in sources(version):
+        document_from(source)
