@@ -52,6 +52,8 @@ class PlanVersion(models.Model):
     period_note_ja = models.TextField(blank=True)
     period_note_en = models.TextField(blank=True)
     appendix_note_ja = models.TextField(blank=True)
+    introduction_ja = models.TextField(blank=True)
+    introduction_en = models.TextField(blank=True)
     translation_notice = models.TextField(blank=True)
     source_name = models.CharField(max_length=255)
     checksum = models.CharField(max_length=64, help_text=_("本文のSHA-256"))
