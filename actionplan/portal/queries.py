@@ -184,8 +184,13 @@ def theme_names(version: m.PlanVersion) -> dict[str, m.Theme]:
 
 
 def theme_summaries(version: m.PlanVersion) -> list[dict[str, Any]]:
-    """Per theme: its actions per actor, its developments and partnerships, for the home page."""
-    counts = Counter(m.Action.objects.filter(version=version).values_list("theme_id", "actor"))
+    """Per theme: its actions per actor, its developments and partnerships, for the home page.
+    Actions are counted as the chart and its table count them: ▶ sub-items with their parent."""
+    counts = Counter(
+        m.Action.objects.filter(version=version, parent__isnull=True).values_list(
+            "theme_id", "actor"
+        )
+    )
     milestones = Counter(version.milestones.values_list("theme_id", flat=True))
     pships = Counter(version.partnerships.values_list("theme_code", flat=True))
     return [

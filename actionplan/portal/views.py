@@ -18,7 +18,7 @@ from actionplan.plans import models as m
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 
-from . import charts, queries
+from . import charts, queries, related, searchhelp
 from .accessibility import load_results
 from .pagecache import cached_page
 
@@ -123,9 +123,14 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
                 "governments": list(row.member_governments.all()),
                 "children": list(row.children.order_by("position")),
                 "progress": _public_progress(row),
-                "milestones": queries.milestones_by_date(version, row.theme),
-                "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
-                "hubs": queries.hubs(row.theme.code),
+                "related": related.rank(
+                    row,
+                    {
+                        "milestone": list(version.milestones.select_related("theme")),
+                        "partnership": list(m.Partnership.objects.filter(version=version)),
+                        "hub": queries.hubs(),
+                    },
+                ),
             },
         )
 
@@ -279,10 +284,25 @@ def search(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             context["results"] = results
+            context["theme_names"] = queries.theme_names(version) if version else {}
+            if results.total == 0:
+                context["suggestions"] = searchhelp.suggestions(q, _counter(module))
             context["facets"] = _facets(results.facets, version)
             context["has_next"] = page * SEARCH_PAGE_SIZE < results.total
             context["start"] = (page - 1) * SEARCH_PAGE_SIZE + 1
     return render(request, "portal/search.html", context, status=status)
+
+
+def _counter(module: Any) -> Any:
+    """How many records a query finds (0 for a query the search refuses)."""
+
+    def count(text: str) -> int:
+        try:
+            return int(module.search(text, limit=1).total)
+        except module.SearchError:
+            return 0
+
+    return count
 
 
 def _facets(
@@ -331,16 +351,44 @@ def opendata_link(url_name: str, **kwargs: str) -> str:
 
 @require_GET
 def opendata(request: HttpRequest) -> HttpResponse:
+    from actionplan.opendata.package import excel_name
     from actionplan.opendata.schema import TABLES
 
-    tables = [{"table": t, "url": opendata_link("opendata:file", name=t.filename)} for t in TABLES]
+    tables = [
+        {
+            "table": t,
+            "url": opendata_link("opendata:file", name=t.filename),
+            "excel_url": opendata_link("opendata:file", name=excel_name(t)),
+            "json_url": opendata_link("opendata:file", name=f"{t.name}.json"),
+        }
+        for t in TABLES
+    ]
     names = ("zip", "datapackage", "catalog", "feed")
     downloads = {name: opendata_link(f"opendata:{name}") for name in names}
+    downloads["dictionary"] = opendata_link("opendata:file", name="data_dictionary.csv")
+    downloads["metadata"] = opendata_link("opendata:file", name="metadata.json")
     return render(
         request,
         "portal/opendata.html",
-        {"tables": tables, "downloads": downloads, "any_download": any(downloads.values())},
+        {
+            "tables": tables,
+            "downloads": downloads,
+            "any_download": any(downloads.values()),
+            "updated": _opendata_updated() if downloads["zip"] else None,
+            "api_docs": opendata_link("api:openapi-view"),
+        },
     )
+
+
+def _opendata_updated() -> Any:
+    """When the published data last changed (None before any plan is imported)."""
+    from actionplan.opendata.export import ExportError
+    from actionplan.opendata.publish import current_publication
+
+    try:
+        return current_publication().modified
+    except ExportError:
+        return None
 
 
 # The keyboard checks of the e2e tests, by the name they are recorded under.
