@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -50,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             context.update(
                 vision=list(version.vision.order_by("kind", "position")),
                 summaries=queries.theme_summaries(version),
-                milestones=queries.milestones_by_date(version)[:6],
+                milestones=queries.milestones_by_date(version, limit=6),
                 partnerships=list(queries.partnerships(version)[:4]),
                 chart=charts.actions_chart(version, english=_english()),
             )
@@ -83,13 +84,45 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
                 "version": version,
                 "theme": theme,
                 "table": queries.theme_table(theme),
-                "milestones": queries.milestones_by_date(version, theme),
-                "partnerships": list(queries.partnerships(version, theme_code=theme.code)),
+                "milestones": queries.milestones_by_date(version, theme, limit=LIST_LIMIT),
+                "milestone_count": version.milestones.filter(theme=theme).count(),
+                "partnerships": list(
+                    queries.partnerships(version, theme_code=theme.code)[:LIST_LIMIT]
+                ),
                 "hubs": queries.hubs(theme.code),
             },
         )
 
     return cached_page(request, f"theme:{code}", build)
+
+
+# A theme page lists at most this many developments and partnerships, newest first, and links
+# to the full lists: its size stays bounded however many a plan records.
+LIST_LIMIT = 20
+
+
+@require_GET
+def theme_cell(request: HttpRequest, code: str, fiscal_year: int, actor: str) -> HttpResponse:
+    """Every item of one cell of a theme's table, a page at a time."""
+    version = _version_or_404()
+    theme = queries.theme_by_code(version, code)
+    period = version.periods.filter(fiscal_year_start=fiscal_year).first()
+    if theme is None or period is None or actor not in m.Actor.values:
+        raise Http404("no such cell")
+    paginator = Paginator(queries.cell_actions(theme, period, actor), queries.CELL_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/theme_cell.html",
+        {
+            "version": version,
+            "theme": theme,
+            "period": period,
+            "actor_label": m.Actor(actor).label,
+            "page": page,
+            "cell": queries.cell_page(theme, period, actor, list(page.object_list)),
+        },
+    )
 
 
 def _public_progress(action: m.Action) -> Any:
@@ -107,7 +140,6 @@ def _public_progress(action: m.Action) -> Any:
 @require_GET
 def action(request: HttpRequest, action_id: int) -> HttpResponse:
     def build() -> HttpResponse:
-        current = current_version()
         row = queries.action_detail(action_id)
         if row is None:
             raise Http404("no such action")
@@ -117,11 +149,13 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
             "portal/action.html",
             {
                 "version": version,
-                "current": current,
                 "action": row,
                 "theme": row.theme,
                 "governments": list(row.member_governments.all()),
-                "children": list(row.children.order_by("position")),
+                # ▶ sub-items have no items of their own: no need to ask.
+                "children": (
+                    list(row.children.order_by("position")) if row.parent_id is None else []
+                ),
                 "progress": _public_progress(row),
                 "related": related.rank(
                     row,
