@@ -232,6 +232,13 @@ class Action(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="unique_action_key"),
         ]
+        indexes = [
+            # One cell of a theme's table in reading order, top-level items first: the portal
+            # reads a cell's first items and counts the rest without scanning the theme.
+            models.Index(
+                fields=["theme", "period", "actor", "parent", "position"], name="action_cell"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text_ja
