@@ -354,3 +354,22 @@ def loc_paragraphs(obj: Any, field: str) -> list[SafeString | str]:
     if is_english() and not english:
         return [format_html('<span lang="ja">{}</span>', line) for line in lines]
     return list(lines)
+
+
+@register.simple_tag
+def field_with(bound_field: Any, autocomplete: str = "") -> SafeString:
+    """A form field's widget with its `autocomplete` token and `aria-describedby` naming only
+    what the page shows (its help text, its errors), so that no reference dangles."""
+    attrs: dict[str, str] = {}
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_helptext")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    html: SafeString = bound_field.as_widget(attrs=attrs)
+    return html

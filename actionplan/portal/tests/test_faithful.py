@@ -371,3 +371,13 @@ def test_action_pages_relate_records_by_content_and_say_why(
                 assert word in terms(f"{action.text_ja}\n{action.text_en}\n{action.group_ja}")
     # Actions of one theme no longer share one identical block.
     assert len(blocks) > 1
+
+
+def test_the_map_draws_the_offices_above_the_hubs(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    page = client.get("/hubs/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "<circle" in svg and "<rect" in svg
+    # SVG paints in document order: the last drawn is on top.
+    assert svg.rindex("<circle") < svg.index("<rect")
