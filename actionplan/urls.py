@@ -25,3 +25,7 @@ urlpatterns += i18n_patterns(
     path("jobs/", include("actionplan.jobs.urls")),
     prefix_default_language=False,
 )
+
+# The site's own error pages, in the page's language (actionplan/portal/errors.py).
+handler404 = "actionplan.portal.errors.not_found"
+handler500 = "actionplan.portal.errors.server_error"

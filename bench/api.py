@@ -23,6 +23,10 @@ separate; the set-up helpers are shared. Repeated reads are answered from each p
 
 Target (the issue): ≥ 1,000 requests/s for the cached detail endpoint on a 2-core machine.
 
+These are answers replayed from memory after the first request: the cached path. The answers
+built on every request, against Datasette at equal process counts, are measured by
+bench/portal.py.
+
     python bench/run.py api        # or: python bench/api.py [--seconds N] [--rounds N]
 """
 

@@ -1,18 +1,27 @@
-"""Portal pages under load, side by side with Datasette's table page over the same actions.
+"""Portal pages and API answers built on every request, side by side with Datasette serving the
+same rows, at equal process counts.
 
 Set-up as in production: a fresh SQLite database with the bundled plan imported, static files
-collected (served by WhiteNoise), `DEBUG=false`, and `actionplan serve` (gunicorn) with two
-workers of two threads on 127.0.0.1:8013. Datasette serves a copy of the same database
-(read-only, immutable) on 127.0.0.1:8023; its table page of the actions of one theme
-(`/plan/plans_action?theme_id=N`) is the baseline. Every page is loaded with `wrk` (2 threads,
-16 connections) when it is installed, else with a threaded Python client, for several rounds; it
-prints requests per second, p50 and p99 latency (medians over the rounds), the ratio against
-Datasette, and how busy the machine was. The pages are the ones visitors repeat: after the first
-request, each process answers them from memory (actionplan/frontcache.py), checked against the
-data stamp in the database cache on every request.
+collected (served by WhiteNoise), `DEBUG=false`, `actionplan serve` (gunicorn, two threads per
+worker). Datasette serves a copy of the same database (read-only, immutable); with one process
+`datasette serve`, with two uvicorn `--workers 2` over bench/datasette_app.py.
 
-Targets (the issue): theme page (checked in both languages) ≥ 500 requests/s and p99 < 50 ms on
-a 2-core machine, and more requests/s than Datasette's table page.
+Headline: every answer built on each request. That server runs with `PUBLIC_CACHES=off`,
+`PUBLIC_MEMORY_CACHE_MB=0` and the settings of bench/built_settings.py, whose shared cache never
+finds or keeps a stored page or API answer (the data stamp is kept). Second line: the same
+requests on a server with the caches on (what repeated visits get). Pairs measured:
+
+- action page `/actions/ID/` against Datasette's row page `/plan/plans_action/ID`;
+- theme page `/themes/CODE/` against the filtered table page `/plan/plans_action?theme_id=N`;
+- API `GET /api/v1/actions/ID` against the row JSON `/plan/plans_action/ID.json`;
+- API `GET /api/v1/actions?limit=50` against the list JSON `/plan/plans_action.json?_size=50`.
+
+Both sides with 1 process, then both with 2. Load from `wrk -t2 -c16` (a threaded Python
+client when wrk is missing), rounds interleaved (built, Datasette, cached, next pair …), medians
+of the rounds; the size of each answer is printed, since the two sides do not send the same
+page. Then the bound: the plan's top-level actions and developments copied 1,000 times into
+another database, the theme page is timed (median of 20 sequential requests, built each time);
+target under 100 ms.
 
     python bench/run.py portal        # or: python bench/portal.py [--seconds N] [--rounds N]
 """
@@ -37,8 +46,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "actionplan" / "data" / "plans" / "kansai-industrial-vision-action-plan-2025-11.txt"
-PORTAL_PORT = 8013
-DATASETTE_PORT = 8023
+PORTAL_PORT = 8180
+CACHED_PORT = 8181
+DATASETTE_PORT = 8182
 CONNECTIONS = 16
 THEME = "carbon_neutral"
 
@@ -117,10 +127,87 @@ def _python_load(url: str, seconds: int) -> tuple[float, float, float]:
     return n / seconds, latencies[n // 2] * 1000, latencies[int(n * 0.99) - 1] * 1000
 
 
+def _size(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - localhost
+        return len(response.read())
+
+
+def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-m", "actionplan.cli", "serve", "--host", "127.0.0.1"]
+        + ["--port", str(port), "--workers", str(workers)],
+        env={**env, "WEB_CONCURRENCY": str(workers)},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _datasette(database: Path, workers: int) -> subprocess.Popen[bytes]:
+    if workers == 1:
+        command = [sys.executable, "-m", "datasette", "serve", "-i", str(database)]
+        command += ["-h", "127.0.0.1", "-p", str(DATASETTE_PORT)]
+        command += ["--setting", "suggest_facets", "off"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "bench.datasette_app:app"]
+        command += ["--host", "127.0.0.1", "--port", str(DATASETTE_PORT)]
+        command += ["--workers", str(workers), "--log-level", "warning"]
+    return subprocess.Popen(  # noqa: S603
+        command,
+        env={**os.environ, "BENCH_DATASETTE_DB": str(database), "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
+def _scaled_copy(source: Path, target: Path, times: int) -> None:
+    """The plan's top-level actions and its developments copied `times` times (new keys, later
+    positions), in SQL: what a plan 1,000 times larger puts on a theme page."""
+    shutil.copy(source, target)
+    with sqlite3.connect(target) as db:
+        db.execute(
+            "CREATE TEMP TABLE n AS WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+            " FROM k WHERE i < ?) SELECT i FROM k",
+            (times - 1,),
+        )
+        for table, parent in (("plans_action", "parent_id IS NULL"), ("plans_milestone", "1")):
+            columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+            values = [
+                "key || '~' || n.i"
+                if c == "key"
+                else "position + n.i * 100000"
+                if c == "position"
+                else c
+                for c in columns
+            ]
+            db.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"  # noqa: S608
+                f" FROM {table}, n WHERE {parent}"
+            )
+
+
+def _sequential_ms(url: str, count: int) -> float:
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        _size(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("--seconds", type=int, default=8, help="length of one load run")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per page (medians shown)")
+    parser.add_argument("--seconds", type=int, default=5, help="length of one load run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians shown)")
+    parser.add_argument("--scale", type=int, default=1000, help="copies for the bound check")
     # bench/run.py calls main() with no arguments: use the defaults then.
     args = parser.parse_args(argv or [])
     load = _wrk if shutil.which("wrk") else _python_load
@@ -135,18 +222,24 @@ def main(argv: list[str] | None = None) -> int:
             "ALLOWED_HOSTS": "127.0.0.1",
             "STATIC_ROOT": str(tmp / "static"),
             "LOG_LEVEL": "WARNING",
-            "WEB_CONCURRENCY": "2",
+            "API_RATE_LIMIT": "0",
+            "PYTHONPATH": str(ROOT),
         }
         env.pop("REDIS_URL", None)
         for step in (
             ("migrate", "--noinput"),
             ("createcachetable",),
-            # Only the portal's pages are measured, so only their assets need collecting.
-            ("collectstatic", "--noinput", "--ignore", "api/*"),
+            ("collectstatic", "--noinput"),
             ("load-reference",),
             ("import", str(PLAN)),
         ):
             _actionplan(env, *step)
+        built = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "bench.built_settings",
+            "PUBLIC_CACHES": "off",
+            "PUBLIC_MEMORY_CACHE_MB": "0",
+        }
         with sqlite3.connect(database) as db:
             theme_id, action_id = db.execute(
                 "SELECT t.id, a.id FROM plans_theme t JOIN plans_action a ON a.theme_id = t.id"
@@ -155,69 +248,88 @@ def main(argv: list[str] | None = None) -> int:
             ).fetchone()
         baseline = tmp / "plan.db"
         shutil.copy(database, baseline)
-        servers = [
-            subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-                [sys.executable, "-m", "actionplan.cli", "serve", "--host", "127.0.0.1"]
-                + ["--port", str(PORTAL_PORT), "--workers", "2"],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            ),
-            subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "datasette", "serve", "-i", str(baseline)]
-                + ["-h", "127.0.0.1", "-p", str(DATASETTE_PORT)]
-                + ["--setting", "suggest_facets", "off"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            ),
-        ]
-        portal = f"http://127.0.0.1:{PORTAL_PORT}"
-        pages = {
-            "portal theme page (ja)": f"{portal}/themes/{THEME}/",
-            "portal theme page (en)": f"{portal}/en/themes/{THEME}/",
-            "portal action page": f"{portal}/actions/{action_id}/",
-            "portal home page": f"{portal}/",
-            "datasette table page": (
-                f"http://127.0.0.1:{DATASETTE_PORT}/plan/plans_action?theme_id={theme_id}"
-            ),
+        datasette = f"http://127.0.0.1:{DATASETTE_PORT}/plan/plans_action"
+        pairs = {
+            "action page": (f"/actions/{action_id}/", f"{datasette}/{action_id}"),
+            "theme page": (f"/themes/{THEME}/", f"{datasette}?theme_id={theme_id}"),
+            "API action detail": (f"/api/v1/actions/{action_id}", f"{datasette}/{action_id}.json"),
+            "API action list (50)": ("/api/v1/actions?limit=50", f"{datasette}.json?_size=50"),
         }
+        before = os.getloadavg()[0]
+        table: list[tuple[int, str, dict[str, float], dict[str, int]]] = []
+        for workers in (1, 2):
+            servers = [
+                _serve(built, PORTAL_PORT, workers),
+                _serve(env, CACHED_PORT, workers),
+                _datasette(baseline, workers),
+            ]
+            try:
+                _wait_for(f"http://127.0.0.1:{PORTAL_PORT}/healthz", servers[0])
+                _wait_for(f"http://127.0.0.1:{CACHED_PORT}/healthz", servers[1])
+                _wait_for(f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", servers[2])
+                urls = {
+                    name: {
+                        "built": f"http://127.0.0.1:{PORTAL_PORT}{path}",
+                        "datasette": baseline_url,
+                        "cached": f"http://127.0.0.1:{CACHED_PORT}{path}",
+                    }
+                    for name, (path, baseline_url) in pairs.items()
+                }
+                for sides in urls.values():  # warm up: imports, caches, SQLite page cache
+                    for url in sides.values():
+                        load(url, 1)
+                runs: dict[tuple[str, str], list[float]] = {}
+                for _ in range(args.rounds):
+                    for name, sides in urls.items():
+                        for side, url in sides.items():
+                            runs.setdefault((name, side), []).append(load(url, args.seconds)[0])
+                for name, sides in urls.items():
+                    rates = {side: statistics.median(runs[(name, side)]) for side in sides}
+                    sizes = {side: _size(url) for side, url in sides.items()}
+                    table.append((workers, name, rates, sizes))
+            finally:
+                _stop(servers)
+        after = os.getloadavg()[0]
+
+        # The bound: a theme page of a plan `scale` times larger, built on every request.
+        scaled = tmp / "scaled.sqlite3"
+        _scaled_copy(database, scaled, args.scale)
+        big = {**built, "DATABASE_URL": f"sqlite:///{scaled}"}
+        server = _serve(big, PORTAL_PORT, 1)
         try:
-            _wait_for(f"{portal}/healthz", servers[0])
-            _wait_for(f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", servers[1])
-            for url in pages.values():  # warm up: caches, imports, SQLite page cache
-                load(url, 1)
-            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in pages}
-            before = os.getloadavg()[0]
-            for _ in range(args.rounds):
-                for name, url in pages.items():
-                    results[name].append(load(url, args.seconds))
-            after = os.getloadavg()[0]
+            _wait_for(f"http://127.0.0.1:{PORTAL_PORT}/healthz", server)
+            theme_url = f"http://127.0.0.1:{PORTAL_PORT}/themes/{THEME}/"
+            _sequential_ms(theme_url, 3)
+            scaled_ms = _sequential_ms(theme_url, 20)
+            scaled_size = _size(theme_url)
         finally:
-            for server in servers:
-                server.terminate()
-                server.wait(timeout=20)
+            _stop([server])
+        with sqlite3.connect(scaled) as db:
+            (scaled_actions,) = db.execute("SELECT count(*) FROM plans_action").fetchone()
+
     print(
         f"load: {load.__name__.strip('_')}, {CONNECTIONS} connections, {args.seconds} s, "
-        f"{args.rounds} rounds (medians shown)"
+        f"{args.rounds} interleaved rounds (medians shown)"
     )
-    # Other processes on the machine take CPU from both servers alike: say how busy it was.
     print(f"machine: {os.cpu_count()} cores, load average before/after {before:.1f}/{after:.1f}")
-    print(f"{'page':<26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs datasette':>13}")
-    medians = {
-        name: tuple(statistics.median(run[i] for run in runs) for i in range(3))
-        for name, runs in results.items()
-    }
-    base = medians["datasette table page"][0]
-    for name, (rate, p50, p99) in medians.items():
-        print(f"{name:<26} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f} {rate / base:>12.2f}x")
-    met = all(
-        rate >= 500 and p99 < 50 and rate > base
-        for rate, _, p99 in (medians["portal theme page (ja)"], medians["portal theme page (en)"])
-    )
     print(
-        f"target (theme page, ja and en: ≥ 500 req/s, p99 < 50 ms, > datasette): "
-        f"{'met' if met else 'NOT met'}"
+        f"{'processes':>9} {'request':<22} {'built req/s':>11} {'datasette':>10} {'ratio':>6}"
+        f" {'cached':>8} {'bytes built/datasette':>22}"
+    )
+    met = True
+    for workers, name, rates, sizes in table:
+        # No answer from Datasette in a run (a 1-second run can end before its first page).
+        ratio = rates["built"] / rates["datasette"] if rates["datasette"] else float("inf")
+        met = met and ratio >= 2
+        print(
+            f"{workers:>9} {name:<22} {rates['built']:>11.0f} {rates['datasette']:>10.0f}"
+            f" {ratio:>5.2f}x {rates['cached']:>8.0f} {sizes['built']:>11}/{sizes['datasette']}"
+        )
+    print(f"target (built per request ≥ 2x Datasette, every pair): {'met' if met else 'NOT met'}")
+    print(
+        f"bound: theme page of a plan with {scaled_actions} actions ({args.scale}x):"
+        f" {scaled_ms:.1f} ms (median of 20), {scaled_size} bytes;"
+        f" target < 100 ms: {'met' if scaled_ms < 100 else 'NOT met'}"
     )
     return 0
 

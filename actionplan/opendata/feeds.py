@@ -38,32 +38,40 @@ def entries() -> list[Entry]:
     version = current_version()
     found: list[Entry] = []
     if version is not None:
+        # An undated development is as old as the edition of the plan that reports it.
+        edition = _day(version.published_year, version.published_month, None)
         for milestone in m.Milestone.objects.filter(version=version).select_related("theme"):
-            when = _day(milestone.date_year, milestone.date_month, milestone.date_day)
+            when = (
+                _day(milestone.date_year, milestone.date_month, milestone.date_day)
+                or edition
+                or version.imported_at
+            )
             found.append(
                 Entry(
                     "milestone",
                     f"関西の動き（{milestone.theme.name_ja}）: {milestone.text_ja[:80]}",
                     f"{milestone.text_ja}\n\n{milestone.text_en}".strip(),
-                    reverse("api:get_milestone", kwargs={"milestone_id": milestone.pk}),
-                    when or version.imported_at,
-                    version.imported_at,
+                    reverse("portal:theme", kwargs={"code": milestone.theme.code})
+                    + f"#development-{milestone.pk}",
+                    when,
+                    when,
                 )
             )
     partnerships = m.Partnership.objects.filter(version=version) | m.Partnership.objects.filter(
         version__isnull=True
     )
     for partnership in partnerships.select_related("version"):
-        when = _day(partnership.date_year, partnership.date_month, partnership.date_day)
-        updated = partnership.version.imported_at if partnership.version else when
+        signed = _day(partnership.date_year, partnership.date_month, partnership.date_day)
+        if signed is None:  # an agreement always has its year; skip a malformed one
+            continue
         found.append(
             Entry(
                 "partnership",
                 f"公民連携協定: {partnership.title_ja}",
                 f"{partnership.outline_ja}\n\n{partnership.outline_en}".strip(),
-                reverse("api:get_partnership", kwargs={"partnership_id": partnership.pk}),
-                when or updated or datetime.datetime.now(tz=datetime.UTC),
-                updated or when or datetime.datetime.now(tz=datetime.UTC),
+                reverse("portal:partnership", kwargs={"partnership_id": partnership.pk}),
+                signed,
+                signed,
             )
         )
     accepted = ProgressReport.objects.filter(state=ReviewState.ACCEPTED).select_related(
@@ -76,7 +84,7 @@ def entries() -> list[Entry]:
                 "progress",
                 f"進捗報告（{year}・{report.body_name}）: {report.action.text_ja[:60]}",
                 f"{report.get_status_display()} {report.percent}%\n\n{report.narrative_ja}",
-                reverse("api:get_action", kwargs={"action_id": report.action_id})
+                reverse("portal:action", kwargs={"action_id": report.action_id})
                 + f"#progress-{report.pk}",
                 report.updated_at,
                 report.updated_at,

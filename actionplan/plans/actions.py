@@ -518,6 +518,8 @@ class _VersionWriter:
             period_note_ja=doc.period_note,
             period_note_en=tr.text("period_note", doc.period_note),
             appendix_note_ja="\n".join(doc.appendix_note),
+            introduction_ja="\n".join(doc.introduction),
+            introduction_en=tr.text("introduction", "\n".join(doc.introduction)),
             translation_notice=tr.notice,
             source_name=self.source_name[:255],
             checksum=doc.checksum,

@@ -64,6 +64,8 @@ class PlanVersion(models.Model):
     period_note_ja = models.TextField(blank=True)
     period_note_en = models.TextField(blank=True)
     appendix_note_ja = models.TextField(blank=True)
+    introduction_ja = models.TextField(blank=True)
+    introduction_en = models.TextField(blank=True)
     translation_notice = models.TextField(blank=True)
     source_name = models.CharField(max_length=255)
     checksum = models.CharField(max_length=64, help_text=_("本文のSHA-256"))
@@ -252,6 +254,13 @@ class Action(models.Model):
         ordering = ["theme__position", "period__position", "actor", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="unique_action_key"),
+        ]
+        indexes = [
+            # One cell of a theme's table in reading order, top-level items first: the portal
+            # reads a cell's first items and counts the rest without scanning the theme.
+            models.Index(
+                fields=["theme", "period", "actor", "parent", "position"], name="action_cell"
+            ),
         ]
 
     def __str__(self) -> str:

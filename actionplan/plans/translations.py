@@ -84,6 +84,8 @@ def document_texts(doc: PlanDocument, theme_codes: dict[str, str]) -> Iterator[t
         yield vision_key("target", text), text
     if doc.period_note:
         yield "period_note", doc.period_note
+    if doc.introduction:
+        yield "introduction", "\n".join(doc.introduction)
     periods = {p.position: p for p in doc.periods}
     for theme in doc.themes:
         code = theme_codes[theme.name]

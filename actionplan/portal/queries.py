@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from actionplan.plans import models as m
 from actionplan.plans.queries import actions_in_reading_order
@@ -39,6 +39,8 @@ class Group:
 class Cell:
     period: m.Period
     groups: list[Group] = field(default_factory=list)
+    # Top-level items of the cell not shown on the theme page (see CELL_LIMIT).
+    more: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -59,32 +61,91 @@ class ThemeTable:
     rows: list[Row]
 
 
-def theme_table(theme: m.Theme) -> ThemeTable:
-    """The theme's table as the document shows it: years as columns, actors as rows."""
+# A theme page shows at most this many top-level items per cell (with their ▶ sub-items), and
+# links to the cell's own page for the rest: the page's size and build time stay bounded however
+# long a revised plan's cells grow. The published plan's longest cell has 12.
+CELL_LIMIT = 20
+
+
+def _cell_items(actions: list[m.Action], cell: Cell) -> None:
+    """Fill a cell with its items in reading order: 【group】 runs, ▶ sub-items under their item."""
+    items: dict[int, Item] = {}
+    for action in actions:
+        if action.parent_id is not None and action.parent_id in items:
+            items[action.parent_id].children.append(action)
+            continue
+        last = cell.groups[-1] if cell.groups else None
+        last_group = last.action.group_ja if last is not None and last.action else ""
+        if last is None or last_group != action.group_ja:
+            cell.groups.append(Group(action if action.group_ja else None))
+        item = Item(action)
+        items[action.pk] = item
+        cell.groups[-1].items.append(item)
+
+
+def theme_table(theme: m.Theme, limit: int | None = None) -> ThemeTable:
+    """The theme's table as the document shows it: years as columns, actors as rows; each cell
+    holds its first `limit` top-level items and says how many more there are."""
+    limit = CELL_LIMIT if limit is None else limit
     periods = list(m.Period.objects.filter(version_id=theme.version_id).order_by("position"))
     by_period = {y.period_id: y for y in theme.year_themes.all()}
     headlines = [(p, by_period.get(p.pk)) for p in periods]
-    actions = list(actions_in_reading_order(theme.version).filter(theme=theme))
+    # One query per cell, each reading the first items off the index `action_cell`: the work
+    # does not grow with the cell (a window over the whole theme did).
+    top_level = m.Action.objects.filter(theme=theme, parent__isnull=True)
+    shown = [
+        pk
+        for period in periods
+        for actor in m.Actor.values
+        for pk in top_level.filter(period=period, actor=actor)
+        .order_by("position")
+        .values_list("pk", flat=True)[:limit]
+    ]
+    actions = list(
+        # Positions run through a cell, a ▶ sub-item right after its item.
+        m.Action.objects.filter(Q(pk__in=shown) | Q(parent_id__in=shown)).order_by(
+            "period_id", "position"
+        )
+    )
+    totals: Counter[tuple[int, str]] = Counter(
+        {
+            (period_id, actor): n
+            for period_id, actor, n in top_level.order_by()
+            .values_list("period_id", "actor")
+            .annotate(n=Count("id"))
+            .values_list("period_id", "actor", "n")
+        }
+    )
     rows = []
     for actor, label in m.Actor.choices:
-        cells = {p.pk: Cell(p) for p in periods}
-        items: dict[int, Item] = {}
-        for action in actions:
-            if action.actor != actor:
-                continue
-            if action.parent_id is not None and action.parent_id in items:
-                items[action.parent_id].children.append(action)
-                continue
-            cell = cells[action.period_id]
-            last = cell.groups[-1] if cell.groups else None
-            last_group = last.action.group_ja if last is not None and last.action else ""
-            if last is None or last_group != action.group_ja:
-                cell.groups.append(Group(action if action.group_ja else None))
-            item = Item(action)
-            items[action.pk] = item
-            cell.groups[-1].items.append(item)
-        rows.append(Row(actor, str(label), [cells[p.pk] for p in periods]))
+        cells = []
+        for period in periods:
+            cell = Cell(period)
+            in_cell = [a for a in actions if a.actor == actor and a.period_id == period.pk]
+            _cell_items(in_cell, cell)
+            cell.more = max(0, totals[(period.pk, actor)] - limit)
+            cells.append(cell)
+        rows.append(Row(actor, str(label), cells))
     return ThemeTable(periods, headlines, rows)
+
+
+CELL_PAGE_SIZE = 50
+
+
+def cell_actions(theme: m.Theme, period: m.Period, actor: str) -> QuerySet[m.Action]:
+    """The top-level items of one cell, in the table's order (for the cell's own pages)."""
+    return m.Action.objects.filter(
+        theme=theme, period=period, actor=actor, parent__isnull=True
+    ).order_by("position")
+
+
+def cell_page(theme: m.Theme, period: m.Period, actor: str, top: list[m.Action]) -> Cell:
+    """One page of a cell: the given top-level items with their ▶ sub-items, grouped."""
+    children = m.Action.objects.filter(parent__in=top).order_by("position")
+    ordered = sorted([*top, *children], key=lambda a: a.position)
+    cell = Cell(period)
+    _cell_items(ordered, cell)
+    return cell
 
 
 def themes(version: m.PlanVersion) -> QuerySet[m.Theme]:
@@ -105,18 +166,23 @@ def action_detail(action_id: int) -> m.Action | None:
 # --- developments, partnerships, governments, hubs ----------------------------------------------
 
 
-def milestones_by_date(version: m.PlanVersion, theme: m.Theme | None = None) -> list[m.Milestone]:
-    """関西の動き, newest first; undated ones last, in document order."""
+def milestones_by_date(
+    version: m.PlanVersion, theme: m.Theme | None = None, limit: int | None = None
+) -> list[m.Milestone]:
+    """関西の動き, newest first (a date known to the year only after the months of that year);
+    undated ones last, in document order. Sorted by the database, so that `limit` bounds the
+    work however many there are."""
     rows = version.milestones.select_related("theme")
     if theme is not None:
         rows = rows.filter(theme=theme)
-    dated = sorted(
-        (r for r in rows if r.date_year is not None),
-        key=lambda r: (r.date_year or 0, r.date_month or 0, r.date_day or 0),
-        reverse=True,
+    rows = rows.order_by(
+        F("date_year").desc(nulls_last=True),
+        F("date_month").desc(nulls_last=True),
+        F("date_day").desc(nulls_last=True),
+        "theme__position",
+        "position",
     )
-    undated = [r for r in rows if r.date_year is None]
-    return dated + undated
+    return list(rows[:limit] if limit is not None else rows)
 
 
 def partnerships(
@@ -184,8 +250,13 @@ def theme_names(version: m.PlanVersion) -> dict[str, m.Theme]:
 
 
 def theme_summaries(version: m.PlanVersion) -> list[dict[str, Any]]:
-    """Per theme: its actions per actor, its developments and partnerships, for the home page."""
-    counts = Counter(m.Action.objects.filter(version=version).values_list("theme_id", "actor"))
+    """Per theme: its actions per actor, its developments and partnerships, for the home page.
+    Actions are counted as the chart and its table count them: ▶ sub-items with their parent."""
+    counts = Counter(
+        m.Action.objects.filter(version=version, parent__isnull=True).values_list(
+            "theme_id", "actor"
+        )
+    )
     milestones = Counter(version.milestones.values_list("theme_id", flat=True))
     pships = Counter(version.partnerships.values_list("theme_code", flat=True))
     return [
@@ -195,10 +266,14 @@ def theme_summaries(version: m.PlanVersion) -> list[dict[str, Any]]:
             "members": counts[(t.pk, m.Actor.MEMBERS.value)],
             "milestones": milestones[t.pk],
             "partnerships": pships[t.code],
-            "headlines": list(t.year_themes.select_related("period").order_by("period__position")),
+            # Ordered by the prefetch below: no query per theme.
+            "headlines": list(t.year_themes.all()),
         }
         for t in themes(version).prefetch_related(
-            Prefetch("year_themes", queryset=m.YearTheme.objects.select_related("period"))
+            Prefetch(
+                "year_themes",
+                queryset=m.YearTheme.objects.select_related("period").order_by("period__position"),
+            )
         )
     ]
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("themes/", views.themes, name="themes"),
     path("themes/<slug:code>/", views.theme, name="theme"),
+    path(
+        "themes/<slug:code>/<int:fiscal_year>/<slug:actor>/",
+        views.theme_cell,
+        name="theme_cell",
+    ),
     path("actions/<int:action_id>/", views.action, name="action"),
     path("developments/", views.developments, name="developments"),
     path("partnerships/", views.partnerships, name="partnerships"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
@@ -17,7 +19,7 @@ from actionplan.plans import queries as plan_queries
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 
-from . import charts, queries
+from . import charts, queries, related, searchhelp
 from .accessibility import load_results
 from .pagecache import cached_page
 
@@ -49,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             context.update(
                 vision=list(version.vision.order_by("kind", "position")),
                 summaries=queries.theme_summaries(version),
-                milestones=queries.milestones_by_date(version)[:6],
+                milestones=queries.milestones_by_date(version, limit=6),
                 partnerships=list(queries.partnerships(version)[:4]),
                 chart=charts.actions_chart(version, english=_english()),
             )
@@ -82,13 +84,45 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
                 "version": version,
                 "theme": theme,
                 "table": queries.theme_table(theme),
-                "milestones": queries.milestones_by_date(version, theme),
-                "partnerships": list(queries.partnerships(version, theme_code=theme.code)),
+                "milestones": queries.milestones_by_date(version, theme, limit=LIST_LIMIT),
+                "milestone_count": version.milestones.filter(theme=theme).count(),
+                "partnerships": list(
+                    queries.partnerships(version, theme_code=theme.code)[:LIST_LIMIT]
+                ),
                 "hubs": queries.hubs(theme.code),
             },
         )
 
     return cached_page(request, f"theme:{code}", build)
+
+
+# A theme page lists at most this many developments and partnerships, newest first, and links
+# to the full lists: its size stays bounded however many a plan records.
+LIST_LIMIT = 20
+
+
+@require_GET
+def theme_cell(request: HttpRequest, code: str, fiscal_year: int, actor: str) -> HttpResponse:
+    """Every item of one cell of a theme's table, a page at a time."""
+    version = _version_or_404()
+    theme = queries.theme_by_code(version, code)
+    period = version.periods.filter(fiscal_year_start=fiscal_year).first()
+    if theme is None or period is None or actor not in m.Actor.values:
+        raise Http404("no such cell")
+    paginator = Paginator(queries.cell_actions(theme, period, actor), queries.CELL_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/theme_cell.html",
+        {
+            "version": version,
+            "theme": theme,
+            "period": period,
+            "actor_label": m.Actor(actor).label,
+            "page": page,
+            "cell": queries.cell_page(theme, period, actor, list(page.object_list)),
+        },
+    )
 
 
 def _public_progress(action: m.Action) -> Any:
@@ -106,7 +140,6 @@ def _public_progress(action: m.Action) -> Any:
 @require_GET
 def action(request: HttpRequest, action_id: int) -> HttpResponse:
     def build() -> HttpResponse:
-        current = current_version()
         row = queries.action_detail(action_id)
         if row is None:
             raise Http404("no such action")
@@ -116,16 +149,23 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
             "portal/action.html",
             {
                 "version": version,
-                "current": current,
                 "action": row,
                 "theme": row.theme,
                 "governments": list(row.member_governments.all()),
-                "children": list(row.children.order_by("position")),
+                # ▶ sub-items have no items of their own: no need to ask.
+                "children": (
+                    list(row.children.order_by("position")) if row.parent_id is None else []
+                ),
                 "progress": _public_progress(row),
                 "removed_in": plan_queries.removed_in(row),
-                "milestones": queries.milestones_by_date(version, row.theme),
-                "partnerships": list(queries.partnerships(version, theme_code=row.theme.code)),
-                "hubs": queries.hubs(row.theme.code),
+                "related": related.rank(
+                    row,
+                    {
+                        "milestone": list(version.milestones.select_related("theme")),
+                        "partnership": list(m.Partnership.objects.filter(version=version)),
+                        "hub": queries.hubs(),
+                    },
+                ),
             },
         )
 
@@ -280,10 +320,25 @@ def search(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             context["results"] = results
+            context["theme_names"] = queries.theme_names(version) if version else {}
+            if results.total == 0:
+                context["suggestions"] = searchhelp.suggestions(q, _counter(module))
             context["facets"] = _facets(results.facets, version)
             context["has_next"] = page * SEARCH_PAGE_SIZE < results.total
             context["start"] = (page - 1) * SEARCH_PAGE_SIZE + 1
     return render(request, "portal/search.html", context, status=status)
+
+
+def _counter(module: Any) -> Any:
+    """How many records a query finds (0 for a query the search refuses)."""
+
+    def count(text: str) -> int:
+        try:
+            return int(module.search(text, limit=1).total)
+        except module.SearchError:
+            return 0
+
+    return count
 
 
 def _facets(
@@ -332,16 +387,44 @@ def opendata_link(url_name: str, **kwargs: str) -> str:
 
 @require_GET
 def opendata(request: HttpRequest) -> HttpResponse:
+    from actionplan.opendata.package import excel_name
     from actionplan.opendata.schema import TABLES
 
-    tables = [{"table": t, "url": opendata_link("opendata:file", name=t.filename)} for t in TABLES]
+    tables = [
+        {
+            "table": t,
+            "url": opendata_link("opendata:file", name=t.filename),
+            "excel_url": opendata_link("opendata:file", name=excel_name(t)),
+            "json_url": opendata_link("opendata:file", name=f"{t.name}.json"),
+        }
+        for t in TABLES
+    ]
     names = ("zip", "datapackage", "catalog", "feed")
     downloads = {name: opendata_link(f"opendata:{name}") for name in names}
+    downloads["dictionary"] = opendata_link("opendata:file", name="data_dictionary.csv")
+    downloads["metadata"] = opendata_link("opendata:file", name="metadata.json")
     return render(
         request,
         "portal/opendata.html",
-        {"tables": tables, "downloads": downloads, "any_download": any(downloads.values())},
+        {
+            "tables": tables,
+            "downloads": downloads,
+            "any_download": any(downloads.values()),
+            "updated": _opendata_updated() if downloads["zip"] else None,
+            "api_docs": opendata_link("api:openapi-view"),
+        },
     )
+
+
+def _opendata_updated() -> Any:
+    """When the published data last changed (None before any plan is imported)."""
+    from actionplan.opendata.export import ExportError
+    from actionplan.opendata.publish import current_publication
+
+    try:
+        return current_publication().modified
+    except ExportError:
+        return None
 
 
 # The keyboard checks of the e2e tests, by the name they are recorded under.

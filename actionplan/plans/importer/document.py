@@ -135,6 +135,8 @@ class PlanDocument:
     line_count: int
     # Of the text as decoded, which earlier releases stored: finds their versions again.
     legacy_checksum: str = ""
+    # The paragraphs under 「アクションプランについて」: why and when the plan was written.
+    introduction: list[str] = field(default_factory=list)
 
 
 # --- decoding -----------------------------------------------------------------------------------
@@ -270,6 +272,7 @@ def read_plan_document(data: bytes) -> PlanDocument:
         raise PlanFormatError(theme_list_line, "expected theme names as bullets after 【取組項目】")
 
     future_images, target_states = _read_vision(reader, theme_list_line)
+    introduction = _read_introduction(reader, theme_list_line)
     span_line = reader.find(lambda s: _PLAN_SPAN.search(s) is not None, 1, theme_list_line)
     if span_line is None:
         raise PlanFormatError(theme_list_line, "expected the plan period '(YYYY年度からN年間)'")
@@ -337,6 +340,7 @@ def read_plan_document(data: bytes) -> PlanDocument:
         checksum=hashlib.sha256(normalized_text(text).encode("utf-8")).hexdigest(),
         line_count=total,
         legacy_checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        introduction=introduction,
     )
 
 
@@ -359,6 +363,28 @@ def _check_date(line: int, year: int | None, month: int | None, day: int | None)
         datetime.date(year, month or 1, day or 1)
     except ValueError:
         raise PlanFormatError(line, f"'{written}' is not a date of the calendar") from None
+
+
+_INTRODUCTION_HEADING = "アクションプランについて"
+
+
+def _read_introduction(reader: _Reader, before: int) -> list[str]:
+    """The sentences right under the heading 「アクションプランについて」 (the last such line
+    before the theme list, so not the table of contents' entry), up to the first line that is
+    not a sentence (the next heading). Optional: an edition without it has no introduction."""
+    heading = None
+    for n in range(1, before):
+        if clean_text(strip_markdown(reader.line(n))) == _INTRODUCTION_HEADING:
+            heading = n
+    if heading is None:
+        return []
+    paragraphs: list[str] = []
+    for n in reader.nonblank(heading + 1, before):
+        text = clean_text(strip_markdown(reader.line(n)))
+        if not text.endswith("。"):
+            break
+        paragraphs.append(text)
+    return paragraphs
 
 
 def _read_bullets(reader: _Reader, start: int) -> list[str]:

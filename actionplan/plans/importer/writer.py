@@ -89,6 +89,9 @@ def render_document(doc: PlanDocument) -> str:
         "",
         "アクションプランについて",
         "",
+    ]
+    lines += [line for text in doc.introduction for line in (text, "")]
+    lines += [
         "2040年度で実現をめざす「将来像」",
         "",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
@@ -203,6 +204,7 @@ FOOTER_SECTIONS = (
         (
             ("portal:search", _("検索")),
             ("portal:opendata", _("オープンデータ")),
+            ("api:openapi-view", pgettext_lazy("navigation", "APIの説明")),
         ),
     ),
     (
@@ -240,3 +242,134 @@ def site_map(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     sections = [(title, _links(request, names)) for title, names in FOOTER_SECTIONS]
     return {"sections": [(title, links) for title, links in sections if links]}
+
+
+# --- faithful wording ---------------------------------------------------------------------------
+
+# A development's text often opens with its own date ("2025年9月、…", "In September 2025, …"),
+# which the page already shows beside it: drop that opening so the date is read once.
+_JA_DATE_OPENING = re.compile(r"^(\d{4})年(?:(\d{1,2})月)?(?:(\d{1,2})日)?(?:頃|ごろ)?[、，,]\s*")
+_EN_DATE_OPENING = re.compile(
+    r"^(?:In |On )?(?:(\d{1,2}) )?(?:(" + "|".join(_MONTHS) + r") )?(\d{4}),\s*"
+)
+
+
+def _without_date_opening(obj: Any, text: str, english: bool) -> str:
+    if obj.date_year is None:
+        return text
+    if english:
+        match = _EN_DATE_OPENING.match(text)
+        if match is None or int(match.group(3)) != obj.date_year:
+            return text
+        month = _MONTHS.index(match.group(2)) + 1 if match.group(2) else None
+        if month is not None and month != obj.date_month:
+            return text
+        rest = text[match.end() :]
+    else:
+        match = _JA_DATE_OPENING.match(text)
+        if match is None or int(match.group(1)) != obj.date_year:
+            return text
+        if match.group(2) and int(match.group(2)) != obj.date_month:
+            return text
+        rest = text[match.end() :]
+    return rest[:1].upper() + rest[1:] if english else rest
+
+
+@register.filter
+def milestone_text(obj: Any) -> SafeString | str:
+    """A development's text in the page's language, without an opening date that repeats the
+    date shown beside it."""
+    english = is_english()
+    if english and obj.text_en:
+        return _without_date_opening(obj, str(obj.text_en), english=True)
+    text = _without_date_opening(obj, str(obj.text_ja), english=False)
+    return format_html('<span lang="ja">{}</span>', text) if english else text
+
+
+@register.filter
+def excerpt(text: Any, length: int = 120) -> str:
+    """At most `length` characters, cut at a word boundary where the text has spaces (English)
+    so that no word is cut in the middle; Japanese text is cut after a character."""
+    value = "" if text is None else str(text)
+    if len(value) <= length:
+        return value
+    cut = value[: length - 1]
+    space = cut.rfind(" ")
+    if space > length // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:、。") + "…"
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html).replace("…", "").strip()
+
+
+@register.simple_tag
+def hit_heading(hit: Any) -> SafeString | str:
+    """A hit's link text. Where the title is only the start of the record's own text (actions,
+    developments), the highlighted text is the title, so that nothing is said twice."""
+    if _title_is_text(hit):
+        return hit_snippet(hit)
+    return hit_title(hit)
+
+
+@register.simple_tag
+def hit_extract(hit: Any) -> SafeString | str:
+    """The highlighted extract under a hit's title; empty when it would repeat the title."""
+    return "" if _title_is_text(hit) else hit_snippet(hit)
+
+
+def _title_is_text(hit: Any) -> bool:
+    english = is_english() and bool(getattr(hit, "title_en", ""))
+    title = _plain(str(hit.title_en if english else hit.title))
+    text = " ".join(str(hit.text_en if english else hit.text).split())
+    return bool(title) and text.startswith(title)
+
+
+@register.simple_tag
+def hit_meta(hit: Any, theme_names: dict[str, Any]) -> str:
+    """Theme · fiscal year · actor of a hit, so that two hits of the same text can be told apart."""
+    from actionplan.plans.fiscal import fiscal_year_label
+    from actionplan.plans.models import Actor
+
+    parts = []
+    # A theme hit's title is the theme's name already.
+    theme = theme_names.get(hit.theme_code) if hit.theme_code and hit.kind != "theme" else None
+    if theme is not None:
+        parts.append(theme.name_en or theme.name_ja if is_english() else theme.name_ja)
+    if hit.fiscal_year:
+        parts.append(fiscal_year_label(hit.fiscal_year, "en" if is_english() else "ja"))
+    if hit.actor:
+        parts.append(str(dict(Actor.choices).get(hit.actor, hit.actor)))
+    return " · ".join(parts)
+
+
+@register.filter
+def loc_paragraphs(obj: Any, field: str) -> list[SafeString | str]:
+    """A bilingual text field as its paragraphs (one a line), each in the page's language
+    where a translation exists, else the Japanese marked lang="ja"."""
+    japanese = str(getattr(obj, f"{field}_ja", "") or "")
+    english = str(getattr(obj, f"{field}_en", "") or "") if is_english() else ""
+    lines = [line.strip() for line in (english or japanese).split("\n") if line.strip()]
+    if is_english() and not english:
+        return [format_html('<span lang="ja">{}</span>', line) for line in lines]
+    return list(lines)
+
+
+@register.simple_tag
+def field_with(bound_field: Any, autocomplete: str = "") -> SafeString:
+    """A form field's widget with its `autocomplete` token and `aria-describedby` naming only
+    what the page shows (its help text, its errors), so that no reference dangles."""
+    attrs: dict[str, str] = {}
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_helptext")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    html: SafeString = bound_field.as_widget(attrs=attrs)
+    return html

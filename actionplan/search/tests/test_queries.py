@@ -84,10 +84,12 @@ def test_theme_filter_and_url_paths(plan_version: PlanVersion) -> None:
     hits = search("スタートアップ", theme="startups", limit=100).hits
     assert hits and {h.theme_code for h in hits} == {"startups"}
     for hit in hits:
+        # Developments and hubs lead to their own entry on the page that lists them.
         expected = {
             "action": f"/actions/{hit.id}/",
             "partnership": f"/partnerships/{hit.id}/",
-            "hub": "/hubs/",
+            "hub": f"/hubs/#hub-{hit.id}",
+            "milestone": f"/themes/startups/#development-{hit.id}",
         }.get(hit.kind, "/themes/startups/")
         assert hit.url_path == expected
 

@@ -1,0 +1,74 @@
+"""What else on the site an action is about: developments, partnerships and hubs that share
+content words with it, each with the words it shares as its reason.
+
+The words come from the same Sudachi term extraction as the proposal desk's suggestions
+(`partnerships.suggest.terms`, memoised per text), weighted by how rare a word is among the
+candidates, so that an action page no longer lists every record of its theme.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from actionplan.partnerships.suggest import terms
+from actionplan.plans import models as m
+
+LIMIT = 3
+# Sharing the action's theme is a reason of its own, but weaker than one rare shared word.
+THEME_BONUS = 0.5
+
+
+@dataclass
+class Related:
+    record: Any
+    score: float
+    shared_terms: list[str] = field(default_factory=list)
+    same_theme: bool = False
+
+
+def _record_terms(kind: str, record: Any) -> frozenset[str]:
+    if kind == "milestone":
+        return terms(f"{record.text_ja}\n{record.text_en}\n{record.group_ja}\n{record.note_ja}")
+    if kind == "partnership":
+        return terms(f"{record.title_ja}\n{record.title_en}\n{record.outline_ja}")
+    return terms(f"{record.name_ja}\n{record.name_en}")
+
+
+def _record_themes(kind: str, record: Any) -> frozenset[str]:
+    if kind == "milestone":
+        return frozenset({record.theme.code})
+    if kind == "partnership":
+        return frozenset({record.theme_code})
+    return frozenset(record.theme_codes or ())
+
+
+def rank(
+    action: m.Action, candidates: dict[str, Sequence[Any]], *, limit: int = LIMIT
+) -> dict[str, list[Related]]:
+    """Per kind, the candidates that share at least one content word with the action, best
+    first; a shared theme only raises the rank of a record that shares words too."""
+    wanted = terms(f"{action.text_ja}\n{action.text_en}\n{action.group_ja}")
+    theme_code = action.theme.code
+    result: dict[str, list[Related]] = {}
+    for kind, records in candidates.items():
+        record_terms = [_record_terms(kind, r) for r in records]
+        counts: Counter[str] = Counter()
+        for found in record_terms:
+            counts.update(found)
+        total = len(records) or 1
+        ranked = []
+        for record, found in zip(records, record_terms, strict=True):
+            shared = sorted(wanted & found, key=lambda t: (-math.log(1 + total / counts[t]), t))
+            if not shared:
+                continue
+            same_theme = theme_code in _record_themes(kind, record)
+            score = sum(math.log(1 + total / counts[t]) for t in shared)
+            score += THEME_BONUS if same_theme else 0.0
+            ranked.append(Related(record, round(score, 3), shared[:4], same_theme))
+        ranked.sort(key=lambda r: -r.score)
+        result[kind] = ranked[:limit]
+    return result
