@@ -97,7 +97,7 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
 
 # A theme page lists at most this many developments and partnerships, newest first, and links
 # to the full lists: its size stays bounded however many a plan records.
-LIST_LIMIT = 20
+LIST_LIMIT = 10
 
 
 @require_GET
