@@ -101,6 +101,10 @@ class PlanVersion(models.Model):
         return self.State.STAGED if self.activated_at is None else self.State.SUPERSEDED
 
     @property
+    def state_label(self) -> str:
+        return str(self.State(self.state).label)
+
+    @property
     def published_on(self) -> datetime.date:
         return datetime.date(self.published_year, self.published_month, 1)
 

@@ -35,8 +35,10 @@ def test_the_list_of_editions_links_each_comparison(
     page = client.get("/revisions/").content.decode()
     assert "2025年11月改訂版" in page and "2026年5月改訂版" in page
     assert 'href="/revisions/2/"' in page and "第1版から第2版への変更" in page
+    assert "公開中" in page and "過去の版" in page
     english = client.get("/en/revisions/").content.decode()
     assert "Changes from edition 1 to edition 2" in english
+    assert "Current" in english and "Superseded" in english and "公開中" not in english
 
 
 def test_a_comparison_shows_old_and_new_wording_per_theme(
