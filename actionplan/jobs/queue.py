@@ -84,10 +84,14 @@ def _dispatch(func: Job, args: tuple[Any, ...], job_id: str, delay: float) -> No
             _running.add(job_id)
     starter: threading.Thread
     if delay > 0:
+        # A retry hours away must not keep a stopping process alive: if the process ends
+        # first, the scheduled sweep (`actionplan flush-outbox`) does the work instead.
         starter = threading.Timer(delay, _run_in_thread, (func, args, job_id))
+        starter.daemon = True
     else:
+        # Not a daemon: a command such as `actionplan import` waits for the index rebuild it
+        # started before it exits, and a server process finishes its jobs when it stops.
         starter = threading.Thread(target=_run_in_thread, args=(func, args, job_id))
-    starter.daemon = True
     starter.start()
 
 
