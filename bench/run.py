@@ -18,6 +18,7 @@ MODULES = [
     "search",
     "portal",
     "api",
+    "caching",
 ]
 
 

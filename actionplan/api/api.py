@@ -7,10 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from actionplan.accounts.permissions import PermissionDenied
+from actionplan.web.caching import public_read, uncached_read
 
 from .docs import VendoredSwagger
 from .errors import ApiError, error_response
-from .freshness import public_read, uncached_read
 from .openapi import ActionplanAPI
 
 api = ActionplanAPI(

@@ -12,15 +12,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from actionplan.plans import models as m
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
+from actionplan.web.caching import cached_page
 
 from . import charts, queries
 from .accessibility import load_results
-from .pagecache import cached_page
 
 
 def _english() -> bool:
@@ -41,7 +41,7 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     def build() -> HttpResponse:
         version = current_version()
@@ -59,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return cached_page(request, "home", build)
 
 
-@require_GET
+@require_safe
 def themes(request: HttpRequest) -> HttpResponse:
     def build() -> HttpResponse:
         version = _version_or_404()
@@ -69,7 +69,7 @@ def themes(request: HttpRequest) -> HttpResponse:
     return cached_page(request, "themes", build)
 
 
-@require_GET
+@require_safe
 def theme(request: HttpRequest, code: str) -> HttpResponse:
     def build() -> HttpResponse:
         version = _version_or_404()
@@ -104,7 +104,7 @@ def _public_progress(action: m.Action) -> Any:
     return public_progress(action)
 
 
-@require_GET
+@require_safe
 def action(request: HttpRequest, action_id: int) -> HttpResponse:
     def build() -> HttpResponse:
         current = current_version()
@@ -132,7 +132,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
     return cached_page(request, f"action:{action_id}", build)
 
 
-@require_GET
+@require_safe
 def developments(request: HttpRequest) -> HttpResponse:
     version = _version_or_404()
     return render(
@@ -142,7 +142,7 @@ def developments(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def partnerships(request: HttpRequest) -> HttpResponse:
     version = current_version()
     theme_code = request.GET.get("theme", "")
@@ -164,7 +164,7 @@ def partnerships(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def partnership(request: HttpRequest, partnership_id: int) -> HttpResponse:
     row = queries.partnership_detail(partnership_id)
     if row is None:
@@ -172,7 +172,7 @@ def partnership(request: HttpRequest, partnership_id: int) -> HttpResponse:
     return render(request, "portal/partnership.html", {"partnership": row})
 
 
-@require_GET
+@require_safe
 def governments(request: HttpRequest) -> HttpResponse:
     version = current_version()
     counts = queries.action_counts_by_government(version) if version else {}
@@ -180,7 +180,7 @@ def governments(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/governments.html", {"governments": rows})
 
 
-@require_GET
+@require_safe
 def government(request: HttpRequest, lg_code: str) -> HttpResponse:
     row = m.MemberGovernment.objects.filter(lg_code=lg_code).first()
     if row is None:
@@ -198,7 +198,7 @@ def government(request: HttpRequest, lg_code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def hubs(request: HttpRequest) -> HttpResponse:
     version = current_version()
     hub_rows = queries.hubs()
@@ -240,7 +240,7 @@ KIND_LABELS = {
 ACTOR_LABELS = dict(m.Actor.choices)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     module = _search_module()
     q = request.GET.get("q", "").strip()
@@ -329,7 +329,7 @@ def opendata_link(url_name: str, **kwargs: str) -> str:
         return ""
 
 
-@require_GET
+@require_safe
 def opendata(request: HttpRequest) -> HttpResponse:
     from actionplan.opendata.schema import TABLES
 
@@ -350,7 +350,7 @@ KEYBOARD_CHECKS = {
 }
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     results = load_results()
     for check in results["keyboard"]:
@@ -373,13 +373,13 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html", {"version": current_version()})
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     # Load balancers call this: answer ok only when the database answers too.
     with connection.cursor() as cursor:
