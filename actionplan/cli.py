@@ -89,6 +89,8 @@ def serve(argv: Sequence[str]) -> int:
             "worker_class": "gthread",
             "threads": options.threads,
             "accesslog": "-",
+            # The client's address behind trusted proxies, as the rate limits see it.
+            "logger_class": "actionplan.web.accesslog.ClientAddressLogger",
             "errorlog": "-",
             "loglevel": str(settings.LOG_LEVEL).lower(),
             "proc_name": PROG,

@@ -302,6 +302,8 @@ TRUSTED_PROXIES = check_networks("TRUSTED_PROXIES", env_list("TRUSTED_PROXIES", 
 # `off` turns every page and response cache off (benchmarks, debugging); the ETag/Last-Modified
 # validators stay (actionplan/web/caching.py).
 PUBLIC_CACHES = env_str("PUBLIC_CACHES", "on", choices=("on", "off")) == "on"
+# Seconds nginx may keep a public answer before revalidating it (X-Accel-Expires); 0: not sent.
+PUBLIC_PROXY_SECONDS = env_int("PUBLIC_PROXY_SECONDS", 0, minimum=0)
 
 # The public JSON API: requests per client address in each window (0 = no limit), counted in
 # the shared cache so that every server process enforces the same limit.

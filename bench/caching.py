@@ -43,8 +43,8 @@ BASELINE = "built per request (PUBLIC_CACHES=off)"
 CACHED = "response cache (PUBLIC_CACHES=on)"
 REVALIDATED = "revalidated, 304 (If-None-Match)"
 PROXIED = "nginx proxy cache in front"
-# nginx in front of the PUBLIC_CACHES=on server, as deploy/ suggests: it keeps each public
-# answer for a second, then revalidates it with If-None-Match (the app answers 304).
+# nginx in front of the PUBLIC_CACHES=on server, as README suggests: it keeps each public answer
+# for PUBLIC_PROXY_SECONDS (1 s here), then revalidates it with If-None-Match (the app answers 304).
 NGINX_CONF = """
 daemon off;
 worker_processes 1;
@@ -68,8 +68,6 @@ http {{
             proxy_set_header Connection "";
             proxy_set_header Host $host;
             proxy_cache public;
-            proxy_ignore_headers Cache-Control Expires;
-            proxy_cache_valid 200 1s;
             proxy_cache_revalidate on;
             proxy_cache_lock on;
         }}
@@ -82,7 +80,7 @@ def _serve(env: dict[str, str], port: int, workers: int, caches: str) -> subproc
     return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
         [sys.executable, "-m", "actionplan.cli", "serve", "--host", "127.0.0.1"]
         + ["--port", str(port), "--workers", str(workers)],
-        env={**env, "PUBLIC_CACHES": caches},
+        env={**env, "PUBLIC_CACHES": caches, "PUBLIC_PROXY_SECONDS": "1"},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

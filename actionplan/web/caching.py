@@ -59,6 +59,10 @@ def _with_validators(response: HttpResponseBase, etag: str, stamp: str) -> HttpR
     response["Last-Modified"] = http_date(int(stamp_time(stamp)))
     # Anyone may keep a copy, but must ask again before using it: the data can change any time.
     response["Cache-Control"] = CACHE_CONTROL
+    if settings.PUBLIC_PROXY_SECONDS:
+        # For nginx only (it does not pass X-Accel-* on): keep this public answer that long,
+        # then revalidate it. Only answers built here get it, never a personal page.
+        response["X-Accel-Expires"] = str(settings.PUBLIC_PROXY_SECONDS)
     return response
 
 

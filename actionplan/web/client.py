@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -49,12 +51,17 @@ def _is_trusted(address: object, networks: tuple[Network, ...]) -> bool:
 
 def client_address(request: HttpRequest) -> str:
     """The address of the client that sent `request` (see the module's text)."""
-    remote = str(request.META.get("REMOTE_ADDR", "") or "")
+    return client_address_of(request.META)
+
+
+def client_address_of(environ: Mapping[str, Any]) -> str:
+    """The same, from a WSGI environ (the server's access log has no Django request)."""
+    remote = str(environ.get("REMOTE_ADDR", "") or "")
     networks = parse_trusted_proxies(settings.TRUSTED_PROXIES)
     peer = _address(remote)
     if peer is None or not networks or not _is_trusted(peer, networks):
         return remote or "unknown"
-    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "") or "")
+    forwarded = str(environ.get("HTTP_X_FORWARDED_FOR", "") or "")
     closest = remote
     for entry in reversed(forwarded.split(",")):
         hop = _address(entry)

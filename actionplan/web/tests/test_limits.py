@@ -177,3 +177,31 @@ def test_the_counters_never_hold_a_client_address_in_the_clear(
     post_form(client)
     bucket = RateCounter.objects.get().bucket
     assert "127.0.0.1" not in bucket and form_data()["email"] not in bucket
+
+
+@override_settings(TRUSTED_PROXIES=["127.0.0.1"])
+def test_the_access_log_shows_the_forwarded_client_address() -> None:
+    import datetime
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from actionplan.web.accesslog import ClientAddressLogger
+
+    logger = ClientAddressLogger(Config())
+    response = SimpleNamespace(status="200 OK", response_length=10, sent=10, headers=[])
+    request = SimpleNamespace(method="GET", path="/", query="", version=(1, 1), headers=[])
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_FORWARDED_FOR": "198.51.100.7",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+
+    atoms = logger.atoms(response, request, environ, datetime.timedelta(seconds=0.01))
+    assert atoms["h"] == "198.51.100.7"
+    environ["REMOTE_ADDR"] = "203.0.113.1"  # not a trusted proxy: its header is not believed
+    assert logger.atoms(response, request, environ, datetime.timedelta(0))["h"] == "203.0.113.1"

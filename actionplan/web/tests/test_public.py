@@ -141,3 +141,17 @@ def test_a_crawl_of_three_hundred_urls_loses_neither_the_stamp_nor_the_counters(
     client.get("/themes/carbon_neutral/")
     with django_assert_max_num_queries(2):
         assert client.get("/themes/carbon_neutral/").status_code == 200
+
+
+def test_public_answers_tell_nginx_how_long_to_keep_them_and_personal_pages_do_not(
+    client: Client, plan_version: PlanVersion, settings: Any
+) -> None:
+    action = first_action(plan_version)
+    assert "X-Accel-Expires" not in client.get("/themes/startups/")  # 0: not sent
+    settings.PUBLIC_PROXY_SECONDS = 5
+    for path in ("/themes/startups/", f"/actions/{action.pk}/", f"/api/v1/actions/{action.pk}"):
+        response = client.get(path)
+        assert response["X-Accel-Expires"] == "5"
+        assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+    for path in ("/proposals/new/", "/accounts/login/", "/api/v1/search?q=水素"):
+        assert "X-Accel-Expires" not in client.get(path)
