@@ -70,6 +70,8 @@ http {{
             proxy_cache public;
             proxy_cache_revalidate on;
             proxy_cache_lock on;
+            proxy_cache_use_stale updating;
+            proxy_cache_background_update on;
         }}
     }}
 }}

@@ -55,14 +55,15 @@ def _language() -> str:
 
 
 def _with_validators(response: HttpResponseBase, etag: str, stamp: str) -> HttpResponseBase:
+    if settings.PUBLIC_PROXY_SECONDS:
+        # For nginx only (it does not pass X-Accel-* on): keep this public answer that long,
+        # then revalidate it. Only answers built here get it, never a personal page. First:
+        # nginx before 1.23 lets whichever of it and Cache-Control comes first decide.
+        response["X-Accel-Expires"] = str(settings.PUBLIC_PROXY_SECONDS)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(int(stamp_time(stamp)))
     # Anyone may keep a copy, but must ask again before using it: the data can change any time.
     response["Cache-Control"] = CACHE_CONTROL
-    if settings.PUBLIC_PROXY_SECONDS:
-        # For nginx only (it does not pass X-Accel-* on): keep this public answer that long,
-        # then revalidate it. Only answers built here get it, never a personal page.
-        response["X-Accel-Expires"] = str(settings.PUBLIC_PROXY_SECONDS)
     return response
 
 

@@ -74,6 +74,8 @@ def client_address_of(environ: Mapping[str, Any]) -> str:
     return closest
 
 
-def client_address_for_axes(request: HttpRequest) -> str:
-    """django-axes's AXES_CLIENT_IP_CALLABLE: the same address as everywhere else."""
-    return client_address(request)
+def client_address_for_axes(request: HttpRequest) -> str | None:
+    """django-axes's AXES_CLIENT_IP_CALLABLE: the same address as everywhere else, or None when
+    there is no address (a request made in-process), which axes stores as such."""
+    address = client_address(request)
+    return address if _address(address) is not None else None
