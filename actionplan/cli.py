@@ -90,7 +90,7 @@ def serve(argv: Sequence[str]) -> int:
             "worker_class": "gthread",
             "threads": options.threads,
             "accesslog": "-",
-            # Tokens in URLs (proposal status pages, invitations) are masked in the access log.
+            # Tokens in URLs are masked, and the client address is the one behind trusted proxies.
             "logger_class": "actionplan.operations.accesslog.AccessLogger",
             "errorlog": "-",
             "loglevel": str(settings.LOG_LEVEL).lower(),

@@ -7,6 +7,8 @@ guessing, so a typo in a deployment fails at start-up and names the variable.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,18 @@ def env_list(name: str, default: str) -> list[str]:
     return items
 
 
+def check_networks(name: str, items: list[str]) -> list[str]:
+    """Addresses or CIDR networks (`10.0.0.0/8`, `::1`); a malformed one is refused by name."""
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list addresses or networks; got {item!r}"
+            ) from None
+    return items
+
+
 # Public on purpose: it only protects a development database on a developer's machine.
 DEVELOPMENT_SECRET_KEY = "django-insecure-actionplan-development-key"  # noqa: S105
 
@@ -129,6 +143,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    # Sign-in lock-out by user name and client address (django-axes).
+    "axes",
+    # Cross-cutting web infrastructure: client address, data stamp, caching headers, rate limits.
+    "actionplan.web",
     "actionplan.plans",
     "actionplan.opendata",
     "actionplan.accounts",
@@ -148,9 +166,8 @@ MIDDLEWARE = [
     # answers wherever they are raised, then bad characters are refused before anything runs.
     "actionplan.faults.middleware.FaultMiddleware",
     "actionplan.faults.middleware.InputGuardMiddleware",
-    # First: repeated anonymous reads of public data are answered from memory, checked against
-    # the shared data stamp, before the rest of the stack runs (actionplan/frontcache.py).
-    "actionplan.frontcache.PublicAnswerMiddleware",
+    # First: HEAD runs as GET, and tracking parameters are dropped before anything reads them.
+    "actionplan.web.middleware.PublicRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,6 +182,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Pages showing personal data are never stored by a browser or proxy (actionplan/security.py).
     "actionplan.security.PrivatePagesMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "actionplan.urls"
@@ -277,10 +296,25 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
     },
 }
 
-# Sign-in: a user name is locked for a while after repeated failures (counted in the database).
-AUTHENTICATION_BACKENDS = ["actionplan.accounts.backends.LockoutModelBackend"]
-ACCOUNTS_LOCKOUT_FAILURES = env_int("ACCOUNTS_LOCKOUT_FAILURES", 5)
-ACCOUNTS_LOCKOUT_MINUTES = env_int("ACCOUNTS_LOCKOUT_MINUTES", 15)
+# Sign-in: after repeated failures a user name is locked for a while, but only from the client
+# address that failed (django-axes, counted in the database), so that nobody can lock a victim
+# out from elsewhere. Bureau admins unlock on the staff page /accounts/lockouts/.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+ACCOUNTS_LOCKOUT_FAILURES = env_int("ACCOUNTS_LOCKOUT_FAILURES", 5, minimum=1)
+ACCOUNTS_LOCKOUT_MINUTES = env_int("ACCOUNTS_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = ACCOUNTS_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=ACCOUNTS_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "actionplan.web.client.client_address_for_axes"
+AXES_LOCKOUT_CALLABLE = "actionplan.accounts.views.locked_out"
+# The admin's own pages for attempts stay off: /accounts/lockouts/ is the localized one.
+AXES_ENABLE_ADMIN = False
+# Access logs of successful sign-ins are not needed (and hold addresses): failures only.
+AXES_DISABLE_ACCESS_LOG = True
 ACCOUNTS_INVITATION_DAYS = env_int("ACCOUNTS_INVITATION_DAYS", 14)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "progress:home"
@@ -298,6 +332,9 @@ CACHES: dict[str, dict[str, Any]] = {
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "actionplan_cache",
+            # Only rebuildable answers live here (the data stamp and the rate counters are in
+            # database tables of their own), so culling costs a rebuild, never correctness.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=1)},
         }
     ),
 }
@@ -329,9 +366,15 @@ LOGGING: dict[str, Any] = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
-# Copies of public answers kept in each server process's memory, checked against the shared
-# data stamp on every use (actionplan/frontcache.py); 0 turns them off.
-PUBLIC_MEMORY_CACHE_MB = env_int("PUBLIC_MEMORY_CACHE_MB", 32, minimum=0)
+# The client address behind reverse proxies: addresses/CIDRs whose X-Forwarded-For is believed
+# (actionplan/web/client.py); empty: the connection's own address (REMOTE_ADDR).
+TRUSTED_PROXIES = check_networks("TRUSTED_PROXIES", env_list("TRUSTED_PROXIES", ""))
+
+# `off` turns every page and response cache off (benchmarks, debugging); the ETag/Last-Modified
+# validators stay (actionplan/web/caching.py).
+PUBLIC_CACHES = env_str("PUBLIC_CACHES", "on", choices=("on", "off")) == "on"
+# Seconds nginx may keep a public answer before revalidating it (X-Accel-Expires); 0: not sent.
+PUBLIC_PROXY_SECONDS = env_int("PUBLIC_PROXY_SECONDS", 0, minimum=0)
 
 # The public JSON API: requests per client address in each window (0 = no limit), counted in
 # the shared cache so that every server process enforces the same limit.

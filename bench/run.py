@@ -19,6 +19,7 @@ MODULES = [
     "portal",
     "api",
     "outage",
+    "caching",
 ]
 
 

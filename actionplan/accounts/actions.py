@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 
+from axes.models import AccessAttempt  # type: ignore[import-untyped]
+from axes.utils import reset  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -21,6 +24,7 @@ from .models import Invitation, Profile, Role
 from .permissions import is_bureau, is_bureau_admin, require
 
 AnyUser = AbstractBaseUser | AnonymousUser
+logger = logging.getLogger(__name__)
 
 
 class InvitationError(Exception):
@@ -115,3 +119,16 @@ def set_active(user: AnyUser, target: User, active: bool) -> None:
     with transaction.atomic():
         target.is_active = active
         target.save(update_fields=["is_active"])
+
+
+def unlock_sign_in(user: AnyUser, attempt_id: int) -> AccessAttempt | None:
+    """Lift the lock-out of one user name at one client address (django-axes's record of its
+    failures). Only a bureau admin may; returns the record removed, or None if it was gone."""
+    require(is_bureau_admin(user), "サインインのロック解除は管理者だけができます")
+    with transaction.atomic():
+        attempt = AccessAttempt.objects.select_for_update().filter(pk=attempt_id).first()
+        if attempt is not None:
+            reset(ip=attempt.ip_address, username=attempt.username)
+    if attempt is not None:
+        logger.info("sign-in lock-out lifted for user name %r by %s", attempt.username, user)
+    return attempt

@@ -51,20 +51,6 @@ class Profile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class LoginLock(models.Model):
-    """Failed sign-ins per user name, kept in the database so that every app process sees the
-    same count. After ``ACCOUNTS_LOCKOUT_FAILURES`` failures in a row the name is locked for
-    ``ACCOUNTS_LOCKOUT_MINUTES``; a successful sign-in clears it."""
-
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.username}: {self.failures}"
-
-
 class Invitation(models.Model):
     """An invitation by the bureau: whoever holds the token chooses a user name and password and
     gets the role (and government) set here. Only the token's hash is stored."""

@@ -13,4 +13,6 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/<int:user_id>/active/", views.set_active, name="set_active"),
     path("invitations/<str:token>/", views.accept, name="accept"),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/<int:attempt_id>/unlock/", views.unlock, name="unlock"),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessAttempt  # type: ignore[import-untyped]
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -13,32 +15,61 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import actions
 from .forms import AcceptForm, InviteForm
-from .lockout import is_locked
 from .models import Invitation, Profile
-from .permissions import PermissionDenied, is_bureau
-
-
-class LockoutAuthenticationForm(AuthenticationForm):
-    """Says that the name is locked, instead of the usual 'wrong password'."""
-
-    def clean(self) -> dict[str, Any]:
-        username = self.data.get("username", "")
-        if isinstance(username, str) and username and is_locked(username):
-            raise self.get_invalid_login_error().__class__(
-                _("サインインの失敗が続いたため、しばらくこの利用者名ではサインインできません。"),
-                code="locked",
-            )
-        return super().clean()
+from .permissions import PermissionDenied, is_bureau, is_bureau_admin
 
 
 class SignInView(LoginView):
     template_name = "accounts/login.html"
-    authentication_form = LockoutAuthenticationForm
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes's AXES_LOCKOUT_CALLABLE: the sign-in page, saying that this user name is
+    locked from this address for a while (429, in the page's language)."""
+    locked = _(
+        "サインインの失敗が続いたため、この利用者名はこの端末から%(minutes)s分間"
+        "サインインできません。"
+    ) % {"minutes": settings.ACCOUNTS_LOCKOUT_MINUTES}
+    context = {"form": AuthenticationForm(request), "locked": locked}
+    return render(request, "accounts/login.html", context, status=429)
+
+
+@login_required
+@require_safe
+def lockouts(request: HttpRequest) -> HttpResponse:
+    """The bureau admins' list of user names locked from an address, with a button to unlock."""
+    if not is_bureau_admin(request.user):
+        raise DjangoPermissionDenied(_("管理者だけが使える画面です"))
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time")
+    response = render(request, "accounts/lockouts.html", {"attempts": attempts})
+    response["Cache-Control"] = "no-store"  # user names and addresses
+    return response
+
+
+@login_required
+@require_POST
+def unlock(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    try:
+        attempt = actions.unlock_sign_in(request.user, attempt_id)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc)) from exc
+    if attempt is not None:
+        messages.success(
+            request,
+            _("%(username)s のロックを解除しました") % {"username": attempt.username},
+        )
+    return redirect("accounts:lockouts")
 
 
 @login_required
@@ -100,6 +131,6 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except actions.InvitationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            login(request, user, backend="actionplan.accounts.backends.LockoutModelBackend")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("progress:home")
     return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})

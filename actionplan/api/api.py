@@ -9,10 +9,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from actionplan.accounts.permissions import PermissionDenied
 from actionplan.faults.classify import FAULT_EXCEPTIONS
 from actionplan.faults.middleware import answer
+from actionplan.web.caching import public_read, uncached_read
 
 from .docs import VendoredSwagger
 from .errors import ApiError, error_response
-from .freshness import public_read, uncached_read
 from .openapi import ActionplanAPI
 
 api = ActionplanAPI(

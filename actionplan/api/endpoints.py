@@ -19,9 +19,9 @@ from pydantic import Field
 from actionplan.plans import models as m
 from actionplan.plans.queries import actions_in_reading_order
 from actionplan.progress.models import ProgressReport, ReviewState, Status
+from actionplan.web.caching import public_read
 
 from .errors import ApiError
-from .freshness import public_read
 from .params import (
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,

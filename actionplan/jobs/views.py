@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from actionplan.accounts.permissions import is_bureau
 from actionplan.mail.models import OutgoingMail
@@ -16,7 +16,7 @@ SHOWN = 100
 
 
 @login_required
-@require_GET
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     """Bureau staff: the outbox (what waits, what failed and why) and the jobs they started.
     Addresses are left out: the page is about delivery, not about who was written to."""

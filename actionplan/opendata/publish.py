@@ -19,8 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from actionplan.api.freshness import data_stamp, stamp_time
 from actionplan.plans import models as m
+from actionplan.web.stamp import data_stamp, stamp_time
 
 from .export import current_version, export_open_data
 from .package import EXCEL_NOTE_EN, EXCEL_NOTE_JA, datapackage, excel_copy, excel_name

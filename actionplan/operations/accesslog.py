@@ -13,7 +13,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from gunicorn.glogging import Logger
+from actionplan.web.accesslog import ClientAddressLogger
 
 MASK = "***"
 # A path segment after these prefixes is a secret (language prefix /en/ or not).
@@ -41,8 +41,9 @@ def mask_secrets(text: str) -> str:
     return _SECRET_QUERY.sub(lambda match: f"{match.group('name')}{MASK}", text)
 
 
-class AccessLogger(Logger):  # type: ignore[misc]
-    """gunicorn's logger, with the request line, path, query and referrer masked."""
+class AccessLogger(ClientAddressLogger):
+    """gunicorn's logger with the client address behind trusted proxies, and the request line,
+    path, query and referrer masked."""
 
     def atoms(
         self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta

@@ -24,16 +24,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actionplan.accounts.permissions import PermissionDenied, can_read_internal, is_bureau
 from actionplan.plans.models import Hub, MemberGovernment, Organization
+from actionplan.web.ratelimit import hit
 
 from . import actions
 from .forms import HubForm, NoteForm, OrganizationForm, ProposalForm, theme_choices
 from .models import Attachment, Proposal, State
 from .queries import overdue, visible_proposals
-from .ratelimit import over_limit
 from .suggest import suggest_for_proposal
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -70,11 +70,17 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
 def proposal_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "partnerships/proposal_form.html", {"form": ProposalForm()})
-    if over_limit(
+    form = ProposalForm(request.POST, request.FILES)
+    if form.is_robot:
+        return render(request, "partnerships/refused.html", status=400)
+    if not form.is_valid():
+        # Refused anyway: not counted, so that typing mistakes never use up the limit.
+        return render(request, "partnerships/proposal_form.html", {"form": form}, status=400)
+    if hit(
         request,
         "proposal",
         limit=settings.PROPOSAL_RATE_LIMIT,
-        window_seconds=settings.PROPOSAL_RATE_WINDOW_SECONDS,
+        window=settings.PROPOSAL_RATE_WINDOW_SECONDS,
     ):
         return render(
             request,
@@ -82,11 +88,6 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
             {"minutes": max(1, settings.PROPOSAL_RATE_WINDOW_SECONDS // 60)},
             status=429,
         )
-    form = ProposalForm(request.POST, request.FILES)
-    if form.is_robot:
-        return render(request, "partnerships/refused.html", status=400)
-    if not form.is_valid():
-        return render(request, "partnerships/proposal_form.html", {"form": form}, status=400)
     data = form.cleaned_data
     try:
         submitted = _submit(request, data)
@@ -133,7 +134,7 @@ def _submit(request: HttpRequest, data: dict[str, Any]) -> actions.Submitted:
     )
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -143,7 +144,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     proposal = actions.proposal_for_token(token)
     if proposal is None:
@@ -174,7 +175,7 @@ def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     return _no_referrer(redirect("partnerships:status", token=token))
 
 
-@require_GET
+@require_safe
 def organizations(request: HttpRequest) -> HttpResponse:
     """The public list of partners: names, kinds and their partnerships; no people."""
     listed = Organization.objects.prefetch_related("partnerships").order_by("name_ja")
@@ -196,7 +197,7 @@ def _visible_or_404(request: HttpRequest, proposal_id: int) -> Proposal:
 
 
 @login_required
-@require_GET
+@require_safe
 def desk(request: HttpRequest) -> HttpResponse:
     proposals = visible_proposals(request.user)
     if not proposals.exists() and not can_read_internal(request.user):
@@ -221,7 +222,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = _visible_or_404(request, proposal_id)
     staff = (
@@ -329,7 +330,7 @@ def proposal_note(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def attachment_download(request: HttpRequest, proposal_id: int, attachment_id: int) -> FileResponse:
     """Staff only, and always as a download: the browser never renders a proposer's file."""
     proposal = _visible_or_404(request, proposal_id)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from actionplan.accounts.permissions import is_bureau
 from actionplan.plans import models as m
@@ -39,13 +39,13 @@ def _versions(request: HttpRequest) -> QuerySet[m.PlanVersion]:
     return versions if is_bureau(request.user) else versions.published()
 
 
-@require_GET
+@require_safe
 def revisions(request: HttpRequest) -> HttpResponse:
     rows = [(v, predecessor(v)) for v in _versions(request)]
     return render(request, "portal/revisions.html", {"rows": rows})
 
 
-@require_GET
+@require_safe
 def revision(request: HttpRequest, number: int) -> HttpResponse:
     version = _versions(request).filter(number=number).first()
     if version is None:

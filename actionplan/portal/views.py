@@ -11,16 +11,16 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from actionplan.plans import models as m
 from actionplan.plans import queries as plan_queries
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
+from actionplan.web.caching import cached_page
 
 from . import charts, queries, related, searchhelp
 from .accessibility import load_results
-from .pagecache import cached_page
 
 
 def _english() -> bool:
@@ -41,7 +41,7 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     def build() -> HttpResponse:
         version = current_version()
@@ -59,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return cached_page(request, "home", build)
 
 
-@require_GET
+@require_safe
 def themes(request: HttpRequest) -> HttpResponse:
     def build() -> HttpResponse:
         version = _version_or_404()
@@ -69,7 +69,7 @@ def themes(request: HttpRequest) -> HttpResponse:
     return cached_page(request, "themes", build)
 
 
-@require_GET
+@require_safe
 def theme(request: HttpRequest, code: str) -> HttpResponse:
     def build() -> HttpResponse:
         version = _version_or_404()
@@ -100,7 +100,7 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
 LIST_LIMIT = 10
 
 
-@require_GET
+@require_safe
 def theme_cell(request: HttpRequest, code: str, fiscal_year: int, actor: str) -> HttpResponse:
     """Every item of one cell of a theme's table, a page at a time."""
     version = _version_or_404()
@@ -136,7 +136,7 @@ def _public_progress(action: m.Action) -> Any:
     return public_progress(action)
 
 
-@require_GET
+@require_safe
 def action(request: HttpRequest, action_id: int) -> HttpResponse:
     def build() -> HttpResponse:
         row = queries.action_detail(action_id)
@@ -171,7 +171,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
     return cached_page(request, f"action:{action_id}", build)
 
 
-@require_GET
+@require_safe
 def developments(request: HttpRequest) -> HttpResponse:
     version = _version_or_404()
     return render(
@@ -181,7 +181,7 @@ def developments(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def partnerships(request: HttpRequest) -> HttpResponse:
     version = current_version()
     theme_code = request.GET.get("theme", "")
@@ -203,7 +203,7 @@ def partnerships(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def partnership(request: HttpRequest, partnership_id: int) -> HttpResponse:
     row = queries.partnership_detail(partnership_id)
     if row is None:
@@ -211,7 +211,7 @@ def partnership(request: HttpRequest, partnership_id: int) -> HttpResponse:
     return render(request, "portal/partnership.html", {"partnership": row})
 
 
-@require_GET
+@require_safe
 def governments(request: HttpRequest) -> HttpResponse:
     version = current_version()
     counts = queries.action_counts_by_government(version) if version else {}
@@ -219,7 +219,7 @@ def governments(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/governments.html", {"governments": rows})
 
 
-@require_GET
+@require_safe
 def government(request: HttpRequest, lg_code: str) -> HttpResponse:
     row = m.MemberGovernment.objects.filter(lg_code=lg_code).first()
     if row is None:
@@ -237,7 +237,7 @@ def government(request: HttpRequest, lg_code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def hubs(request: HttpRequest) -> HttpResponse:
     version = current_version()
     hub_rows = queries.hubs()
@@ -279,7 +279,7 @@ KIND_LABELS = {
 ACTOR_LABELS = dict(m.Actor.choices)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     module = _search_module()
     q = request.GET.get("q", "").strip()
@@ -384,7 +384,7 @@ def opendata_link(url_name: str, **kwargs: str) -> str:
         return ""
 
 
-@require_GET
+@require_safe
 def opendata(request: HttpRequest) -> HttpResponse:
     from actionplan.opendata.package import excel_name
     from actionplan.opendata.schema import TABLES
@@ -433,7 +433,7 @@ KEYBOARD_CHECKS = {
 }
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     results = load_results()
     for check in results["keyboard"]:
@@ -456,6 +456,6 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html", {"version": current_version()})

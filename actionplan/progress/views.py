@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from actionplan.accounts.permissions import (
     PermissionDenied,
@@ -106,7 +106,7 @@ def _may_see_body(request: HttpRequest, government: MemberGovernment | None) -> 
 
 
 @internal
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     year = fiscal_year_param(request) or _default_year()
     mine = government_of(request.user)
@@ -134,7 +134,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @internal
-@require_GET
+@require_safe
 def body(request: HttpRequest, year: int, code: str) -> HttpResponse:
     government = _body(code)
     if not _may_see_body(request, government):
@@ -254,7 +254,7 @@ def _readable_changes(changes: list[Any]) -> list[tuple[str, str, str]]:
 
 
 @internal
-@require_GET
+@require_safe
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _get_report(request, report_id)
     history = []
@@ -350,7 +350,7 @@ def comment(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @internal
-@require_GET
+@require_safe
 def assignments(request: HttpRequest) -> HttpResponse:
     version = current_version()
     members_actions = (
@@ -426,7 +426,7 @@ def cycles(request: HttpRequest) -> HttpResponse:
 
 
 @internal
-@require_GET
+@require_safe
 def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
     return render(
@@ -460,7 +460,7 @@ def close(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @internal
-@require_GET
+@require_safe
 def download_workbook(request: HttpRequest, year: int, code: str) -> HttpResponse:
     government = _body(code)
     if not can_act_for(request.user, government):
@@ -497,7 +497,7 @@ def _own_upload(request: HttpRequest, upload_id: int) -> WorkbookUpload:
 
 
 @internal
-@require_GET
+@require_safe
 def preview(request: HttpRequest, upload_id: int) -> HttpResponse:
     stored = _own_upload(request, upload_id)
     parsed = excel.parse_workbook(request.user, bytes(stored.content))
@@ -521,7 +521,7 @@ def apply_upload(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 
 @internal
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     version = current_version()
     if version is None:
@@ -644,7 +644,7 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def public_action(request: HttpRequest, action_id: int) -> HttpResponse:
     """Public: the accepted reports of one action and its public indicator values."""
     action = get_object_or_404(
@@ -657,7 +657,7 @@ def public_action(request: HttpRequest, action_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def annual_index(request: HttpRequest) -> HttpResponse:
     version = current_version()
     return render(
@@ -674,7 +674,7 @@ def annual_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> HttpResponse:
     """Public, print-ready (A4): accepted reports only."""
     version = current_version()
@@ -686,7 +686,7 @@ def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> Http
     return render(request, "progress/annual.html", context)
 
 
-@require_GET
+@require_safe
 def annual_workbook(request: HttpRequest, year: int) -> HttpResponse:
     version = current_version()
     if version is None:

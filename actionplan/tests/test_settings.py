@@ -47,11 +47,23 @@ def test_malformed_integer_is_refused_and_named(monkeypatch: pytest.MonkeyPatch)
 def test_an_integer_below_its_minimum_is_refused_and_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("PUBLIC_MEMORY_CACHE_MB", "-1")
-    with pytest.raises(ImproperlyConfigured, match="PUBLIC_MEMORY_CACHE_MB must be at least 0"):
-        env_int("PUBLIC_MEMORY_CACHE_MB", 32, minimum=0)
-    monkeypatch.setenv("PUBLIC_MEMORY_CACHE_MB", "0")
-    assert env_int("PUBLIC_MEMORY_CACHE_MB", 32, minimum=0) == 0
+    monkeypatch.setenv("CACHE_MAX_ENTRIES", "0")
+    with pytest.raises(ImproperlyConfigured, match="CACHE_MAX_ENTRIES must be at least 1"):
+        env_int("CACHE_MAX_ENTRIES", 5000, minimum=1)
+    monkeypatch.setenv("CACHE_MAX_ENTRIES", "1")
+    assert env_int("CACHE_MAX_ENTRIES", 5000, minimum=1) == 1
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    from actionplan.settings import check_networks
+
+    assert check_networks("TRUSTED_PROXIES", ["127.0.0.1", "10.0.0.0/8", "::1"]) == [
+        "127.0.0.1",
+        "10.0.0.0/8",
+        "::1",
+    ]
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES .* 'nginx.local'"):
+        check_networks("TRUSTED_PROXIES", ["127.0.0.1", "nginx.local"])
 
 
 def test_env_list_splits_on_commas_and_trims(monkeypatch: pytest.MonkeyPatch) -> None:

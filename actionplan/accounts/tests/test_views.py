@@ -58,15 +58,19 @@ def test_staff_cannot_invite_an_admin(bureau_staff: User) -> None:
     assert not Invitation.objects.exists()
 
 
-@override_settings(ACCOUNTS_LOCKOUT_FAILURES=2)
+@override_settings(AXES_FAILURE_LIMIT=2)
 def test_login_page_says_the_name_is_locked(osaka_editor: User) -> None:
     client = Client()
     for _ in range(2):
         client.post("/accounts/login/", {"username": "osaka", "password": "nope"})
     page = client.post("/accounts/login/", {"username": "osaka", "password": PASSWORD})
-    assert page.status_code == 200
-    assert "しばらくこの利用者名ではサインインできません" in page.content.decode()
+    assert page.status_code == 429
+    assert "この利用者名はこの端末から15分間サインインできません" in page.content.decode()
     assert "_auth_user_id" not in client.session
+    english = client.post("/en/accounts/login/", {"username": "osaka", "password": PASSWORD})
+    assert "this user name cannot sign in from this device for 15 minutes" in (
+        english.content.decode()
+    )
 
 
 def test_login_page_signs_in(osaka_editor: User) -> None:

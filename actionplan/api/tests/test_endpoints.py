@@ -233,23 +233,6 @@ def test_actions_filter_by_status_of_accepted_reports_only(
     assert bad.status_code == 422 and bad.json()["field"] == "status"
 
 
-def test_the_data_stamp_moves_again_when_a_write_commits(plan_version: PlanVersion) -> None:
-    from django.db import connection
-
-    from actionplan.api.freshness import _touch_after_commit, data_stamp
-
-    action = Action.objects.filter(version=plan_version).first()
-    assert action is not None
-    for text in ("one", "two", "three"):
-        action.text_en = text
-        action.save()
-    mine = [entry for entry in connection.run_on_commit if entry[1] is _touch_after_commit]
-    assert len(mine) == 1  # one extra move per transaction, not one per row
-    before = data_stamp()
-    mine[0][1]()
-    assert data_stamp() != before
-
-
 def test_partnerships_recorded_by_staff_are_listed_after_the_plans_own(
     client: Client, plan_version: PlanVersion, bureau_staff: Any
 ) -> None:
