@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actionplan.partnerships import actions
 from actionplan.partnerships.contacts import REDACTED, redact_contact_details
@@ -42,9 +43,11 @@ def test_it_leaves_dates_and_figures_alone(text: str) -> None:
     assert redact_contact_details(text) == text
 
 
-@pytest.mark.django_db(transaction=True)
 def test_purge_clears_quoted_contacts_and_deletes_attachments(
-    submitted: actions.Submitted, bureau_staff: User, private_folder: Path
+    submitted: actions.Submitted,
+    bureau_staff: User,
+    private_folder: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     proposal = submitted.proposal
     stored = [Path(a.file.path) for a in proposal.attachments.all()]
@@ -55,7 +58,10 @@ def test_purge_clears_quoted_contacts_and_deletes_attachments(
     actions.decline_proposal(bureau_staff, proposal, "対象外です。")
     later = timezone.now() + datetime.timedelta(days=31)
 
-    assert actions.purge_personal_data(older_than_days=30, now=later) == 1
+    # The files are deleted once the purge has committed.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert actions.purge_personal_data(older_than_days=30, now=later) == 1
+    assert len(callbacks) == 1
 
     note.refresh_from_db()
     assert PHONE not in note.body and EMAIL not in note.body
@@ -86,5 +92,7 @@ def test_privacy_page_states_how_long_attachments_are_kept(
     settings.PROPOSAL_PERSONAL_DATA_RETENTION_DAYS = 200  # type: ignore[attr-defined]
     japanese = client.get("/proposals/privacy/").content.decode()
     assert "添付ファイルは、提案が終了してから200日を過ぎると" in japanese
-    english = client.get("/en/proposals/privacy/").content.decode()
+    # The request switches the thread's language: give it back afterwards.
+    with translation.override("ja"):
+        english = client.get("/en/proposals/privacy/").content.decode()
     assert "Attachments are deleted together with the contact details 200 days after" in english
