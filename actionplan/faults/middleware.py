@@ -27,7 +27,7 @@ from typing import Any
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from .classify import Fault, classify
+from .classify import BadInput, Fault, classify
 from .responses import (
     UNUSABLE_CHARACTER,
     bad_input_response,
@@ -58,18 +58,22 @@ def answer(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
     if fault is None:
         return None
     where = f"{request.method} {request.path}"
-    name = type(exc).__name__
+    # The first line only: a database's DETAIL line can quote the values of the row.
+    summary = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
     if fault is Fault.OUTAGE:
-        logger.error("database or cache unreachable (%s: %s): 503 for %s", name, exc, where)
+        logger.error("database or cache unreachable (%s): 503 for %s", summary, where)
         response = outage_response(request)
     elif fault is Fault.CONFLICT:
-        logger.info("concurrent write lost (%s: %s): 409 for %s", name, exc, where)
+        logger.info("concurrent write lost (%s): 409 for %s", summary, where)
         response = conflict_response(request)
     else:
-        logger.info("value the database cannot hold (%s: %s): 400 for %s", name, exc, where)
-        field = getattr(exc, "field", None)
-        detail = getattr(exc, "detail", "")
-        response = bad_input_response(request, field, str(exc) or "invalid value", detail)
+        logger.info("value the database cannot hold (%s): 400 for %s", summary, where)
+        if isinstance(exc, BadInput):
+            response = bad_input_response(request, exc.field, exc.message, exc.detail)
+        else:  # the database's own words name no field and may quote SQL: say it plainly
+            response = bad_input_response(
+                request, None, "a value is out of the range the database can hold"
+            )
     # Logged above, once and folded with its repeats: Django need not log it again.
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response

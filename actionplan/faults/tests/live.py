@@ -28,6 +28,19 @@ from typing import Any
 import pytest
 
 BIN = Path(sys.executable).parent
+
+
+def _session_on_postgresql() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
+
+
+# These tests bring their own databases (SQLite and PostgreSQL alike) whatever the session's
+# database is, so the second run of the suite on PostgreSQL (.ci/run) leaves them out.
+own_databases = pytest.mark.skipif(
+    _session_on_postgresql(), reason="ran with its own databases in the SQLite session"
+)
 # Ports of these tests: a fixed range keeps them apart from other services of the machine.
 PORTS = range(55440, 55450)
 SERVER_PORTS = range(8140, 8150)

@@ -131,3 +131,16 @@ def test_every_api_query_parameter_refuses_a_nul(
     client: Client, plan_version: PlanVersion, path: str, name: str
 ) -> None:
     assert_api_refuses(client.get(path, {name: "x\x00"}), name)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/actions/99999999999999999999/", "/partnerships/?year=99999999999999999999"],
+)
+def test_a_number_beyond_the_database_is_a_client_error(client: Client, url: str) -> None:
+    # SQLite's driver refuses integers over 64 bits (OverflowError), PostgreSQL answers "out of
+    # range" (DataError): either way the client's number, not a server error. (A view may also
+    # read such a number as matching nothing: 200.)
+    response = client.get(url)
+    assert response.status_code in (200, 400, 404)
+    assert "Traceback" not in response.content.decode()

@@ -13,7 +13,7 @@ from actionplan.faults.classify import RETRY_AFTER_SECONDS
 from . import live
 from .outage import OutageRun, run_outage
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, live.own_databases]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 
 from . import live
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, live.own_databases]
 WRITERS = 8
 
 

@@ -51,6 +51,7 @@ def test_a_long_api_query_is_a_422_naming_q(client: Client, plan_version: PlanVe
 
 
 @pytest.mark.slow
+@live.own_databases
 def test_the_server_passes_a_long_query_to_the_app(site: tuple[live.Site, Path]) -> None:
     prepared, folder = site
     server = live.Server(prepared, folder, workers=1, threads=2)
