@@ -467,3 +467,26 @@ def record_indicator_value(
         record._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         record.save()
     return record
+
+
+# Why a history row says the English is unofficial: the portal already marks every English text
+# as an unofficial translation (PlanVersion.translation_notice), and the history keeps who wrote it.
+UNOFFICIAL_TRANSLATION_REASON = "unofficial translation"
+
+
+def translate_action(user: AnyUser, action: Action, text_en: str) -> Action:
+    """Write the unofficial English text of an action of the staged or current edition.
+    Reversible through the action's history, which names the user and says it is unofficial."""
+    require(is_bureau(user), _("英訳の入力は広域産業振興局だけができます"))
+    text = text_en.strip()
+    if not text:
+        raise ProgressError(_("英訳を入力してください"), "text_en")
+    with transaction.atomic():
+        stored = Action.objects.select_for_update().select_related("version").get(pk=action.pk)
+        if stored.version.state == stored.version.State.SUPERSEDED:
+            raise ProgressError(_("過去の版の取組には英訳を入力できません"), "action")
+        stored.text_en = text
+        stored._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        stored._change_reason = UNOFFICIAL_TRANSLATION_REASON  # type: ignore[attr-defined]  # noqa: SLF001
+        stored.save(update_fields=["text_en"])
+    return stored

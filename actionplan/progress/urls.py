@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import annual_jobs, views
+from . import annual_jobs, translation_views, views
 
 app_name = "progress"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/<int:report_id>/indicator/", views.report_indicator, name="report_indicator"),
     path("reports/<int:report_id>/<str:step>/", views.transition, name="transition"),
     path("assignments/", views.assignments, name="assignments"),
+    path("translations/", translation_views.translations, name="translations"),
     path("actions/<int:action_id>/assign/", views.assign, name="assign"),
     path("cycles/", views.cycles, name="cycles"),
     path("cycles/<int:year>/", views.cycle_detail, name="cycle"),
