@@ -269,15 +269,40 @@ def main() -> int:
     check("no status token in the app logs", all(options.status_token not in t for t in logs))
     check("… masked instead", any("/proposals/status/***/" in t for t in logs))
 
-    # Checks of work in progress elsewhere, one line each once it has landed:
-    # Pages sent with "max-age=0" are neither stored by nginx nor answered 304 through it (a
-    # caching location drops If-None-Match upstream and answers uncacheable responses in full);
-    # once pages allow a shared cache (s-maxage), the same HIT / 304 check applies to them:
-    # check("a second page request is a 304 or a proxy-cache hit", …site.get("/themes/…/")…)
-    # check("HEAD / on an app process itself", …)  # direct, not converted to GET by nginx
-    # check("two clients get separate rate limits", …site.get(path, client="203.0.113.1")…)
-    # check("a locked user name signs in from another address", …site.sign_in(…, client=…)…)
-    # check("the worker ran a job", …)
+    # Public pages may be kept by nginx for PUBLIC_PROXY_SECONDS: the second request is a hit.
+    page = "/themes/carbon_neutral/"
+    first = site.get(page)
+    again = site.get(page)
+    check(
+        "a second page request is a proxy-cache hit",
+        again.status == 200 and again.header("X-Cache-Status") == "HIT",
+        (again.status, again.header("X-Cache-Status"), first.header("Cache-Control")),
+    )
+    etag = first.header("ETag")
+    check("a page carries an ETag", bool(etag), first.headers)
+
+    # Rate limits count each client behind the proxy apart (API_RATE_LIMIT=40 in this test).
+    # Distinct URLs, so that every request reaches an app process instead of nginx's cache.
+    statuses = [
+        site.get(f"/api/v1/actions?limit=1&offset={n}", client="203.0.113.10").status
+        for n in range(45)
+    ]
+    check("one client is limited", 429 in statuses and statuses[0] == 200, statuses)
+    other = site.get("/api/v1/actions?limit=1&offset=100", client="203.0.113.20")
+    check("… while another client is not", other.status == 200, other.status)
+
+    # Sign-in lock-out by user name and address: a victim signs in from elsewhere.
+    attacker, victim = "203.0.113.66", "198.51.100.7"
+    for _ in range(6):
+        site.sign_in(options.username, "wrong-password", client=attacker)
+    locked = site.sign_in(options.username, options.password, client=attacker)
+    check("the attacker's address is locked out", locked.status != 302, locked.status)
+    elsewhere = site.sign_in(options.username, options.password, client=victim)
+    check(
+        "the locked user name signs in from another address",
+        elsewhere.status == 302,
+        elsewhere.status,
+    )
 
     if FAILURES:
         print(f"\n{len(FAILURES)} check(s) failed: {', '.join(FAILURES)}")

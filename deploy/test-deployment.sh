@@ -216,6 +216,10 @@ step "check --deploy prints no warning"
 actionplan check --deploy --fail-level WARNING 2>&1 | tee "$WORK/logs/check-deploy.log"
 grep -q "System check identified no issues" "$WORK/logs/check-deploy.log"
 
+step "The queue worker"
+actionplan worker >"$WORK/logs/worker.log" 2>&1 &
+SERVER_PIDS+=($!)
+
 step "A proposal with an attachment, for the backup"
 actionplan shell <<'PY'
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -231,7 +235,18 @@ submitted = submit_proposal(data, [SimpleUploadedFile("plan.pdf", pdf)])
 print(submitted.status_token, file=open("status-token.txt", "w"))
 PY
 
+step "The worker sent the proposal's receipt from the outbox"
+for attempt in $(seq 1 60); do
+    state="$(actionplan shell -c 'from actionplan.mail.models import OutgoingMail as M; print(",".join(sorted(set(M.objects.values_list("state", flat=True)))))')"
+    [[ "$state" == "sent" ]] && break
+    ((attempt == 60)) && { echo "the outbox was not sent by the worker: $state" >&2; cat "$WORK/logs/worker.log" >&2; exit 1; }
+    sleep 1
+done
+grep -q "Job OK" "$WORK/logs/worker.log" || { cat "$WORK/logs/worker.log" >&2; exit 1; }
+
 step "Two app processes behind nginx"
+# A low API limit for this test only, so that the check can exhaust one client's allowance.
+export API_RATE_LIMIT=40
 for port in "${APP_PORTS[@]}"; do
     actionplan serve --host 127.0.0.1 --port "$port" --workers 1 \
         >"$WORK/logs/app-$port.log" 2>&1 &

@@ -40,10 +40,19 @@ def check_cache() -> None:
         raise RuntimeError("the cache did not keep a value")
 
 
+def check_queue() -> None:
+    from actionplan.jobs.queue import queue_ready
+
+    ready, detail = queue_ready()
+    if not ready:
+        raise RuntimeError(detail)
+
+
 # name → check; each raises when its component is not usable.
 READINESS_CHECKS: dict[str, Check] = {
     "database": check_database,
     "cache": check_cache,
+    "queue": check_queue,
 }
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from actionplan.faults.classify import RETRY_AFTER_SECONDS
 from actionplan.faults.logs import RepeatFilter
@@ -111,7 +113,10 @@ def test_healthz_answers_without_the_database(client: Client, database_down: Non
 def test_readyz_answers_ok_when_database_and_cache_answer(client: Client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "queue": "ok"},
+    }
 
 
 def test_readyz_answers_503_naming_the_database_when_it_is_down(
@@ -130,7 +135,18 @@ def test_readyz_answers_503_naming_the_database_when_it_is_down(
 def test_readyz_names_a_failing_cache_alone(client: Client) -> None:
     with mock.patch("actionplan.faults.health.cache.set", side_effect=ConnectionError("redis")):
         body = client.get("/readyz").json()
-    assert body["checks"] == {"database": "ok", "cache": "failed: ConnectionError"}
+    assert body["checks"] == {"database": "ok", "cache": "failed: ConnectionError", "queue": "ok"}
+
+
+def test_readyz_names_an_unreachable_task_queue(client: Client, settings: Any) -> None:
+    # With RQ, the queue is ready only while its Redis answers; nothing listens on port 9 here.
+    settings.TASK_QUEUE = "rq"
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    with mock.patch("actionplan.jobs.queue.redis_queue") as queue:
+        queue.return_value.connection.ping.side_effect = RedisConnectionError("refused")
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"] == "failed: RuntimeError"
 
 
 def test_the_outage_is_logged_once_by_the_app_and_not_again_by_django(

@@ -90,4 +90,4 @@ def test_readyz_is_ready_again(outage: tuple[OutageRun, live.Server]) -> None:
     _run, server = outage
     answer = live.request(server.base + "/readyz")
     assert answer.status == 200
-    assert answer.json()["checks"] == {"database": "ok", "cache": "ok"}
+    assert answer.json()["checks"] == {"database": "ok", "cache": "ok", "queue": "ok"}
