@@ -268,8 +268,8 @@ python "$CHECKOUT/deploy/check-deployment.py" \
     --host "$HOST" --http-port "$HTTP_PORT" --https-port "$HTTPS_PORT" \
     --cafile "$WORK/tls/$HOST.pem" \
     --app-log "$WORK/logs/app-${APP_PORTS[0]}.log" --app-log "$WORK/logs/app-${APP_PORTS[1]}.log" \
-    --username "$DJANGO_SUPERUSER_USERNAME" --password "$DJANGO_SUPERUSER_PASSWORD" \
-    --status-token "$(cat "$WORK/status-token.txt")"
+    --username="$DJANGO_SUPERUSER_USERNAME" --password="$DJANGO_SUPERUSER_PASSWORD" \
+    --status-token="$(cat "$WORK/status-token.txt")"
 
 step "Backup, then restore into a new database"
 actionplan backup "$WORK/backup"
