@@ -10,7 +10,7 @@ from actionplan.accounts.permissions import PermissionDenied
 from actionplan.faults.classify import FAULT_EXCEPTIONS
 from actionplan.faults.middleware import answer
 
-from .docs import VendoredSwagger
+from .docs import ServerRenderedDocs
 from .errors import ApiError, error_response
 from .freshness import public_read, uncached_read
 from .openapi import ActionplanAPI
@@ -26,7 +26,7 @@ api = ActionplanAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
-    docs=VendoredSwagger(),
+    docs=ServerRenderedDocs(),
 )
 
 
