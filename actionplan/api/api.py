@@ -11,7 +11,7 @@ from actionplan.faults.classify import FAULT_EXCEPTIONS
 from actionplan.faults.middleware import answer
 from actionplan.web.caching import public_read, uncached_read
 
-from .docs import VendoredSwagger
+from .docs import ServerRenderedDocs
 from .errors import ApiError, error_response
 from .openapi import ActionplanAPI
 
@@ -26,7 +26,7 @@ api = ActionplanAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
-    docs=VendoredSwagger(),
+    docs=ServerRenderedDocs(),
 )
 
 

@@ -21,6 +21,7 @@ from actionplan.web.caching import cached_page
 
 from . import charts, queries, related, searchhelp
 from .accessibility import load_results
+from .maplabels import place_labels
 
 
 def _english() -> bool:
@@ -242,6 +243,16 @@ def hubs(request: HttpRequest) -> HttpResponse:
     version = current_version()
     hub_rows = queries.hubs()
     government_rows = list(queries.governments())
+    shapes = queries.map_shapes()
+    projection = queries.map_projection()
+    english = _english()
+    marker_rows = queries.markers(government_rows, hub_rows, english=english)
+    labels = place_labels(
+        [(s.name_en if english else s.name_ja, s.label_x, s.label_y) for s in shapes],
+        [(marker.x, marker.y) for marker in marker_rows],
+        projection.width,
+        projection.height,
+    )
     return render(
         request,
         "portal/hubs.html",
@@ -249,9 +260,10 @@ def hubs(request: HttpRequest) -> HttpResponse:
             "hubs": hub_rows,
             "governments": government_rows,
             "theme_names": queries.theme_names(version) if version else {},
-            "shapes": queries.map_shapes(),
-            "projection": queries.map_projection(),
-            "markers": queries.markers(government_rows, hub_rows, english=_english()),
+            "shapes": shapes,
+            "labels": labels,
+            "projection": projection,
+            "markers": marker_rows,
         },
     )
 

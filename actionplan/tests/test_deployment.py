@@ -21,6 +21,6 @@ def test_collectstatic_succeeds_with_the_production_storage(tmp_path: Path) -> N
         call_command("collectstatic", interactive=False, verbosity=0)
     manifest = json.loads((tmp_path / "staticfiles.json").read_text(encoding="utf-8"))
     paths = manifest["paths"]
-    assert "api/swagger/swagger-ui.css" in paths
-    hashed = tmp_path / paths["api/swagger/swagger-ui.css"]
-    assert hashed.is_file() and (tmp_path / (paths["api/swagger/swagger-ui.css"] + ".gz")).is_file()
+    assert "portal/portal.css" in paths
+    hashed = tmp_path / paths["portal/portal.css"]
+    assert hashed.is_file() and (tmp_path / (paths["portal/portal.css"] + ".gz")).is_file()
