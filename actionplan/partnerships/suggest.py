@@ -152,7 +152,8 @@ def terms(text: str) -> frozenset[str]:
         if morpheme.surface().isascii():
             continue  # Latin words and numbers: read above, as English
         pos = morpheme.part_of_speech()
-        if pos[0] != "名詞" or pos[1] == "数詞":
+        # Place names say where, not what: the governments' own ranking reads them instead.
+        if pos[0] != "名詞" or pos[1] == "数詞" or pos[2] == "地名":
             continue
         word = fold(morpheme.normalized_form())
         if len(word) < 2 or word in _STOP_TERMS:

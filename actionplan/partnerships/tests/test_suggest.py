@@ -128,3 +128,13 @@ def test_an_agreed_proposal_is_not_pointed_at_its_own_agreement(
     }
     keys = {s.key for s in suggest_for_proposal(proposal)["partnership"]}
     assert partnership.key not in keys
+
+
+def test_place_names_are_no_shared_subject(plan_version: PlanVersion) -> None:
+    found = terms("大阪と神戸の港湾で水素を使う")
+    assert {"港湾", "水素"} <= found
+    assert not {"大阪", "神戸"} & found
+    ranked = suggest("大阪で商談会を開きたい")
+    # No hub is suggested for sharing nothing but a place name.
+    assert all(s.shared_terms for s in ranked["hub"])
+    assert not any(set(s.shared_terms) <= {"大阪", "おおさか"} for s in ranked["hub"])
