@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.models import MemberGovernment
@@ -47,16 +48,8 @@ def invite_user(
 ) -> tuple[Invitation, str]:
     """Create an invitation and mail its link; ``accept_url`` has a ``{token}`` placeholder.
     Only a bureau admin may invite another bureau admin."""
-    require(is_bureau(user), "利用者の招待は広域産業振興局だけができます")
-    if role == Role.BUREAU_ADMIN:
-        require(is_bureau_admin(user), "管理者の招待は管理者だけができます")
-    if role not in Role.values:
-        raise InvitationError("役割が正しくありません", "role")
-    if (role == Role.MEMBER_EDITOR) != (government is not None):
-        raise InvitationError(
-            "構成府県市の担当者には府県市を一つ選び、それ以外は選ばないでください",
-            "member_government",
-        )
+    require(is_bureau(user), _("利用者の招待は広域産業振興局だけができます"))
+    _check_role(user, role, government)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(
@@ -69,13 +62,90 @@ def invite_user(
         )
         invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         invitation.save()
-        enqueue_mail(
-            "【関西広域産業ビジョン アクションプラン】利用者登録のご案内",
-            "次のリンクから利用者名とパスワードを設定してください"
-            f"（{settings.ACCOUNTS_INVITATION_DAYS}日間有効）。\n\n{accept_url.format(token=token)}\n",
-            [email],
-        )
+        _mail_invitation(email, accept_url, token)
     return invitation, token
+
+
+def _check_role(user: AnyUser, role: str, government: MemberGovernment | None) -> None:
+    """A role must exist, an editor needs exactly one government and nobody else has one, and
+    only a bureau admin hands out the admin role."""
+    if role not in Role.values:
+        raise InvitationError(_("役割が正しくありません"), "role")
+    if role == Role.BUREAU_ADMIN:
+        require(is_bureau_admin(user), _("管理者の役割は管理者だけが与えられます"))
+    if (role == Role.MEMBER_EDITOR) != (government is not None):
+        raise InvitationError(
+            _("構成府県市の担当者には府県市を一つ選び、それ以外は選ばないでください"),
+            "member_government",
+        )
+
+
+def _mail_invitation(email: str, accept_url: str, token: str) -> None:
+    # Through the outbox: call inside the transaction that stores the invitation.
+    enqueue_mail(
+        "【関西広域産業ビジョン アクションプラン】利用者登録のご案内",
+        "次のリンクから利用者名とパスワードを設定してください"
+        f"（{settings.ACCOUNTS_INVITATION_DAYS}日間有効）。\n\n{accept_url.format(token=token)}\n",
+        [email],
+    )
+
+
+def _open_invitation(invitation: Invitation) -> Invitation:
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None or locked.accepted_at is not None:
+        raise InvitationError(_("この招待は使用済みか、取り消されています"), "invitation")
+    return locked
+
+
+def resend_invitation(user: AnyUser, invitation: Invitation, accept_url: str) -> Invitation:
+    """Send a pending invitation again with a new link and a new validity period; the old
+    link stops working."""
+    require(is_bureau(user), _("利用者の招待は広域産業振興局だけができます"))
+    if invitation.role == Role.BUREAU_ADMIN:
+        require(is_bureau_admin(user), _("管理者の役割は管理者だけが与えられます"))
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = _open_invitation(invitation)
+        invitation.token_hash = _hash(token)
+        invitation.expires_at = timezone.now() + datetime.timedelta(
+            days=settings.ACCOUNTS_INVITATION_DAYS
+        )
+        invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        invitation._change_reason = "resend"  # type: ignore[attr-defined]  # noqa: SLF001
+        invitation.save()
+        _mail_invitation(invitation.email, accept_url, token)
+    return invitation
+
+
+def revoke_invitation(user: AnyUser, invitation: Invitation) -> None:
+    """Withdraw a pending invitation: its link stops working; the history keeps the record."""
+    require(is_bureau(user), _("招待の取り消しは広域産業振興局だけができます"))
+    with transaction.atomic():
+        invitation = _open_invitation(invitation)
+        invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        invitation._change_reason = "revoke"  # type: ignore[attr-defined]  # noqa: SLF001
+        invitation.delete()
+
+
+def change_role(
+    user: AnyUser, target: User, role: str, government: MemberGovernment | None
+) -> Profile:
+    """A bureau admin changes someone's role (and government); the profile's history keeps who
+    and when."""
+    require(is_bureau_admin(user), _("役割の変更は管理者だけができます"))
+    if target.pk == user.pk:
+        raise InvitationError(_("自分自身の役割は変更できません"), "role")
+    _check_role(user, role, government)
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(user=target).first() or Profile(
+            user=target
+        )
+        profile.role = role
+        profile.member_government = government
+        profile._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        profile._change_reason = "role"  # type: ignore[attr-defined]  # noqa: SLF001
+        profile.save()
+    return profile
 
 
 def invitation_for(token: str) -> Invitation | None:
@@ -89,11 +159,11 @@ def accept_invitation(token: str, username: str, password: str) -> User:
     with transaction.atomic():
         invitation = invitation_for(token)
         if invitation is None:
-            raise InvitationError("招待リンクが無効か、期限切れか、使用済みです", "token")
+            raise InvitationError(_("招待リンクが無効か、期限切れか、使用済みです"), "token")
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         model = get_user_model()
         if model.objects.filter(username__iexact=username).exists():
-            raise InvitationError("この利用者名は使われています", "username")
+            raise InvitationError(_("この利用者名は使われています"), "username")
         candidate = model(username=username, email=invitation.email)
         try:
             validate_password(password, candidate)
@@ -113,9 +183,9 @@ def accept_invitation(token: str, username: str, password: str) -> User:
 
 
 def set_active(user: AnyUser, target: User, active: bool) -> None:
-    require(is_bureau_admin(user), "利用者の停止・再開は管理者だけができます")
+    require(is_bureau_admin(user), _("利用者の停止・再開は管理者だけができます"))
     if target.pk == user.pk:
-        raise InvitationError("自分自身は停止できません", "user")
+        raise InvitationError(_("自分自身は停止できません"), "user")
     with transaction.atomic():
         target.is_active = active
         target.save(update_fields=["is_active"])

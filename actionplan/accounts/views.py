@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from actionplan.plans.models import MemberGovernment
+
 from . import actions
 from .forms import AcceptForm, InviteForm
-from .models import Invitation, Profile
+from .models import Invitation, Profile, Role
 from .permissions import PermissionDenied, is_bureau, is_bureau_admin
 
 
@@ -101,8 +103,79 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/users.html",
-        {"form": form, "profiles": profiles, "invitations": invitations},
+        {
+            "form": form,
+            "profiles": profiles,
+            "invitations": invitations,
+            "roles": Role.choices,
+            "governments": MemberGovernment.objects.order_by("id"),
+            "is_admin": is_bureau_admin(request.user),
+        },
     )
+
+
+def _accept_url(request: HttpRequest) -> str:
+    url = request.build_absolute_uri(reverse("accounts:accept", args=["TOKEN"]))
+    return url.replace("TOKEN", "{token}")
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    try:
+        actions.resend_invitation(request.user, invitation, _accept_url(request))
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc)) from exc
+    except actions.InvitationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(email)s に招待メールを送り直しました") % {"email": invitation.email}
+        )
+    return redirect("accounts:users")
+
+
+@login_required
+@require_POST
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("広域産業振興局だけが使える画面です"))
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "accounts/confirm_revoke.html", {"invitation": invitation})
+    try:
+        actions.revoke_invitation(request.user, invitation)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc)) from exc
+    except actions.InvitationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(email)s への招待を取り消しました") % {"email": invitation.email}
+        )
+    return redirect("accounts:users")
+
+
+@login_required
+@require_POST
+def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    target = get_object_or_404(get_user_model(), pk=user_id)
+    government_id = request.POST.get("member_government") or None
+    government = (
+        MemberGovernment.objects.filter(pk=government_id).first() if government_id else None
+    )
+    try:
+        actions.change_role(request.user, target, request.POST.get("role", ""), government)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc)) from exc
+    except actions.InvitationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(name)s の役割を変更しました") % {"name": target.get_username()}
+        )
+    return redirect("accounts:users")
 
 
 @login_required

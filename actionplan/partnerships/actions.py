@@ -20,9 +20,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.debug import sensitive_variables
 
 from actionplan.accounts.models import Role
@@ -36,13 +39,21 @@ from actionplan.accounts.permissions import (
 from actionplan.files import PARTIAL_PREFIX, staged_files, sweep_partial_files
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.importer.partners import normalized_name
-from actionplan.plans.models import Hub, MemberGovernment, Organization, Partnership, Theme
+from actionplan.plans.models import (
+    Hub,
+    MemberGovernment,
+    Organization,
+    Partnership,
+    PartnershipItem,
+    Theme,
+)
 from actionplan.plans.queries import current_version
 
 from .contacts import redact_contact_details
 from .models import (
     CLOSED_STATES,
     PERSONAL_FIELDS,
+    AgreementDraft,
     Attachment,
     Note,
     Proposal,
@@ -57,11 +68,13 @@ logger = logging.getLogger(__name__)
 
 
 class ProposalError(ValueError):
-    """Input refused; `field` names the form field it is about."""
+    """Input refused; `field` names the form field it is about, `message` says why in the
+    language of the request (the pages show it as it is, never the field's key)."""
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
-        super().__init__(f"{field}: {message}")
+        self.message = message
+        super().__init__(message)
 
 
 # --- who may do what ----------------------------------------------------------------------
@@ -103,6 +116,40 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
         State.WITHDRAWN,
     ),
 }
+
+
+# What each step of the history is called on the pages; the rows store the step's code.
+STEP_LABELS = {
+    "submit": gettext_lazy("提案の受付"),
+    "screen": gettext_lazy("内容確認の開始"),
+    "refer": gettext_lazy("回付"),
+    "discuss": gettext_lazy("協議の開始"),
+    "agree": gettext_lazy("合意"),
+    "decline": gettext_lazy("見送り"),
+    "withdraw": gettext_lazy("取り下げ"),
+    "assign": gettext_lazy("担当者の割り当て"),
+    "publish": gettext_lazy("協定の公開"),
+    "draft": gettext_lazy("協定案の編集"),
+}
+# Steps that close the proposal or publish something: the pages ask before doing them.
+IRREVERSIBLE = frozenset({"agree", "decline", "withdraw"})
+_BY_PROPOSER = "by the proposer"
+
+
+def transition_label(name: str) -> str:
+    return str(STEP_LABELS.get(name, name))
+
+
+def step_description(reason: str | None) -> str:
+    """A history row's change reason (``refer: 大阪府``) as people read it, in the page's
+    language (「回付: 大阪府」)."""
+    if not reason:
+        return ""
+    name, _sep, extra = reason.partition(": ")
+    label = transition_label(name)
+    if extra == _BY_PROPOSER:
+        extra = _("提案者による")
+    return f"{label}: {extra}" if extra else label
 
 
 def can_transition(user: AnyUser, proposal: Proposal, name: str) -> bool:
@@ -164,7 +211,8 @@ def check_attachments(files: Sequence[UploadedFile]) -> list[str]:
     if len(files) > settings.PROPOSAL_MAX_ATTACHMENTS:
         raise ProposalError(
             "attachments",
-            f"at most {settings.PROPOSAL_MAX_ATTACHMENTS} files may be attached; got {len(files)}",
+            _("添付できるファイルは%(limit)d件までです（%(count)d件選ばれています）。")
+            % {"limit": settings.PROPOSAL_MAX_ATTACHMENTS, "count": len(files)},
         )
     types = []
     for upload in files:
@@ -172,12 +220,22 @@ def check_attachments(files: Sequence[UploadedFile]) -> list[str]:
         if (upload.size or 0) > settings.PROPOSAL_MAX_ATTACHMENT_BYTES:
             raise ProposalError(
                 "attachments",
-                f"{name} is larger than {settings.PROPOSAL_MAX_ATTACHMENT_BYTES} bytes",
+                _("%(name)s は大きすぎます（%(size)s。上限は%(limit)s）。")
+                % {
+                    "name": name,
+                    "size": filesizeformat(upload.size or 0),
+                    "limit": filesizeformat(settings.PROPOSAL_MAX_ATTACHMENT_BYTES),
+                },
             )
         mime = detect_content_type(upload.file) if upload.file is not None else None
         if mime is None:
             raise ProposalError(
-                "attachments", f"{name} is not a PDF, Office document or image by its content"
+                "attachments",
+                _(
+                    "%(name)s は、中身がPDF・Office文書・画像のいずれでもないため受け付けられ"
+                    "ません。"
+                )
+                % {"name": name},
             )
         types.append(mime)
     return types
@@ -190,12 +248,12 @@ def submit_proposal(
     """Record a proposal from the public form; anyone may submit. `site_url` (scheme and host)
     makes the status link in the receipt e-mail absolute."""
     if not data.consent:
-        raise ProposalError("consent", "consent to the handling of personal data is required")
+        raise ProposalError("consent", _("個人情報の取扱いへの同意が必要です。"))
     for name in ("organization_name", "contact_name", "email", "title", "summary"):
         if not str(getattr(data, name)).strip():
-            raise ProposalError(name, "this field is required")
+            raise ProposalError(name, _("この項目は必須です。"))
     if data.organization_kind not in Organization.Kind.values:
-        raise ProposalError("organization_kind", f"unknown kind {data.organization_kind!r}")
+        raise ProposalError("organization_kind", _("組織の種類を選んでください。"))
     types = check_attachments(files)
     now = timezone.now()
     token = secrets.token_urlsafe(32)
@@ -288,7 +346,11 @@ def _move(
 ) -> None:
     sources, target = TRANSITIONS[name]
     if proposal.state not in sources:
-        raise ProposalError("state", f"cannot {name} a proposal that is {proposal.state}")
+        raise ProposalError(
+            "state",
+            _("この提案は「%(state)s」のため、「%(step)s」はできません。")
+            % {"state": proposal.get_state_display(), "step": transition_label(name)},
+        )
     now = timezone.now()
     proposal.state = target
     if answer.strip():
@@ -328,9 +390,11 @@ def refer_proposal(
     require(can_transition(user, proposal, "refer"), "only bureau staff refer proposals")
     governments = list(governments)
     if not governments and owner is None:
-        raise ProposalError("referred_governments", "refer to a theme owner or a government")
+        raise ProposalError(
+            "referred_governments", _("回付先のテーマ担当か構成府県市を選んでください。")
+        )
     if owner is not None and not is_bureau(owner):
-        raise ProposalError("referred_owner", "a theme owner must be bureau staff")
+        raise ProposalError("referred_owner", _("テーマ担当は事務局の職員から選んでください。"))
     with transaction.atomic():
         proposal = _lock(proposal)
         proposal.referred_owner = owner  # type: ignore[assignment]
@@ -354,7 +418,7 @@ def start_discussion(user: AnyUser, proposal: Proposal, answer: str = "") -> Pro
 def decline_proposal(user: AnyUser, proposal: Proposal, reason: str, answer: str = "") -> Proposal:
     require(can_transition(user, proposal, "decline"), "only bureau staff decline proposals")
     if not reason.strip():
-        raise ProposalError("decline_reason", "a reason is required to decline")
+        raise ProposalError("decline_reason", _("見送るには理由の記入が必要です。"))
     with transaction.atomic():
         proposal = _lock(proposal)
         proposal.decline_reason = reason.strip()
@@ -375,10 +439,10 @@ def withdraw_by_token(token: str) -> Proposal:
     """The proposer withdraws from their private status page; the token is their permission."""
     found = proposal_for_token(token)
     if found is None:
-        raise ProposalError("token", "no proposal has this status link")
+        raise ProposalError("token", _("この状況確認リンクの提案はありません。"))
     with transaction.atomic():
         proposal = _lock(found)
-        _move(None, proposal, "withdraw", "", "by the proposer")
+        _move(None, proposal, "withdraw", "", _BY_PROPOSER)
     return proposal
 
 
@@ -386,39 +450,245 @@ def agree_proposal(
     user: AnyUser,
     proposal: Proposal,
     *,
-    signed_on: datetime.date,
+    signed_on: datetime.date | None = None,
     theme_code: str = "",
     title_ja: str = "",
     corporate_number: str = "",
     answer: str = "",
 ) -> Proposal:
-    """Close as agreed and record the new partnership (version NULL) with the organization."""
+    """Close as agreed and open a draft agreement for staff to edit and publish.
+
+    Nothing becomes public here: the proposer's title and summary only seed the draft, and the
+    organization is named in it without entering the registry (see `publish_agreement`)."""
     require(can_transition(user, proposal, "agree"), "only bureau staff agree proposals")
+    number = _check_corporate_number(corporate_number)
     with transaction.atomic():
         proposal = _lock(proposal)
-        organization = get_or_create_organization(
-            user,
-            name_ja=proposal.organization_name,
-            kind=proposal.organization_kind,
-            corporate_number=corporate_number,
-        )
-        governments = list(proposal.referred_governments.all()) or list(
-            proposal.member_governments.all()
-        )
-        partnership = create_partnership(
-            user,
+        _move(user, proposal, "agree", answer)
+        draft = AgreementDraft(
+            proposal=proposal,
             title_ja=title_ja.strip() or proposal.title,
             outline_ja=proposal.summary,
             theme_code=theme_code or (proposal.theme_codes[0] if proposal.theme_codes else ""),
-            signed_on=signed_on,
-            governments=governments,
-            partners=[organization],
-            key=f"desk.{proposal.receipt_number.lower()}",
+            date_year=signed_on.year if signed_on else None,
+            date_month=signed_on.month if signed_on else None,
+            date_day=signed_on.day if signed_on else None,
         )
-        proposal.partnership = partnership
-        proposal.organization = organization
-        _move(user, proposal, "agree", answer, partnership.key)
+        known = Organization.objects.filter(
+            normalized_name=normalized_name(proposal.organization_name)
+        ).first()
+        if known is None:
+            draft.new_partners = [
+                {
+                    "name_ja": proposal.organization_name,
+                    "name_en": "",
+                    "kind": proposal.organization_kind,
+                    "corporate_number": number,
+                }
+            ]
+        draft._history_user = user  # type: ignore[attr-defined]
+        draft._change_reason = "agree"  # type: ignore[attr-defined]
+        draft.save()
+        if known is not None:
+            draft.partners.set([known])
+        draft.member_governments.set(
+            list(proposal.referred_governments.all()) or list(proposal.member_governments.all())
+        )
     return proposal
+
+
+@dataclass
+class AgreementInput:
+    """What staff write in the draft agreement form."""
+
+    title_ja: str
+    outline_ja: str
+    theme_code: str
+    date_year: int | None
+    date_month: int | None
+    title_en: str = ""
+    outline_en: str = ""
+    date_day: int | None = None
+    date_kind: str = Partnership.DateKind.SIGNED
+    partners: Sequence[Organization] = ()
+    new_partners: Sequence[dict[str, str]] = ()
+    member_governments: Sequence[MemberGovernment] = ()
+    items: Sequence[dict[str, str]] = ()
+    source_name_ja: str = ""
+    source_name_en: str = ""
+
+
+def _check_agreement(data: AgreementInput) -> None:
+    """Refuses what could not be stored: the draft may be incomplete, but never wrong."""
+    if not data.title_ja.strip():
+        raise ProposalError("title_ja", _("協定名を入力してください。"))
+    if data.theme_code and not Theme.objects.filter(code=data.theme_code).exists():
+        raise ProposalError("theme_code", _("テーマを選び直してください。"))
+    if data.date_kind not in Partnership.DateKind.values:
+        raise ProposalError("date_kind", _("日付の種類を選び直してください。"))
+    if data.date_month is not None and not 1 <= data.date_month <= 12:
+        raise ProposalError("date_month", _("月は1〜12で入力してください。"))
+    if data.date_day is not None:
+        if data.date_year is None or data.date_month is None:
+            raise ProposalError("date_day", _("日を入れるときは年と月も入力してください。"))
+        try:
+            datetime.date(data.date_year, data.date_month, data.date_day)
+        except ValueError as error:
+            raise ProposalError("date_day", _("その日付はありません。")) from error
+    if data.date_year is not None and not 1900 <= data.date_year <= 2200:
+        raise ProposalError("date_year", _("年は西暦4桁で入力してください。"))
+    for number, partner in enumerate(data.new_partners, start=1):
+        if not partner.get("name_ja", "").strip():
+            raise ProposalError(
+                "new_partners",
+                _("新しい連携先 %(number)d 件目: 団体名を入力してください。") % {"number": number},
+            )
+        if (partner.get("kind") or Organization.Kind.OTHER) not in Organization.Kind.values:
+            raise ProposalError(
+                "new_partners",
+                _("新しい連携先 %(number)d 件目: 組織の種類を選び直してください。")
+                % {"number": number},
+            )
+        _check_corporate_number(partner.get("corporate_number", ""))
+    for number, item in enumerate(data.items, start=1):
+        if not item.get("text_ja", "").strip():
+            raise ProposalError(
+                "items",
+                _("連携内容 %(number)d 件目: 日本語の文を入力してください。") % {"number": number},
+            )
+
+
+def update_agreement_draft(
+    user: AnyUser, draft: AgreementDraft, data: AgreementInput
+) -> AgreementDraft:
+    """Staff edit the draft agreement of an agreed proposal until it is published."""
+    require(is_bureau(user), "only bureau staff edit agreements")
+    _check_agreement(data)
+    with transaction.atomic():
+        draft = AgreementDraft.objects.select_for_update().get(pk=draft.pk)
+        if draft.is_published:
+            raise ProposalError("state", _("公開済みの協定は、この画面では変更できません。"))
+        draft.title_ja = data.title_ja.strip()
+        draft.title_en = data.title_en.strip()
+        draft.outline_ja = data.outline_ja.strip()
+        draft.outline_en = data.outline_en.strip()
+        draft.theme_code = data.theme_code
+        draft.date_year = data.date_year
+        draft.date_month = data.date_month
+        draft.date_day = data.date_day
+        draft.date_kind = data.date_kind
+        draft.new_partners = [
+            {
+                "name_ja": p.get("name_ja", "").strip(),
+                "name_en": p.get("name_en", "").strip(),
+                "kind": p.get("kind") or Organization.Kind.OTHER,
+                "corporate_number": p.get("corporate_number", "").strip(),
+            }
+            for p in data.new_partners
+        ]
+        draft.items = [
+            {"text_ja": i.get("text_ja", "").strip(), "text_en": i.get("text_en", "").strip()}
+            for i in data.items
+        ]
+        draft.source_name_ja = data.source_name_ja.strip()
+        draft.source_name_en = data.source_name_en.strip()
+        draft._history_user = user  # type: ignore[attr-defined]
+        draft._change_reason = "draft"  # type: ignore[attr-defined]
+        draft.save()
+        draft.partners.set(data.partners)
+        draft.member_governments.set(data.member_governments)
+    return draft
+
+
+def _date_labels(year: int, month: int, day: int | None) -> tuple[str, str]:
+    if day is None:
+        return f"{year}年{month}月", f"{year}-{month:02d}"
+    return f"{year}年{month}月{day}日", datetime.date(year, month, day).isoformat()
+
+
+def publish_agreement(user: AnyUser, draft: AgreementDraft) -> Partnership:
+    """Make the draft a public partnership of the registry (version NULL), creating the new
+    partners as organizations. It must be complete: title, outline, theme, year and month,
+    and at least one partner."""
+    require(is_bureau(user), "only bureau staff publish agreements")
+    with transaction.atomic():
+        draft = AgreementDraft.objects.select_for_update().get(pk=draft.pk)
+        if draft.is_published:
+            raise ProposalError("state", _("この協定は公開済みです。"))
+        missing = [
+            label
+            for label, present in (
+                (_("協定名"), draft.title_ja),
+                (pgettext("agreement", "概要"), draft.outline_ja),
+                (pgettext("agreement", "テーマ"), draft.theme_code),
+                (_("年月"), draft.date_year and draft.date_month),
+                (_("連携先"), draft.new_partners or draft.partners.exists()),
+            )
+            if not present
+        ]
+        if missing:
+            raise ProposalError(
+                "publish",
+                _("公開するには次の項目を入力してください: %(fields)s")
+                % {"fields": "、".join(str(m) for m in missing)},
+            )
+        assert draft.date_year is not None and draft.date_month is not None  # noqa: S101 - checked
+        partners = list(draft.partners.all()) + [
+            get_or_create_organization(
+                user,
+                name_ja=p["name_ja"],
+                name_en=p.get("name_en", ""),
+                kind=p.get("kind", ""),
+                corporate_number=p.get("corporate_number", ""),
+            )
+            for p in draft.new_partners
+        ]
+        version = current_version()
+        theme = Theme.objects.filter(version=version, code=draft.theme_code).first()
+        label_ja, label_en = _date_labels(draft.date_year, draft.date_month, draft.date_day)
+        partnership = Partnership(
+            version=None,
+            theme_code=draft.theme_code,
+            theme=theme,
+            key=f"desk.{draft.proposal.receipt_number.lower()}",
+            title_ja=draft.title_ja,
+            title_en=draft.title_en,
+            date_year=draft.date_year,
+            date_month=draft.date_month,
+            date_day=draft.date_day,
+            date_kind=draft.date_kind,
+            date_label_ja=label_ja,
+            date_label_en=label_en,
+            outline_ja=draft.outline_ja,
+            outline_en=draft.outline_en,
+            source_name_ja=draft.source_name_ja,
+            source_name_en=draft.source_name_en,
+        )
+        partnership._history_user = user  # type: ignore[attr-defined]
+        partnership.save()
+        for number, item in enumerate(draft.items, start=1):
+            PartnershipItem.objects.create(
+                partnership=partnership,
+                number=number,
+                text_ja=item["text_ja"],
+                text_en=item.get("text_en", ""),
+            )
+        partnership.member_governments.set(draft.member_governments.all())
+        partnership.partners.set(partners)
+        draft.partners.set(partners)
+        draft.new_partners = []
+        draft.published_at = timezone.now()
+        draft.partnership = partnership
+        draft._history_user = user  # type: ignore[attr-defined]
+        draft._change_reason = "publish"  # type: ignore[attr-defined]
+        draft.save()
+        proposal = _lock(draft.proposal)
+        proposal.partnership = partnership
+        proposal.organization = partners[0]
+        proposal._change_reason = f"publish: {partnership.key}"  # type: ignore[attr-defined]
+        proposal._history_user = user  # type: ignore[attr-defined]
+        proposal.save()
+    return partnership
 
 
 def assign_proposal(
@@ -426,7 +696,7 @@ def assign_proposal(
 ) -> Proposal:
     require(is_bureau(user), "only bureau staff assign proposals")
     if assignee is not None and not is_bureau(assignee):
-        raise ProposalError("assignee", "proposals are assigned to bureau staff only")
+        raise ProposalError("assignee", _("提案の担当者は事務局の職員から選んでください。"))
     with transaction.atomic():
         proposal = _lock(proposal)
         proposal.assignee = assignee  # type: ignore[assignment]
@@ -442,7 +712,7 @@ def add_note(user: AnyUser, proposal: Proposal, body: str) -> Note:
         "you may not comment on this proposal",
     )
     if not body.strip():
-        raise ProposalError("body", "a note cannot be empty")
+        raise ProposalError("body", _("メモが空です。"))
     with transaction.atomic():
         return Note.objects.create(
             proposal=proposal, author_id=int(str(user.pk)), body=body.strip()
@@ -511,7 +781,11 @@ def corporate_number_is_valid(number: str) -> bool:
 def _check_corporate_number(number: str) -> str:
     number = number.strip()
     if number and not corporate_number_is_valid(number):
-        raise ProposalError("corporate_number", f"{number} is not a valid 13-digit 法人番号")
+        raise ProposalError(
+            "corporate_number",
+            _("%(number)s は正しい法人番号（13桁、先頭はチェックディジット）ではありません。")
+            % {"number": number},
+        )
     return number
 
 
@@ -521,7 +795,7 @@ def get_or_create_organization(
     """One organization per normalised name: 「株式会社Ａ」 and 「A」 are the same partner."""
     require(is_bureau(user), "only bureau staff edit the registry")
     if not name_ja.strip():
-        raise ProposalError("name_ja", "an organization needs a name")
+        raise ProposalError("name_ja", _("団体名を入力してください。"))
     number = _check_corporate_number(corporate_number)
     with transaction.atomic():
         organization, created = Organization.objects.get_or_create(
@@ -552,12 +826,16 @@ def update_organization(
     number = _check_corporate_number(corporate_number)
     normalized = normalized_name(name_ja)
     if not name_ja.strip():
-        raise ProposalError("name_ja", "an organization needs a name")
+        raise ProposalError("name_ja", _("団体名を入力してください。"))
     if kind not in Organization.Kind.values:
-        raise ProposalError("kind", f"unknown kind {kind!r}")
+        raise ProposalError("kind", _("組織の種類を選んでください。"))
     clash = Organization.objects.filter(normalized_name=normalized).exclude(pk=organization.pk)
     if clash.exists():
-        raise ProposalError("name_ja", f"{name_ja} is already in the registry as {clash.first()}")
+        raise ProposalError(
+            "name_ja",
+            _("%(name)s は「%(existing)s」として登録済みです。")
+            % {"name": name_ja, "existing": clash.first()},
+        )
     with transaction.atomic():
         organization.name_ja = name_ja.strip()
         organization.name_en = name_en.strip()
@@ -583,11 +861,11 @@ def create_partnership(
     """A partnership recorded by staff: it belongs to no plan edition (version NULL)."""
     require(is_bureau(user), "only bureau staff edit the registry")
     if not title_ja.strip():
-        raise ProposalError("title_ja", "a partnership needs a title")
+        raise ProposalError("title_ja", _("協定名を入力してください。"))
     version = current_version()
     theme = Theme.objects.filter(version=version, code=theme_code).first() if version else None
     if theme_code and theme is None:
-        raise ProposalError("theme_code", f"unknown theme {theme_code!r}")
+        raise ProposalError("theme_code", _("テーマを選び直してください。"))
     with transaction.atomic():
         partnership = Partnership.objects.create(
             version=None,
@@ -622,16 +900,22 @@ def update_hub(
     themes."""
     require(is_bureau(user), "only bureau staff edit the registry")
     if not name_ja.strip():
-        raise ProposalError("name_ja", "a hub needs a name")
+        raise ProposalError("name_ja", _("拠点名を入力してください。"))
     # Kansai and its surroundings: a swapped or mistyped coordinate lands far outside.
     if not Decimal(33) <= lat <= Decimal(36.5):
-        raise ProposalError("lat", f"latitude {lat} is outside the Kansai region (33–36.5)")
+        raise ProposalError(
+            "lat", _("緯度 %(value)s は関西の範囲（33〜36.5）の外です。") % {"value": lat}
+        )
     if not Decimal(133) <= lon <= Decimal(137):
-        raise ProposalError("lon", f"longitude {lon} is outside the Kansai region (133–137)")
+        raise ProposalError(
+            "lon", _("経度 %(value)s は関西の範囲（133〜137）の外です。") % {"value": lon}
+        )
     known = set(Theme.objects.values_list("code", flat=True))
     unknown = [code for code in theme_codes if code not in known]
     if unknown:
-        raise ProposalError("theme_codes", f"unknown themes {unknown}")
+        raise ProposalError(
+            "theme_codes", _("不明なテーマがあります: %(codes)s") % {"codes": ", ".join(unknown)}
+        )
     with transaction.atomic():
         hub.name_ja = name_ja.strip()
         hub.name_en = name_en.strip()

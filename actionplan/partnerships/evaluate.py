@@ -27,6 +27,7 @@ class ProposalResult:
     found: int
     expected: int
     missed: list[str] = field(default_factory=list)
+    language: str = "ja"
 
     @property
     def recall(self) -> float:
@@ -39,8 +40,20 @@ class Evaluation:
 
     @property
     def recall(self) -> float:
-        expected = sum(r.expected for r in self.results)
-        return sum(r.found for r in self.results) / expected if expected else 1.0
+        return _recall(self.results)
+
+    def recall_of(self, language: str) -> float:
+        """Recall over the proposals written in one language."""
+        return _recall([r for r in self.results if r.language == language])
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({r.language for r in self.results})
+
+
+def _recall(results: list[ProposalResult]) -> float:
+    expected = sum(r.expected for r in results)
+    return sum(r.found for r in results) / expected if expected else 1.0
 
 
 class SuggestionSetError(ValueError):
@@ -89,7 +102,9 @@ def evaluate(path: Path = DEFAULT_SET, limit: int = 5) -> Evaluation:
                     found += 1
                 else:
                     missed.append(f"{kind}:{key}")
-        results.append(ProposalResult(proposal["id"], found, expected, missed))
+        results.append(
+            ProposalResult(proposal["id"], found, expected, missed, proposal.get("language", "ja"))
+        )
     return Evaluation(results)
 
 
@@ -110,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     for result in evaluation.results:
         missed = f"  missed {', '.join(result.missed)}" if result.missed else ""
         print(f"{result.id:<32} {result.found}/{result.expected}  {result.recall:.2f}{missed}")
+    for language in evaluation.languages:
+        count = sum(1 for r in evaluation.results if r.language == language)
+        print(
+            f"recall@{arguments.limit} {language} ({count} proposals): "
+            f"{evaluation.recall_of(language):.3f}"
+        )
     print(f"overall recall@{arguments.limit}: {evaluation.recall:.3f}")
     return 0
 

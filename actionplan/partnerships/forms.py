@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from actionplan.plans.models import MemberGovernment, Organization, Theme
+from actionplan.plans.models import MemberGovernment, Organization, Partnership, Theme
 from actionplan.plans.queries import current_version
 
 from .actions import ProposalError, check_attachments
@@ -99,7 +99,7 @@ class ProposalForm(forms.Form):
         try:
             check_attachments(files)
         except ProposalError as error:
-            raise forms.ValidationError(str(error).split(": ", 1)[1]) from error
+            raise forms.ValidationError(error.message) from error
         return files
 
     @property
@@ -136,3 +136,70 @@ class OrganizationForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("種類"), choices=Organization.Kind.choices)
     corporate_number = forms.CharField(label=_("法人番号（任意）"), max_length=13, required=False)
+
+
+class OrganizationChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        english = (get_language() or "ja").startswith("en")
+        return str(obj.name_en if english and obj.name_en else obj.name_ja)
+
+
+class AgreementForm(forms.Form):
+    """The draft agreement of an agreed proposal; partners new to the registry and the numbered
+    content items are formsets next to it."""
+
+    title_ja = forms.CharField(label=_("協定名"), max_length=300)
+    title_en = forms.CharField(label=_("協定名（英語）"), max_length=300, required=False)
+    theme_code = forms.ChoiceField(label=pgettext_lazy("agreement", "テーマ"), required=False)
+    outline_ja = forms.CharField(
+        label=pgettext_lazy("agreement", "概要"), widget=forms.Textarea, required=False
+    )
+    outline_en = forms.CharField(label=_("概要（英語）"), widget=forms.Textarea, required=False)
+    partners = OrganizationChoiceField(
+        label=_("連携先（登録済みの団体）"),
+        queryset=Organization.objects.order_by("name_ja"),
+        required=False,
+    )
+    member_governments = GovernmentChoiceField(
+        label=pgettext_lazy("agreement", "構成府県市"),
+        queryset=MemberGovernment.objects.order_by("id"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    date_kind = forms.ChoiceField(label=_("日付の種類"), choices=Partnership.DateKind.choices)
+    date_year = forms.IntegerField(
+        label=_("年（西暦）"), min_value=1900, max_value=2200, required=False
+    )
+    date_month = forms.IntegerField(label=_("月"), min_value=1, max_value=12, required=False)
+    date_day = forms.IntegerField(
+        label=_("日（月までのときは空欄）"), min_value=1, max_value=31, required=False
+    )
+    source_name_ja = forms.CharField(label=_("出典"), max_length=200, required=False)
+    source_name_en = forms.CharField(label=_("出典（英語）"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme_code"].choices = [("", "—"), *theme_choices()]  # type: ignore[attr-defined]
+
+
+class NewPartnerForm(forms.Form):
+    name_ja = forms.CharField(label=_("団体名"), max_length=200)
+    name_en = forms.CharField(
+        label=pgettext_lazy("organization", "名称（英語）"), max_length=200, required=False
+    )
+    # An empty first choice, so that an unused blank row of the formset stays unchanged.
+    kind = forms.ChoiceField(
+        label=_("種類"), choices=[("", "—"), *Organization.Kind.choices], required=False
+    )
+    corporate_number = forms.CharField(label=_("法人番号（任意）"), max_length=13, required=False)
+
+
+class AgreementItemForm(forms.Form):
+    text_ja = forms.CharField(label=_("連携内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_en = forms.CharField(
+        label=_("連携内容（英語）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+NewPartnerFormSet = forms.formset_factory(NewPartnerForm, extra=1, can_delete=True)
+AgreementItemFormSet = forms.formset_factory(AgreementItemForm, extra=2, can_delete=True)

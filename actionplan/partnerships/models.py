@@ -167,3 +167,49 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal.receipt_number}: {self.body[:30]}"
+
+
+class AgreementDraft(models.Model):
+    """The agreement an agreed proposal leads to, as staff write it before it is published.
+
+    Nothing here is public: the registry's pages, the API, open data and search read
+    ``plans.Partnership`` only, which ``actions.publish_agreement`` creates from this draft.
+    Partners new to the registry stay names here (``new_partners``) until then, because every
+    organization of the registry is listed publicly.
+    """
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="agreement_draft"
+    )
+    title_ja = models.CharField(_("協定名"), max_length=300)
+    title_en = models.CharField(_("協定名（英語）"), max_length=300, blank=True)
+    outline_ja = models.TextField(pgettext_lazy("agreement", "概要"), blank=True)
+    outline_en = models.TextField(_("概要（英語）"), blank=True)
+    theme_code = models.SlugField(max_length=60, blank=True)
+    partners = models.ManyToManyField(Organization, related_name="+", blank=True)
+    # Partners not in the registry yet: [{"name_ja", "name_en", "kind", "corporate_number"}].
+    new_partners = models.JSONField(default=list, blank=True)
+    member_governments = models.ManyToManyField(MemberGovernment, related_name="+", blank=True)
+    date_year = models.PositiveIntegerField(null=True, blank=True)
+    date_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Empty when the source gives the month only.
+    date_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    date_kind = models.CharField(
+        max_length=10, choices=Partnership.DateKind.choices, default=Partnership.DateKind.SIGNED
+    )
+    # Numbered content items, in order: [{"text_ja", "text_en"}].
+    items = models.JSONField(default=list, blank=True)
+    source_name_ja = models.CharField(_("出典"), max_length=200, blank=True)
+    source_name_en = models.CharField(_("出典（英語）"), max_length=200, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(m2m_fields=[partners, member_governments])
+
+    def __str__(self) -> str:
+        return f"{self.proposal.receipt_number}: {self.title_ja}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

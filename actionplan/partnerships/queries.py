@@ -26,3 +26,20 @@ def overdue(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return proposals.filter(
         first_responded_at__isnull=True, first_response_due__lt=timezone.localdate()
     ).exclude(state__in=CLOSED_STATES)
+
+
+def history_rows(proposal: Proposal) -> list[dict[str, object]]:
+    """The proposal's history as the desk page shows it: when, state, the step in the page's
+    language, who."""
+    from .actions import step_description
+
+    rows = proposal.history.select_related("history_user").order_by("history_date", "history_id")
+    return [
+        {
+            "date": row.history_date,
+            "state": row.get_state_display(),
+            "step": step_description(row.history_change_reason),
+            "user": row.history_user,
+        }
+        for row in rows
+    ]

@@ -8,6 +8,7 @@ one the proposer chose. Every suggestion carries its reason, e.g.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -22,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from actionplan.plans.models import Action, Hub, MemberGovernment, Partnership, Theme
 from actionplan.plans.queries import current_version
-from actionplan.search.tokenize import morphemes
+from actionplan.search.glossary import GLOSSARY_FILE
+from actionplan.search.tokenize import fold, morphemes, stem
 
 from .models import Proposal
 
@@ -40,7 +42,21 @@ _STOP_TERMS = frozenset(
     proposal propose partnership partnerships cooperation collaborate collaboration
     """.split()
 )
-_LATIN = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+# Function words of English. Sudachi reads a Latin word as a noun and "normalises" it to katakana
+# ("for" → フォー), so English is never given to it: it is cut into words here, these dropped.
+_ENGLISH_STOP = frozenset(
+    """
+    a about above across after again against all also am among an and any are as at based be
+    because been before being below between both but by can could did do does doing down during
+    each either etc few for from further had has have having he her here hers him his how i if
+    in including into is it its itself just like make making many may me more most much must my
+    near no nor not now of off on once only or other others ours out over own per same she should
+    so some such than that the them then there these they those through to too toward towards
+    under until up upon us use used using very via want was way we well were what when where
+    which while who whom why will wish with within without would you your
+    """.split()
+)
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]|[a-z]")
 
 
 _local = threading.local()
@@ -58,20 +74,89 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
+def _english_terms(folded: str) -> set[str]:
+    """English words of a folded text, stop words dropped, plurals as singular (the search's
+    stem), numbers left out."""
+    found = set()
+    for word in _LATIN_WORD.findall(folded):
+        if word.isdigit() or word in _ENGLISH_STOP or word in _STOP_TERMS:
+            continue
+        word = stem(word)
+        if len(word) >= 2 and word not in _STOP_TERMS:
+            found.add(word)
+    return found
+
+
+@dataclass(frozen=True)
+class _EnglishGlossary:
+    pattern: re.Pattern[str] | None
+    # folded English phrase → the Japanese term its glossary group lists first
+    japanese: dict[str, str]
+    # that Japanese term → the English phrases that lead to it
+    english: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def _english_glossary() -> _EnglishGlossary:
+    """The search glossary read from English to Japanese: each English phrase stands for the
+    first Japanese term of its group (hydrogen → 水素, storage batteries → 蓄電池), the word the
+    plan's Japanese text gives Sudachi."""
+    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    japanese: dict[str, str] = {}
+    for group in data.get("groups", []):
+        folded = [" ".join(fold(term).split()) for term in group]
+        target = next((term for term in folded if not term.isascii()), None)
+        if target is None:
+            continue
+        for term in folded:
+            if term.isascii():
+                japanese.setdefault(term, target)
+    english: dict[str, list[str]] = {}
+    for phrase, target in japanese.items():
+        english.setdefault(target, []).append(phrase)
+    phrases = sorted(japanese, key=len, reverse=True)
+    pattern = (
+        re.compile("|".join(rf"(?<![0-9a-z]){re.escape(p)}(?![0-9a-z])" for p in phrases))
+        if phrases
+        else None
+    )
+    return _EnglishGlossary(pattern, japanese, {k: tuple(v) for k, v in english.items()})
+
+
+def english_label(term: str) -> str:
+    """A Japanese glossary term as English pages show it (水素 → hydrogen); others as they are."""
+    # The shortest plain word or phrase of the group, not an acronym (flying car, not aam).
+    english = list(_english_glossary().english.get(term, ()))
+    readable = [t for t in english if " " in t or len(t) >= 6] or english
+    return min(readable, key=lambda t: (len(t), t)) if readable else term
+
+
 @lru_cache(maxsize=4096)
 def terms(text: str) -> frozenset[str]:
-    """Content words of a text: nouns (in Sudachi's normalised form) and Latin words, NFKC and
-    case folded; one-character words and the genre's stop words are left out."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """Content words of a text, NFKC and case folded: Japanese nouns (Sudachi's normalised
+    form), English words, and the Japanese term of each English glossary phrase; one-character
+    words and the stop words of the genre and of English are left out."""
+    folded = fold(text)
+    # An English glossary phrase counts once, as its Japanese term: "storage batteries" is
+    # 蓄電池 only, the word a Japanese text of the same subject gives.
+    english = _english_glossary()
     found = set()
+    latin = folded
+    if english.pattern is not None:
+        for match in english.pattern.finditer(folded):
+            if english.japanese[match.group()] not in _STOP_TERMS:
+                found.add(english.japanese[match.group()])
+        latin = english.pattern.sub(" ", folded)
+    found |= _english_terms(latin)
     # In pieces: the tokenizer refuses a long text (a proposal's details run to 20,000 characters).
     for _offset, morpheme in morphemes(_tokenizer(), folded, None):
+        if morpheme.surface().isascii():
+            continue  # Latin words and numbers: read above, as English
         pos = morpheme.part_of_speech()
-        if pos[0] != "名詞" or pos[1] == "数詞":
+        # Place names say where, not what: the governments' own ranking reads them instead.
+        if pos[0] != "名詞" or pos[1] == "数詞" or pos[2] == "地名":
             continue
-        word = unicodedata.normalize("NFKC", morpheme.normalized_form()).casefold()
-        if len(word) < 2 and not _LATIN.match(word):
-            continue
+        word = fold(morpheme.normalized_form())
         if len(word) < 2 or word in _STOP_TERMS:
             continue
         found.add(word)
@@ -188,8 +273,11 @@ def suggest(
     *,
     limit: int = 5,
     english: bool = False,
+    exclude: Iterable[str] = (),
 ) -> dict[str, list[Suggestion]]:
-    """The best `limit` candidates of each kind for a proposal's text, themes and governments."""
+    """The best `limit` candidates of each kind for a proposal's text, themes and governments;
+    candidates whose key is in `exclude` (the proposal's own agreement) are left out."""
+    excluded = frozenset(exclude)
     wanted_terms = terms(text)
     wanted_themes = frozenset(theme_codes)
     wanted_governments = frozenset(government_codes)
@@ -200,6 +288,8 @@ def suggest(
     government_scores: dict[str, float] = {}
     government_terms: dict[str, set[str]] = {}
     for candidate in candidates:
+        if candidate.key in excluded:
+            continue
         shared = sorted(wanted_terms & candidate.terms, key=lambda t: (-idf.get(t, 0.0), t))
         themes = sorted(wanted_themes & candidate.theme_codes)
         score = sum(idf[t] for t in shared)
@@ -216,7 +306,7 @@ def suggest(
                 candidate.label_ja,
                 candidate.label_en,
                 round(score, 3),
-                shared[:5],
+                [english_label(t) for t in shared[:5]] if english else shared[:5],
                 [theme_names.get(code, code) for code in themes],
             )
         )
@@ -272,4 +362,6 @@ def suggest_for_proposal(proposal: Proposal, limit: int = 5) -> dict[str, list[S
         proposal.member_governments.values_list("lg_code", flat=True),
         limit=limit,
         english=(get_language() or "ja").startswith("en"),
+        # What the proposal itself became is no suggestion for it.
+        exclude=[proposal.partnership.key] if proposal.partnership else [],
     )

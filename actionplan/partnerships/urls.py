@@ -20,6 +20,12 @@ urlpatterns = [
         name="transition",
     ),
     path("desk/proposals/<int:proposal_id>/assign/", views.proposal_assign, name="assign"),
+    path("desk/proposals/<int:proposal_id>/agreement/", views.agreement_edit, name="agreement"),
+    path(
+        "desk/proposals/<int:proposal_id>/agreement/publish/",
+        views.agreement_publish,
+        name="agreement_publish",
+    ),
     path("desk/proposals/<int:proposal_id>/notes/", views.proposal_note, name="note"),
     path(
         "desk/proposals/<int:proposal_id>/attachments/<int:attachment_id>/",

@@ -31,9 +31,18 @@ from actionplan.plans.models import Hub, MemberGovernment, Organization
 from actionplan.web.ratelimit import hit
 
 from . import actions
-from .forms import HubForm, NoteForm, OrganizationForm, ProposalForm, theme_choices
-from .models import Attachment, Proposal, State
-from .queries import overdue, visible_proposals
+from .forms import (
+    AgreementForm,
+    AgreementItemFormSet,
+    HubForm,
+    NewPartnerFormSet,
+    NoteForm,
+    OrganizationForm,
+    ProposalForm,
+    theme_choices,
+)
+from .models import AgreementDraft, Attachment, Proposal, State
+from .queries import history_rows, overdue, visible_proposals
 from .suggest import suggest_for_proposal
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -59,6 +68,35 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.POST.get("confirmed") == "yes"
+
+
+def _ask_to_confirm(
+    request: HttpRequest, *, question: str, consequence: str, button: str, cancel_url: str
+) -> HttpResponse:
+    """An irreversible step asks first: the same form again, its values carried as hidden
+    fields, with a confirming button. Works without JavaScript."""
+    carried = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(name)
+    ]
+    return render(
+        request,
+        "partnerships/confirm.html",
+        {
+            "question": question,
+            "consequence": consequence,
+            "button": button,
+            "carried": carried,
+            "action": request.path,
+            "cancel_url": cancel_url,
+        },
+    )
 
 
 # --- public -----------------------------------------------------------------------------------
@@ -164,6 +202,17 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    if actions.proposal_for_token(token) is None:
+        raise Http404
+    if not _confirmed(request):
+        response = _ask_to_confirm(
+            request,
+            question=_("提案を取り下げますか？"),
+            consequence=_("取り下げた提案は元に戻せません。"),
+            button=_("取り下げる"),
+            cancel_url=reverse("partnerships:status", args=[token]),
+        )
+        return _no_referrer(response)
     try:
         actions.withdraw_by_token(token)
     except actions.ProposalError as error:
@@ -240,7 +289,8 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
             "is_bureau": is_bureau(request.user),
             "staff": staff,
             "governments": MemberGovernment.objects.order_by("id"),
-            "history": proposal.history.select_related("history_user").order_by("history_date"),
+            "history": history_rows(proposal),
+            "draft": AgreementDraft.objects.filter(proposal=proposal).first(),
             "notes": proposal.notes.select_related("author"),
             "note_form": NoteForm(),
             "suggestions": suggest_for_proposal(proposal),
@@ -257,6 +307,37 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
 def proposal_transition(request: HttpRequest, proposal_id: int, name: str) -> HttpResponse:
     proposal = _visible_or_404(request, proposal_id)
     answer = request.POST.get("answer", "")
+    if name in actions.IRREVERSIBLE and not _confirmed(request):
+        if not actions.can_transition(request.user, proposal, name):
+            raise DjangoPermissionDenied
+        if name == "decline" and not request.POST.get("decline_reason", "").strip():
+            messages.error(request, _("見送るには理由の記入が必要です。"))
+            return redirect("partnerships:proposal", proposal_id=proposal.pk)
+        questions = {
+            "agree": (
+                _("この提案を合意として閉じますか？"),
+                _(
+                    "提案は「合意」で閉じ、協定案が作られます。協定案は、編集して公開するまで"
+                    "公開されません。"
+                ),
+            ),
+            "decline": (
+                _("この提案を見送りますか？"),
+                _("提案は「見送り」で閉じ、提案者に通知されます。元に戻せません。"),
+            ),
+            "withdraw": (
+                _("提案者の取り下げを記録しますか？"),
+                _("提案は「取り下げ」で閉じ、提案者に通知されます。元に戻せません。"),
+            ),
+        }
+        question, consequence = questions[name]
+        return _ask_to_confirm(
+            request,
+            question=question,
+            consequence=consequence,
+            button=actions.transition_label(name),
+            cancel_url=reverse("partnerships:proposal", args=[proposal.pk]),
+        )
     try:
         if name == "screen":
             actions.screen_proposal(request.user, proposal, answer)
@@ -281,10 +362,13 @@ def proposal_transition(request: HttpRequest, proposal_id: int, name: str) -> Ht
         elif name == "withdraw":
             actions.withdraw_proposal(request.user, proposal, answer)
         elif name == "agree":
+            posted = request.POST.get("signed_on", "").strip()
             try:
-                signed_on = datetime.date.fromisoformat(request.POST.get("signed_on", ""))
+                signed_on = datetime.date.fromisoformat(posted) if posted else None
             except ValueError as error:
-                raise actions.ProposalError("signed_on", "a date YYYY-MM-DD is required") from error
+                raise actions.ProposalError(
+                    "signed_on", _("日付は 2026-04-01 の形で入力してください。")
+                ) from error
             actions.agree_proposal(
                 request.user,
                 proposal,
@@ -296,8 +380,11 @@ def proposal_transition(request: HttpRequest, proposal_id: int, name: str) -> Ht
         else:
             raise Http404
     except actions.ProposalError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.message)
         return redirect("partnerships:proposal", proposal_id=proposal.pk)
+    if name == "agree":
+        messages.success(request, _("合意として閉じました。協定案を編集して公開してください。"))
+        return redirect("partnerships:agreement", proposal_id=proposal.pk)
     messages.success(request, _("状態を更新しました。"))
     return redirect("partnerships:proposal", proposal_id=proposal.pk)
 
@@ -312,7 +399,7 @@ def proposal_assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
     try:
         actions.assign_proposal(request.user, proposal, assignee)
     except actions.ProposalError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.message)
     return redirect("partnerships:proposal", proposal_id=proposal.pk)
 
 
@@ -375,7 +462,7 @@ def organization_edit(request: HttpRequest, organization_id: int | None = None) 
             else:
                 actions.update_organization(request.user, organization, **data)
         except actions.ProposalError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("登録簿を更新しました。"))
             return redirect(reverse("partnerships:organizations"))
@@ -407,7 +494,7 @@ def hub_edit(request: HttpRequest, hub_id: int) -> HttpResponse:
         try:
             actions.update_hub(request.user, hub, **form.cleaned_data)
         except actions.ProposalError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("登録簿を更新しました。"))
             return redirect("partnerships:hub_edit", hub_id=hub.pk)
@@ -417,3 +504,148 @@ def hub_edit(request: HttpRequest, hub_id: int) -> HttpResponse:
         {"form": form, "hub": hub},
         status=400 if form.errors else 200,
     )
+
+
+# --- the agreement an agreed proposal leads to -------------------------------------------------
+
+
+def _draft_or_404(request: HttpRequest, proposal_id: int) -> AgreementDraft:
+    proposal = _visible_or_404(request, proposal_id)
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("協定案の編集は事務局のみです。"))
+    return get_object_or_404(AgreementDraft, proposal=proposal)
+
+
+NEW_PARTNER_KEYS = ("name_ja", "name_en", "kind", "corporate_number")
+
+
+def _filled_rows(formset: Any) -> list[dict[str, Any]]:
+    """The rows of a formset that were filled in and not marked for deletion, in order."""
+    deleted = set(map(id, formset.deleted_forms))
+    return [f.cleaned_data for f in formset.forms if f.has_changed() and id(f) not in deleted]
+
+
+def _agreement_input(form: AgreementForm, partners: Any, items: Any) -> actions.AgreementInput:
+    data = form.cleaned_data
+    kept = [
+        f.cleaned_data
+        for f in partners.forms
+        if f.has_changed() and f not in partners.deleted_forms
+    ]
+    lines = [
+        f.cleaned_data for f in items.forms if f.has_changed() and f not in items.deleted_forms
+    ]
+    return actions.AgreementInput(
+        title_ja=data["title_ja"],
+        title_en=data["title_en"],
+        outline_ja=data["outline_ja"],
+        outline_en=data["outline_en"],
+        theme_code=data["theme_code"],
+        date_year=data["date_year"],
+        date_month=data["date_month"],
+        date_day=data["date_day"],
+        date_kind=data["date_kind"],
+        partners=list(data["partners"]),
+        new_partners=[
+            {
+                key: str(row.get(key) or "")
+                for key in ("name_ja", "name_en", "kind", "corporate_number")
+            }
+            for row in kept
+        ],
+        member_governments=list(data["member_governments"]),
+        items=[{"text_ja": row["text_ja"], "text_en": row.get("text_en", "")} for row in lines],
+        source_name_ja=data["source_name_ja"],
+        source_name_en=data["source_name_en"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_refusals_as_403
+def agreement_edit(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Staff write the agreement (title, outline, partners, governments, date, items, source)
+    before it is published; until then nothing of it is public."""
+    draft = _draft_or_404(request, proposal_id)
+    if request.method == "POST" and not draft.is_published:
+        form = AgreementForm(request.POST)
+        partners = NewPartnerFormSet(request.POST, prefix="partner")
+        items = AgreementItemFormSet(request.POST, prefix="item")
+        if form.is_valid() and partners.is_valid() and items.is_valid():
+            try:
+                actions.update_agreement_draft(
+                    request.user, draft, _agreement_input(form, partners, items)
+                )
+            except actions.ProposalError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("協定案を保存しました。"))
+                return redirect("partnerships:agreement", proposal_id=proposal_id)
+    else:
+        form = AgreementForm(
+            initial={
+                "title_ja": draft.title_ja,
+                "title_en": draft.title_en,
+                "theme_code": draft.theme_code,
+                "outline_ja": draft.outline_ja,
+                "outline_en": draft.outline_en,
+                "partners": list(draft.partners.all()),
+                "member_governments": list(draft.member_governments.all()),
+                "date_kind": draft.date_kind,
+                "date_year": draft.date_year,
+                "date_month": draft.date_month,
+                "date_day": draft.date_day,
+                "source_name_ja": draft.source_name_ja,
+                "source_name_en": draft.source_name_en,
+            }
+        )
+        partners = NewPartnerFormSet(initial=draft.new_partners, prefix="partner")
+        items = AgreementItemFormSet(initial=draft.items, prefix="item")
+    invalid = request.method == "POST" and (
+        form.errors or partners.total_error_count() or items.total_error_count()
+    )
+    return render(
+        request,
+        "partnerships/agreement_form.html",
+        {
+            "draft": draft,
+            "proposal": draft.proposal,
+            "form": form,
+            "partners": partners,
+            "items": items,
+            "history": [
+                {
+                    "date": row.history_date,
+                    "step": actions.step_description(row.history_change_reason),
+                    "user": row.history_user,
+                }
+                for row in draft.history.select_related("history_user").order_by("history_date")
+            ],
+        },
+        status=400 if invalid else 200,
+    )
+
+
+@login_required
+@require_POST
+@_refusals_as_403
+def agreement_publish(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    draft = _draft_or_404(request, proposal_id)
+    if not _confirmed(request):
+        return _ask_to_confirm(
+            request,
+            question=_("この協定を公開しますか？"),
+            consequence=_(
+                "協定名・概要・連携先・連携内容がサイト、API、オープンデータで公開されます。"
+                "連携先の新しい団体は登録簿に加わります。"
+            ),
+            button=_("公開する"),
+            cancel_url=reverse("partnerships:agreement", args=[proposal_id]),
+        )
+    try:
+        actions.publish_agreement(request.user, draft)
+    except actions.ProposalError as error:
+        messages.error(request, error.message)
+        return redirect("partnerships:agreement", proposal_id=proposal_id)
+    messages.success(request, _("協定を公開しました。"))
+    return redirect("partnerships:proposal", proposal_id=proposal_id)

@@ -95,3 +95,94 @@ def test_users_page_in_english_names_each_users_member_government(bureau_staff: 
     page = client_for(bureau_staff).get("/en/accounts/users/").content.decode()
     # The plan's catalogue gives the plain word as the actor "Member prefectures and cities".
     assert "<th>Member government</th>" in page
+
+
+def _invite(inviter: User, role: str = Role.BUREAU_STAFF) -> Invitation:
+    client_for(inviter).post("/accounts/users/", {"email": "guest@example.jp", "role": role})
+    return Invitation.objects.get(email="guest@example.jp")
+
+
+def _link(message: object) -> str:
+    found = re.search(r"http://testserver(/accounts/invitations/\S+/)", str(message))
+    assert found is not None
+    return found.group(1)
+
+
+def test_staff_resend_an_invitation_with_a_new_link(bureau_staff: User) -> None:
+    invitation = _invite(bureau_staff)
+    old_link = _link(mail.outbox[0].body)
+    page = client_for(bureau_staff).get("/accounts/users/").content.decode()
+    assert f'action="/accounts/invitations/{invitation.pk}/resend/"' in page
+    response = client_for(bureau_staff).post(f"/accounts/invitations/{invitation.pk}/resend/")
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == ["guest@example.jp"]
+    new_link = _link(mail.outbox[1].body)
+    assert new_link != old_link
+    assert Client().get(old_link).status_code == 404  # the old link no longer works
+    assert Client().get(new_link).status_code == 200
+    assert invitation.history.first().history_change_reason == "resend"
+
+
+def test_revoking_an_invitation_asks_then_kills_the_link(bureau_staff: User) -> None:
+    invitation = _invite(bureau_staff)
+    link = _link(mail.outbox[0].body)
+    staff = client_for(bureau_staff)
+    url = f"/accounts/invitations/{invitation.pk}/revoke/"
+    asked = staff.post(url)
+    assert asked.status_code == 200 and "招待を取り消しますか" in asked.content.decode()
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    english = staff.post(f"/en{url}")
+    assert "Revoke the invitation?" in english.content.decode()
+    done = staff.post(url, {"confirmed": "yes"}, follow=True)
+    assert "guest@example.jp への招待を取り消しました" in done.content.decode()
+    assert not Invitation.objects.filter(pk=invitation.pk).exists()
+    assert Invitation.history.filter(id=invitation.pk, history_type="-").exists()
+    assert Client().get(link).status_code == 404
+
+
+def test_an_admin_changes_a_role_and_the_history_keeps_it(
+    bureau_admin: User, osaka_editor: User
+) -> None:
+    admin = client_for(bureau_admin)
+    page = admin.get("/accounts/users/").content.decode()
+    assert f'action="/accounts/users/{osaka_editor.pk}/role/"' in page
+    url = f"/accounts/users/{osaka_editor.pk}/role/"
+    kyoto = MemberGovernment.objects.get(lg_code="260002")
+    admin.post(url, {"role": Role.MEMBER_EDITOR, "member_government": kyoto.pk})
+    profile = Profile.objects.get(user=osaka_editor)
+    assert profile.member_government == kyoto
+    # An editor without a government is refused with a message in the page's language.
+    refused = admin.post(url, {"role": Role.MEMBER_EDITOR}, follow=True)
+    assert "構成府県市の担当者には府県市を一つ選び" in refused.content.decode()
+    refused = admin.post(f"/en{url}", {"role": Role.MEMBER_EDITOR}, follow=True)
+    assert "choose exactly one member government" in refused.content.decode()
+    admin.post(url, {"role": Role.REVIEWER})
+    profile.refresh_from_db()
+    assert profile.role == Role.REVIEWER and profile.member_government is None
+    assert profile.history.first().history_user == bureau_admin
+
+
+def test_people_without_the_right_cannot_resend_revoke_or_change_roles(
+    bureau_admin: User, bureau_staff: User, osaka_editor: User, outsider: User
+) -> None:
+    invitation = _invite(bureau_admin)
+    sent = len(mail.outbox)
+    for person in (None, outsider, osaka_editor):
+        client = Client() if person is None else client_for(person)
+        for url, data in (
+            (f"/accounts/invitations/{invitation.pk}/resend/", {}),
+            (f"/accounts/invitations/{invitation.pk}/revoke/", {"confirmed": "yes"}),
+            (f"/accounts/users/{osaka_editor.pk}/role/", {"role": Role.BUREAU_ADMIN}),
+        ):
+            response = client.post(url, data)
+            assert response.status_code in (302, 403), url
+            if person is None:
+                assert "login" in response["Location"]
+    # Bureau staff (not admin) may not change roles either.
+    staff_try = client_for(bureau_staff).post(
+        f"/accounts/users/{osaka_editor.pk}/role/", {"role": Role.BUREAU_ADMIN}
+    )
+    assert staff_try.status_code == 403
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    assert len(mail.outbox) == sent
+    assert Profile.objects.get(user=osaka_editor).role == Role.MEMBER_EDITOR

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from actionplan.partnerships import actions
 from actionplan.plans.models import MemberGovernment, PlanVersion
@@ -49,7 +50,10 @@ def private_folder(settings: Any, tmp_path: Path, db: None) -> Iterator[Path]:
     settings.MEDIA_ROOT = tmp_path / "media"
     # The rate-limit counters live in the shared cache: start every test with none.
     cache.clear()
-    yield folder
+    # Messages of the actions are in the active language; a test of an action reads Japanese,
+    # whatever language an earlier test's request left active.
+    with translation.override("ja"):
+        yield folder
     cache.clear()
 
 

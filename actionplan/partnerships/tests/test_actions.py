@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from actionplan.accounts.permissions import PermissionDenied
 from actionplan.partnerships import actions
-from actionplan.partnerships.models import Proposal, State
+from actionplan.partnerships.models import AgreementDraft, Proposal, State
 from actionplan.plans.models import MemberGovernment, Organization, Partnership, PlanVersion
 
 from .conftest import EMAIL, EXE, PDF, PHONE, PNG, docx_bytes, proposal_input, upload
@@ -99,7 +99,7 @@ def test_it_refuses_a_zip_that_is_not_an_office_document(plan_version: PlanVersi
         actions.submit_proposal(proposal_input(), [upload("report.docx", buffer.getvalue())])
 
 
-def test_the_whole_triage_path_ends_in_a_new_partnership(
+def test_the_whole_triage_path_ends_in_a_published_partnership(
     django_capture_on_commit_callbacks: object,
     submitted: actions.Submitted,
     bureau_staff: User,
@@ -125,8 +125,19 @@ def test_the_whole_triage_path_ends_in_a_new_partnership(
     assert proposal.state == State.AGREED
     assert proposal.closed_at is not None
     assert proposal.first_responded_at is not None
-    partnership = proposal.partnership
-    assert partnership is not None
+    # Agreeing opens a draft: nothing enters the public registry yet.
+    assert proposal.partnership is None
+    assert not Partnership.objects.filter(version__isnull=True).exists()
+    assert not Organization.objects.filter(name_ja="株式会社テスト水素エネルギー").exists()
+    draft = AgreementDraft.objects.get(proposal=proposal)
+    assert draft.title_ja == proposal.title
+    assert list(draft.member_governments.all()) == [osaka]
+    assert draft.new_partners[0]["corporate_number"] == "7000012050002"
+    assert (draft.date_year, draft.date_month, draft.date_day) == (2026, 4, 1)
+
+    partnership = actions.publish_agreement(bureau_staff, draft)
+    proposal.refresh_from_db()
+    assert proposal.partnership == partnership
     assert partnership.version is None
     assert partnership.theme_code == "carbon_neutral"
     assert partnership.title_ja == proposal.title
@@ -144,12 +155,117 @@ def test_the_whole_triage_path_ends_in_a_new_partnership(
         "referred",
         "in_discussion",
         "agreed",
+        "agreed",
     ]
     assert reasons[0][0] == "submit"
     assert reasons[3][0].startswith("refer: 大阪府")
+    assert reasons[-1][0] == f"publish: {partnership.key}"
     # The receipt, then one answer e-mail per transition, all to the proposer.
     assert [m.to for m in mail.outbox] == [[EMAIL]] * 5
     assert "連携協定を締結します。" in mail.outbox[-1].body
+
+
+def _agreed(proposal: Proposal, staff: User) -> AgreementDraft:
+    osaka = MemberGovernment.objects.get(lg_code="270008")
+    actions.screen_proposal(staff, proposal)
+    actions.refer_proposal(staff, proposal, governments=[osaka])
+    actions.start_discussion(staff, proposal)
+    actions.agree_proposal(staff, proposal)
+    return AgreementDraft.objects.get(proposal=proposal)
+
+
+def test_staff_edit_the_draft_and_publish_what_they_wrote(
+    submitted: actions.Submitted, bureau_staff: User
+) -> None:
+    draft = _agreed(submitted.proposal, bureau_staff)
+    registry = actions.get_or_create_organization(
+        bureau_staff, name_ja="国立大学法人テスト大学", kind="university"
+    )
+    kobe = MemberGovernment.objects.get(lg_code="281000")
+    actions.update_agreement_draft(
+        bureau_staff,
+        draft,
+        actions.AgreementInput(
+            title_ja="港湾における水素利活用に関する連携協定",
+            title_en="Agreement on hydrogen use in ports",
+            outline_ja="港湾の荷役機械の脱炭素化に向けて連携する。",
+            outline_en="The parties work together to decarbonise cargo handling.",
+            theme_code="carbon_neutral",
+            date_year=2026,
+            date_month=7,
+            date_day=None,
+            partners=[registry],
+            new_partners=[{"name_ja": "株式会社新規パートナー", "kind": "company"}],
+            member_governments=[kobe],
+            items=[
+                {"text_ja": "水素燃料電池荷役機械の実証", "text_en": "Trials of fuel-cell cranes"},
+                {"text_ja": "人材の育成", "text_en": ""},
+            ],
+            source_name_ja="神戸市ウェブサイト",
+        ),
+    )
+    partnership = actions.publish_agreement(bureau_staff, draft)
+    assert partnership.title_ja == "港湾における水素利活用に関する連携協定"
+    assert partnership.title_en == "Agreement on hydrogen use in ports"
+    assert partnership.outline_ja == "港湾の荷役機械の脱炭素化に向けて連携する。"
+    assert partnership.date_iso == "2026-07"  # month precision, as written
+    assert partnership.date_label_ja == "2026年7月"
+    assert partnership.source_name_ja == "神戸市ウェブサイト"
+    assert [(i.number, i.text_ja) for i in partnership.items.all()] == [
+        (1, "水素燃料電池荷役機械の実証"),
+        (2, "人材の育成"),
+    ]
+    assert list(partnership.member_governments.all()) == [kobe]
+    assert sorted(o.name_ja for o in partnership.partners.all()) == [
+        "国立大学法人テスト大学",
+        "株式会社新規パートナー",
+    ]
+    # The proposer's own organisation was replaced by the partners staff chose.
+    assert not Organization.objects.filter(name_ja="株式会社テスト水素エネルギー").exists()
+    with pytest.raises(actions.ProposalError):
+        actions.publish_agreement(bureau_staff, draft)
+    assert Partnership.objects.filter(version__isnull=True).count() == 1
+
+
+def test_an_incomplete_draft_is_not_published(
+    submitted: actions.Submitted, bureau_staff: User
+) -> None:
+    draft = _agreed(submitted.proposal, bureau_staff)
+    with pytest.raises(actions.ProposalError) as refused:
+        actions.publish_agreement(bureau_staff, draft)
+    assert "年月" in refused.value.message
+    assert not Partnership.objects.filter(version__isnull=True).exists()
+
+
+def test_a_draft_refuses_an_impossible_date(
+    submitted: actions.Submitted, bureau_staff: User
+) -> None:
+    draft = _agreed(submitted.proposal, bureau_staff)
+    data = actions.AgreementInput(
+        title_ja="協定", outline_ja="", theme_code="", date_year=2026, date_month=2, date_day=30
+    )
+    with pytest.raises(actions.ProposalError) as refused:
+        actions.update_agreement_draft(bureau_staff, draft, data)
+    assert refused.value.field == "date_day"
+    draft.refresh_from_db()
+    assert draft.title_ja == submitted.proposal.title
+
+
+@pytest.mark.parametrize("role", ["osaka_editor", "reviewer", "outsider"])
+def test_only_the_bureau_edits_and_publishes_agreements(
+    request: pytest.FixtureRequest, submitted: actions.Submitted, bureau_staff: User, role: str
+) -> None:
+    draft = _agreed(submitted.proposal, bureau_staff)
+    person = request.getfixturevalue(role)
+    data = actions.AgreementInput(
+        title_ja="乗っ取り", outline_ja="", theme_code="", date_year=None, date_month=None
+    )
+    with pytest.raises(PermissionDenied):
+        actions.update_agreement_draft(person, draft, data)
+    with pytest.raises(PermissionDenied):
+        actions.publish_agreement(person, draft)
+    draft.refresh_from_db()
+    assert draft.title_ja == submitted.proposal.title and not draft.is_published
 
 
 def test_declining_needs_a_reason(submitted: actions.Submitted, bureau_staff: User) -> None:
@@ -167,7 +283,7 @@ def test_declining_needs_a_reason(submitted: actions.Submitted, bureau_staff: Us
 def test_a_transition_from_the_wrong_state_is_refused(
     submitted: actions.Submitted, bureau_staff: User
 ) -> None:
-    with pytest.raises(actions.ProposalError, match="cannot agree"):
+    with pytest.raises(actions.ProposalError, match="「合意」はできません"):
         actions.agree_proposal(bureau_staff, submitted.proposal, signed_on=timezone.localdate())
     assert Partnership.objects.filter(version__isnull=True).count() == 0
 
@@ -176,7 +292,7 @@ def test_the_proposer_withdraws_with_the_token(submitted: actions.Submitted) -> 
     actions.withdraw_by_token(submitted.status_token)
     submitted.proposal.refresh_from_db()
     assert submitted.proposal.state == State.WITHDRAWN
-    with pytest.raises(actions.ProposalError, match="cannot withdraw"):
+    with pytest.raises(actions.ProposalError, match="「取り下げ」はできません"):
         actions.withdraw_by_token(submitted.status_token)
 
 

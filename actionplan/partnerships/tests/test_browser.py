@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -25,14 +26,22 @@ def _shot(page: Page, name: str) -> None:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(
-    ("prefix", "submit", "consent", "withdraw", "withdrawn"),
+    ("prefix", "submit", "consent", "withdraw", "confirm", "withdrawn"),
     [
-        ("", "提案を送信する", "個人情報の取扱いに同意します", "提案を取り下げる", "取り下げ"),
+        (
+            "",
+            "提案を送信する",
+            "個人情報の取扱いに同意します",
+            "提案を取り下げる",
+            "取り下げる",
+            "取り下げ",
+        ),
         (
             "/en",
             "Submit the proposal",
             "I agree to the handling of my personal data",
             "Withdraw the proposal",
+            "Withdraw",
             "Withdrawn",
         ),
     ],
@@ -46,6 +55,7 @@ def test_a_proposer_submits_follows_and_withdraws_in_the_browser(
     submit: str,
     consent: str,
     withdraw: str,
+    confirm: str,
     withdrawn: str,
 ) -> None:
     attachment = tmp_path / "proposal.pdf"
@@ -76,6 +86,12 @@ def test_a_proposer_submits_follows_and_withdraws_in_the_browser(
     assert page.url.removeprefix(live_server.url) in mail.outbox[0].body
 
     page.get_by_role("button", name=withdraw).click()
+    page.wait_for_load_state()
+    # The withdrawal is asked once more before it is done.
+    proposal.refresh_from_db()
+    assert proposal.state == State.RECEIVED
+    page.get_by_role("button", name=confirm, exact=True).click()
+    page.wait_for_url(re.compile(r"/proposals/status/[^/]+/$"))
     page.wait_for_load_state()
     assert withdrawn in page.locator("#state").inner_text()
     proposal.refresh_from_db()

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from actionplan.partnerships import actions
-from actionplan.partnerships.models import Proposal
+from actionplan.partnerships.models import AgreementDraft, Proposal
 from actionplan.plans.models import MemberGovernment, PlanVersion
 from actionplan.portal.tests.test_crawl import crawl
 
@@ -38,6 +38,7 @@ def proposals(plan_version: PlanVersion, bureau_staff: User) -> dict[str, Propos
     actions.refer_proposal(bureau_staff, agreed, governments=[osaka])
     actions.start_discussion(bureau_staff, agreed)
     actions.agree_proposal(bureau_staff, agreed, signed_on=datetime.date(2026, 4, 1))
+    actions.publish_agreement(bureau_staff, AgreementDraft.objects.get(proposal=agreed))
     declined = actions.submit_proposal(proposal_input(title="見送る提案")).proposal
     actions.decline_proposal(bureau_staff, declined, "対象外")
     received = actions.submit_proposal(proposal_input(title="受付中の提案")).proposal

@@ -79,7 +79,14 @@ def test_the_proposer_withdraws_on_the_status_page(
     client: Client, plan_version: PlanVersion
 ) -> None:
     location = post_form(client)["Location"]
-    response = client.post(location + "withdraw/")
+    # The first press asks; nothing changes until the proposer confirms.
+    asked = client.post(location + "withdraw/")
+    assert asked.status_code == 200
+    assert "提案を取り下げますか" in asked.content.decode()
+    assert 'name="confirmed" value="yes"' in asked.content.decode()
+    assert asked["Referrer-Policy"] == "same-origin"
+    assert Proposal.objects.get().state == State.RECEIVED
+    response = client.post(location + "withdraw/", {"confirmed": "yes"})
     assert response.status_code == 302
     assert Proposal.objects.get().state == State.WITHDRAWN
     assert "取り下げ" in client.get(location).content.decode()
@@ -110,16 +117,26 @@ def test_a_sixth_attachment_is_refused(client: Client, plan_version: PlanVersion
     files = [upload(f"p{i}.pdf", PDF) for i in range(6)]
     response = client.post("/proposals/new/", {**form_data(), "attachments": files})
     assert response.status_code == 400
-    assert "at most 5 files" in response.content.decode()
+    assert "添付できるファイルは5件までです（6件選ばれています）" in response.content.decode()
+    assert "attachments:" not in response.content.decode()
     assert Proposal.objects.count() == 0
+    files = [upload(f"p{i}.pdf", PDF) for i in range(6)]
+    english = client.post("/en/proposals/new/", {**form_data(), "attachments": files})
+    assert "You can attach at most 5 files (6 chosen)." in english.content.decode()
 
 
 def test_an_11_mb_file_is_refused(client: Client, plan_version: PlanVersion) -> None:
     big = upload("big.pdf", PDF + b"0" * (11 * MB))
     response = client.post("/proposals/new/", {**form_data(), "attachments": [big]})
     assert response.status_code == 400
-    assert "big.pdf is larger than" in response.content.decode()
+    text = response.content.decode()
+    assert "big.pdf は大きすぎます（11.0\u00a0MB。上限は10.0\u00a0MB）" in text
+    assert "10485760" not in text and "bytes" not in text
     assert Proposal.objects.count() == 0
+    big = upload("big.pdf", PDF + b"0" * (11 * MB))
+    english = client.post("/en/proposals/new/", {**form_data(), "attachments": [big]})
+    expected = "big.pdf is too large (11.0\u00a0MB; the limit is 10.0\u00a0MB)."
+    assert expected in english.content.decode()
 
 
 def test_an_executable_renamed_pdf_is_refused(client: Client, plan_version: PlanVersion) -> None:
@@ -127,7 +144,9 @@ def test_an_executable_renamed_pdf_is_refused(client: Client, plan_version: Plan
         "/proposals/new/", {**form_data(), "attachments": [upload("invoice.pdf", EXE)]}
     )
     assert response.status_code == 400
-    assert "invoice.pdf is not a PDF" in response.content.decode()
+    text = response.content.decode()
+    assert "invoice.pdf は、中身がPDF・Office文書・画像のいずれでもないため" in text
+    assert "is not a PDF" not in text
     assert Proposal.objects.count() == 0
 
 
@@ -243,16 +262,31 @@ def test_the_triage_path_through_the_pages(
     editor.post(f"{base}/transition/discuss/")
     editor.post(f"{base}/notes/", {"body": "港湾局と調整します"})
     # The editor may not agree; the bureau may.
-    assert editor.post(f"{base}/transition/agree/", {"signed_on": "2026-06-01"}).status_code == 403
-    staff.post(f"{base}/transition/agree/", {"signed_on": "2026-06-01", "answer": "締結します"})
+    agree = {"signed_on": "2026-06-01", "answer": "締結します"}
+    assert editor.post(f"{base}/transition/agree/", agree).status_code == 403
+    confirmed = {**agree, "confirmed": "yes"}
+    assert editor.post(f"{base}/transition/agree/", confirmed).status_code == 403
+    # Agreeing asks first, carrying what was typed.
+    asked = staff.post(f"{base}/transition/agree/", agree)
+    assert asked.status_code == 200
+    assert 'name="answer" value="締結します"' in asked.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_DISCUSSION
+    done = staff.post(f"{base}/transition/agree/", {**agree, "confirmed": "yes"})
+    assert done["Location"] == f"{base}/agreement/"
     proposal.refresh_from_db()
     assert proposal.state == State.AGREED
     assert proposal.assignee == bureau_staff
-    assert proposal.partnership is not None and proposal.partnership.version is None
+    assert proposal.partnership is None  # a draft until staff publish it
     page = staff.get(base + "/").content.decode()
     assert "港湾局と調整します" in page
-    assert "refer: 大阪府" in page
+    assert "<td>回付: 大阪府</td>" in page
+    assert "<td>提案の受付</td>" in page and "<td>内容確認の開始</td>" in page
+    assert "refer:" not in page and "<td>submit</td>" not in page
     assert "<dd>カーボンニュートラル</dd>" in page  # the theme by name, not its code
+    english = staff.get(f"/en{base}/").content.decode()
+    assert "<td>Referral: 大阪府</td>" in english
+    assert "<td>Submitted by the proposer</td>" in english
 
 
 def test_declining_without_reason_shows_the_error(
@@ -261,7 +295,13 @@ def test_declining_without_reason_shows_the_error(
     staff = client_for(bureau_staff)
     base = f"/desk/proposals/{submitted.proposal.pk}"
     response = staff.post(f"{base}/transition/decline/", {"decline_reason": ""}, follow=True)
-    assert "a reason is required" in response.content.decode()
+    text = response.content.decode()
+    assert "見送るには理由の記入が必要です。" in text
+    assert "decline_reason" not in text.split("<h2>")[0]  # no field key in the message
+    response = staff.post(
+        f"{base}/transition/decline/", {"decline_reason": "", "confirmed": "yes"}, follow=True
+    )
+    assert "見送るには理由の記入が必要です。" in response.content.decode()
     submitted.proposal.refresh_from_db()
     assert submitted.proposal.state == State.RECEIVED
 
@@ -320,7 +360,7 @@ def test_staff_edit_the_organization_registry(bureau_staff: User) -> None:
         {"name_ja": "株式会社ベータ工業", "kind": "company", "corporate_number": "7000012050003"},
     )
     assert bad.status_code == 400
-    assert "not a valid 13-digit" in bad.content.decode()
+    assert "7000012050003 は正しい法人番号" in bad.content.decode()
     staff.post("/desk/organizations/new/", {"name_ja": "ベータ工業", "kind": "company"})
     assert Organization.objects.filter(normalized_name=organization.normalized_name).count() == 1
     public = Client().get("/organizations/").content.decode()
@@ -348,9 +388,44 @@ def test_staff_correct_a_hub_and_others_cannot(
     staff = client_for(bureau_staff)
     swapped = staff.post(url, {**data, "lat": "134.8", "lon": "34.74"})
     assert swapped.status_code == 400
-    assert "outside the Kansai region" in swapped.content.decode()
+    assert "緯度 134.8 は関西の範囲（33〜36.5）の外です。" in swapped.content.decode()
     assert staff.post(url, data).status_code == 302
     hub.refresh_from_db()
     assert str(hub.lat) == "34.740100"
     assert hub.theme_codes == ["carbon_neutral", "startups"]
     assert hub.history.first().history_user == bureau_staff
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "question"),
+    [
+        ("decline", {"decline_reason": "予算の見込みがありません"}, "この提案を見送りますか"),
+        ("withdraw", {}, "提案者の取り下げを記録しますか"),
+    ],
+)
+def test_closing_a_proposal_asks_for_confirmation(
+    submitted: actions.Submitted, bureau_staff: User, name: str, data: dict[str, str], question: str
+) -> None:
+    staff = client_for(bureau_staff)
+    url = f"/desk/proposals/{submitted.proposal.pk}/transition/{name}/"
+    asked = staff.post(url, data)
+    assert asked.status_code == 200
+    assert question in asked.content.decode()
+    submitted.proposal.refresh_from_db()
+    assert submitted.proposal.state == State.RECEIVED
+    assert staff.post(url, {**data, "confirmed": "yes"}).status_code == 302
+    submitted.proposal.refresh_from_db()
+    assert submitted.proposal.state == actions.TRANSITIONS[name][1]
+
+
+def test_the_desk_is_in_the_staff_menu(submitted: actions.Submitted, bureau_staff: User) -> None:
+    staff = client_for(bureau_staff)
+    for url in ("/progress/", "/desk/proposals/"):
+        page = staff.get(url, follow=True).content.decode()
+        assert 'href="/desk/proposals/"' in page, url
+    assert 'href="/en/desk/proposals/"' in staff.get("/en/progress/", follow=True).content.decode()
+
+
+def test_the_public_site_links_to_sign_in(client: Client, plan_version: PlanVersion) -> None:
+    assert 'href="/accounts/login/"' in client.get("/").content.decode()
+    assert 'href="/en/accounts/login/"' in client.get("/en/").content.decode()

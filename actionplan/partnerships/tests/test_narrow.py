@@ -1,0 +1,58 @@
+"""The desk's and the accounts' staff pages at 360 px in Chromium: no sideways page scroll (wide
+tables scroll inside their box) and no axe-core violation."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
+
+from actionplan.conftest import client_for
+from actionplan.partnerships import actions
+from actionplan.plans.models import Hub, MemberGovernment, PlanVersion
+from actionplan.portal.tests.browser import axe_violations
+
+from .conftest import proposal_input
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_staff_pages_fit_a_360_px_phone(
+    page: Page,
+    live_server: LiveServer,
+    plan_version: PlanVersion,
+    bureau_admin: User,
+    prefix: str,
+) -> None:
+    long_title = "港湾物流における水素燃料電池フォークリフトと小型水素ステーションの導入実証" * 2
+    submitted = actions.submit_proposal(proposal_input(title=long_title))
+    agreed = actions.submit_proposal(proposal_input()).proposal
+    actions.screen_proposal(bureau_admin, agreed)
+    osaka = MemberGovernment.objects.get(lg_code="270008")
+    actions.refer_proposal(bureau_admin, agreed, governments=[osaka])
+    actions.start_discussion(bureau_admin, agreed)
+    actions.agree_proposal(bureau_admin, agreed)
+    client_for(bureau_admin).post(
+        "/accounts/users/", {"email": "guest@example.jp", "role": "reviewer"}
+    )
+    session = client_for(bureau_admin).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": 360, "height": 800})
+    paths = [
+        "/desk/proposals/",
+        f"/desk/proposals/{submitted.proposal.pk}/",
+        f"/desk/proposals/{agreed.pk}/agreement/",
+        "/desk/organizations/new/",
+        f"/desk/hubs/{Hub.objects.first().pk}/",  # type: ignore[union-attr]
+        "/accounts/users/",
+        f"/proposals/status/{submitted.status_token}/",
+    ]
+    for path in paths:
+        page.goto(f"{live_server.url}{prefix}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        found = axe_violations(page)
+        assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], path
