@@ -226,6 +226,9 @@ LOGIN_REDIRECT_URL = "progress:home"
 
 # Progress follow-up: the largest workbook upload accepted.
 PROGRESS_UPLOAD_MAX_BYTES = env_int("PROGRESS_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Four eyes: whoever wrote, changed or submitted a report may not accept it. A bureau of one
+# person turns this off (false).
+PROGRESS_FOUR_EYES = env_bool("PROGRESS_FOUR_EYES", True)
 
 # Cache state must be shared by every app process, so it lives in Redis or in the database,
 # never in process memory. The database table is created by `actionplan createcachetable`.

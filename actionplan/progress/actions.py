@@ -46,6 +46,15 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.RETURNED)
 
+# The percents a status allows (inclusive); a status not listed allows 0–100. 完了 means the
+# action is done (the roll-up counts it as 100), 未着手 that nothing happened yet, 実施中 that
+# it started and is not finished: a report saying otherwise contradicts itself.
+STATUS_PERCENT_RANGE: dict[str, tuple[int, int]] = {
+    Status.NOT_STARTED: (0, 0),
+    Status.IN_PROGRESS: (1, 99),
+    Status.DONE: (100, 100),
+}
+
 
 class ProgressError(Exception):
     """Bad input: the message says what is wrong, ``field`` where."""
@@ -79,6 +88,18 @@ class ReportInput:
             raise ProgressError(_("進捗率は0から100の整数です"), "percent")
         if not 0 <= self.percent <= 100:
             raise ProgressError(_("進捗率は0から100の整数です"), "percent")
+        low, high = STATUS_PERCENT_RANGE.get(self.status, (0, 100))
+        if not low <= self.percent <= high:
+            label = Status(self.status).label
+            raise ProgressError(
+                (
+                    _("状況「%(status)s」の進捗率は%(low)d%%です")
+                    if low == high
+                    else _("状況「%(status)s」の進捗率は%(low)d〜%(high)d%%です")
+                )
+                % {"status": label, "low": low, "high": high},
+                "percent",
+            )
         validate = URLValidator(schemes=["http", "https"])
         links = [link.strip() for link in self.evidence_links if link.strip()]
         for link in links:
@@ -137,7 +158,14 @@ def _year_label(fiscal_year: int) -> str:
 
 
 def open_cycle_for(fiscal_year: int) -> ReportingCycle:
-    cycle = ReportingCycle.objects.filter(fiscal_year=fiscal_year, is_open=True).first()
+    """The open cycle of the year, locked until the caller's transaction ends so that closing
+    the cycle waits for a write in progress (and a write after the close sees it closed).
+    Writes of one year queue on this row; each is a short transaction, so the wait is short."""
+    cycle = (
+        ReportingCycle.objects.select_for_update()
+        .filter(fiscal_year=fiscal_year, is_open=True)
+        .first()
+    )
     if cycle is None:
         raise ProgressError(
             _("%(year)sの報告受付は開いていません") % {"year": _year_label(fiscal_year)},
@@ -205,9 +233,12 @@ def _transition(
     allowed_from: Iterable[str],
     to: str,
     comment: str = "",
+    *,
+    correction: bool = False,
 ) -> ProgressReport:
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        open_cycle_for(locked.fiscal_year)
         _check_revision(locked, base_revision)
         if locked.state not in allowed_from:
             raise ProgressError(
@@ -217,6 +248,8 @@ def _transition(
             )
         locked.state = to
         locked.review_comment = comment
+        if correction:
+            locked.corrected_at = timezone.now()
         locked.revision += 1
         _stamp(locked, user)
         locked.save()
@@ -234,7 +267,49 @@ def accept_report(
     user: AnyUser, report: ProgressReport, base_revision: int | None
 ) -> ProgressReport:
     require(is_bureau(user), _("報告の承認は広域産業振興局だけができます"))
+    if not may_accept(user, report):
+        raise PermissionDenied(
+            _("自分が作成・変更・提出した報告は承認できません（別の職員が承認します）")
+        )
     return _transition(user, report, base_revision, [ReviewState.SUBMITTED], ReviewState.ACCEPTED)
+
+
+def may_accept(user: AnyUser, report: ProgressReport) -> bool:
+    """Bureau, and (unless PROGRESS_FOUR_EYES is off) not the report's writer or submitter."""
+    if not is_bureau(user):
+        return False
+    return not (settings.PROGRESS_FOUR_EYES and wrote_or_submitted(user, report))
+
+
+def wrote_or_submitted(user: AnyUser, report: ProgressReport) -> bool:
+    """Whether the user wrote, changed or submitted the report at any time: its history rows
+    in the draft or submitted state are the writes and submissions, with who made them."""
+    if user.pk is None:
+        return False
+    written: bool = report.history.filter(
+        history_user_id=user.pk, state__in=[ReviewState.DRAFT, ReviewState.SUBMITTED]
+    ).exists()
+    return written
+
+
+def reopen_report(
+    user: AnyUser, report: ProgressReport, base_revision: int | None, reason: str
+) -> ProgressReport:
+    """The bureau takes back an accepted report to correct it: it becomes returned (the body
+    or the bureau changes it and submits it again) with the reason as its comment; the history
+    keeps the accepted version, and the public page shows the date of the correction."""
+    require(is_bureau(user), _("承認済みの報告の再開は広域産業振興局だけができます"))
+    if not reason.strip():
+        raise ProgressError(_("再開には理由が必要です"), "comment")
+    return _transition(
+        user,
+        report,
+        base_revision,
+        [ReviewState.ACCEPTED],
+        ReviewState.RETURNED,
+        reason.strip(),
+        correction=True,
+    )
 
 
 def return_report(
@@ -315,6 +390,11 @@ def open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> Repo
     return cycle
 
 
+def reopen_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
+    """Open a closed cycle again, keeping its deadline (history kept)."""
+    return open_cycle(user, cycle.fiscal_year, cycle.deadline)
+
+
 def close_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
     require(is_bureau(user), _("報告受付の終了は広域産業振興局だけができます"))
     with transaction.atomic():
@@ -339,6 +419,13 @@ def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
     the number of mails sent."""
     if user is not None:
         require(is_bureau(user), _("督促メールの送信は広域産業振興局だけができます"))
+    cycle.refresh_from_db(fields=["is_open"])
+    if not cycle.is_open:
+        raise ProgressError(
+            _("%(year)sの報告受付は終了しているため、督促はできません")
+            % {"year": _year_label(cycle.fiscal_year)},
+            "fiscal_year",
+        )
     sent = 0
     for body in queries.body_statuses(cycle):
         if body.missing <= 0:
@@ -450,6 +537,8 @@ def record_indicator_value(
         # The column holds 16 digits before the decimal point.
         raise ProgressError(_("値が大きすぎます"), "value")
     with transaction.atomic():
+        if report is not None:
+            open_cycle_for(fiscal_year)  # a report's value is a write of the report
         record = (
             IndicatorValue.objects.select_for_update()
             .filter(indicator=indicator, fiscal_year=fiscal_year)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictInt
 
 from actionplan.api.auth import token_auth
 from actionplan.api.errors import error_response
@@ -46,7 +47,8 @@ class ReportOut(Schema):
 
 class ReportIn(Schema):
     status: str
-    percent: int
+    # Strict: JSON true or "30" is not a percent (lax parsing would store true as 1).
+    percent: StrictInt = Field(..., ge=0, le=100)
     narrative_ja: str = ""
     narrative_en: str = ""
     evidence_links: list[str] = []
@@ -198,6 +200,8 @@ def _step(
             return actions.submit_report(request.user, report, revision)
         if step == "accept":
             return actions.accept_report(request.user, report, revision)
+        if step == "reopen":
+            return actions.reopen_report(request.user, report, revision, payload.comment)
         return actions.return_report(request.user, report, revision, payload.comment)
     except ProgressError as exc:
         return _error(exc)
@@ -222,3 +226,11 @@ def return_(
     request: HttpRequest, report_id: RecordId, payload: StepIn
 ) -> HttpResponse | ProgressReport:
     return _step(request, report_id, payload, "return")
+
+
+@router.post("/reports/{report_id}/reopen", auth=token_auth, response=ReportOut)
+def reopen(
+    request: HttpRequest, report_id: RecordId, payload: StepIn
+) -> HttpResponse | ProgressReport:
+    """Take back an accepted report to correct it (bureau; `comment` is the required reason)."""
+    return _step(request, report_id, payload, "reopen")

@@ -77,6 +77,8 @@ class ProgressReport(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # When the bureau last reopened the report after accepting it (shown on the public page).
+    corrected_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cycles/<int:year>/", views.cycle_detail, name="cycle"),
     path("cycles/<int:year>/remind/", views.remind, name="remind"),
     path("cycles/<int:year>/close/", views.close, name="close"),
+    path("cycles/<int:year>/reopen/", views.reopen_cycle, name="reopen_cycle"),
     path("workbook/<int:year>/<str:code>/", views.download_workbook, name="workbook"),
     path("upload/", views.upload, name="upload"),
     path("upload/<int:upload_id>/", views.preview, name="preview"),

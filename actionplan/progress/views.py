@@ -270,6 +270,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "comments": report.comments.select_related("author"),
             "can_edit": can_act_for(request.user, report.member_government),
             "is_bureau": is_bureau(request.user),
+            "may_accept": actions.may_accept(request.user, report),
+            "cycle_open": ReportingCycle.objects.filter(
+                fiscal_year=report.fiscal_year, is_open=True
+            ).exists(),
             "revision_form": RevisionForm(initial={"revision": report.revision}),
             "comment_form": CommentForm(),
             "indicator_values": report.indicator_values.select_related("indicator"),
@@ -326,6 +330,9 @@ def transition(request: HttpRequest, report_id: int, step: str) -> HttpResponse:
         elif step == "return":
             actions.return_report(request.user, report, revision, form.cleaned_data["comment"])
             messages.success(request, _("差し戻しました"))
+        elif step == "reopen":
+            actions.reopen_report(request.user, report, revision, form.cleaned_data["comment"])
+            messages.success(request, _("報告を再開しました（訂正のため差し戻し）"))
         else:
             raise Http404(step)
     except ProgressError as exc:
@@ -444,8 +451,21 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
-    sent = actions.send_reminders(request.user, cycle)
-    messages.success(request, _("督促メールを %(n)d 通送信しました") % {"n": sent})
+    try:
+        sent = actions.send_reminders(request.user, cycle)
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("督促メールを %(n)d 通送信しました") % {"n": sent})
+    return redirect("progress:cycle", year=year)
+
+
+@internal
+@require_POST
+def reopen_cycle(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
+    actions.reopen_cycle(request.user, cycle)
+    messages.success(request, _("報告受付を再開しました"))
     return redirect("progress:cycle", year=year)
 
 

@@ -65,6 +65,9 @@ class World:
     def submitted(self) -> ProgressReport:
         return actions.submit_report(self.people["osaka_editor"], self.draft(), 1)
 
+    def accepted(self) -> ProgressReport:
+        return actions.accept_report(self.people["bureau_admin"], self.submitted(), 2)
+
 
 def report_state() -> str | None:
     report = ProgressReport.objects.filter(member_government=osaka()).first()
@@ -103,6 +106,18 @@ def web_return(w: World, c: Client) -> bool:
     report = w.submitted()
     c.post(f"/progress/reports/{report.pk}/return/", {"revision": 2, "comment": "再確認"})
     return report_state() == ReviewState.RETURNED
+
+
+def web_reopen(w: World, c: Client) -> bool:
+    report = w.accepted()
+    c.post(f"/progress/reports/{report.pk}/reopen/", {"revision": 3, "comment": "訂正"})
+    return report_state() == ReviewState.RETURNED
+
+
+def web_reopen_cycle(w: World, c: Client) -> bool:
+    actions.close_cycle(w.people["bureau_admin"], ReportingCycle.objects.get(fiscal_year=YEAR))
+    c.post(f"/progress/cycles/{YEAR}/reopen/")
+    return ReportingCycle.objects.get(fiscal_year=YEAR).is_open
 
 
 def web_comment(w: World, c: Client) -> bool:
@@ -172,6 +187,8 @@ WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "submit": (web_submit, OSAKA),
     "accept": (web_accept, BUREAU),
     "return": (web_return, BUREAU),
+    "reopen": (web_reopen, BUREAU),
+    "reopen_cycle": (web_reopen_cycle, BUREAU),
     "comment": (web_comment, OSAKA | {"reviewer"}),
     "assign": (web_assign, BUREAU),
     "open_cycle": (web_open_cycle, BUREAU),
@@ -276,12 +293,18 @@ def api_return(w: World, c: Client, h: dict[str, str]) -> bool:
     return report_state() == ReviewState.RETURNED
 
 
+def api_reopen(w: World, c: Client, h: dict[str, str]) -> bool:
+    _api_step(c, h, w.accepted(), "reopen", 3)
+    return report_state() == ReviewState.RETURNED
+
+
 API_WRITES: dict[str, tuple[Callable[[World, Client, dict[str, str]], bool], set[str]]] = {
     "save_osaka": (api_save_osaka, OSAKA),
     "save_union": (api_save_union, BUREAU),
     "submit": (api_submit, OSAKA),
     "accept": (api_accept, BUREAU),
     "return": (api_return, BUREAU),
+    "reopen": (api_reopen, BUREAU),
 }
 
 
