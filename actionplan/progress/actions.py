@@ -4,7 +4,7 @@ leaves a history row (django-simple-history) naming the user."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -550,3 +550,62 @@ def record_indicator_value(
         record._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         record.save()
     return record
+
+
+def is_complete(report: ProgressReport) -> bool:
+    """A draft ready to submit: its values are consistent (every save checks that) and it says
+    what was done (a narrative in Japanese)."""
+    return report.state in EDITABLE_STATES and bool(report.narrative_ja.strip())
+
+
+def submit_reports(user: AnyUser, revisions: dict[int, int]) -> list[ProgressReport]:
+    """Submit several reports at once, all or none: ``revisions`` maps each report id to the
+    revision the user saw. Each report gets its own history row, as when submitted alone."""
+    submitted = []
+    with transaction.atomic():
+        reports = ProgressReport.objects.select_related("member_government").in_bulk(
+            list(revisions)
+        )
+        for report_id, revision in sorted(revisions.items()):
+            report = reports.get(report_id)
+            if report is None:
+                raise ProgressError(_("この報告は削除されたか、まだありません"), "reports")
+            if not is_complete(report):
+                raise ProgressError(
+                    _("報告 %(id)s は提出できる下書きではありません（取組内容が空です）")
+                    % {"id": report_id},
+                    "reports",
+                )
+            submitted.append(submit_report(user, report, revision))
+    return submitted
+
+
+def accept_reports(user: AnyUser, revisions: dict[int, int]) -> list[ProgressReport]:
+    """Accept several submitted reports at once, all or none, each with the checks and the
+    history row of a single acceptance (bureau, open cycle, four eyes, revision)."""
+    require(is_bureau(user), _("報告の承認は広域産業振興局だけができます"))
+    accepted = []
+    with transaction.atomic():
+        reports = ProgressReport.objects.in_bulk(list(revisions))
+        for report_id, revision in sorted(revisions.items()):
+            report = reports.get(report_id)
+            if report is None:
+                raise ProgressError(_("この報告は削除されたか、まだありません"), "reports")
+            accepted.append(accept_report(user, report, revision))
+    return accepted
+
+
+def assign_actions(
+    user: AnyUser, wanted: Mapping[Action, Iterable[MemberGovernment]]
+) -> tuple[int, int]:
+    """The assignment matrix: set the governments of several `members` actions in one step,
+    all or none (each added or removed assignment has its history row). Returns (added,
+    removed) in total."""
+    require(is_bureau(user), _("担当の割り当ては広域産業振興局だけができます"))
+    added = removed = 0
+    with transaction.atomic():
+        for action, governments in wanted.items():
+            a, r = assign_action(user, action, governments)
+            added += a
+            removed += r
+    return added, removed

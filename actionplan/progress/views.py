@@ -142,6 +142,7 @@ def body(request: HttpRequest, year: int, code: str) -> HttpResponse:
     carried = queries.carried_actions(version, year, government) if version else []
     reports = queries.reports_by_action(year, government)
     rows = [(action, reports.get(action.pk)) for action in carried]
+    drafts = [r for r in reports.values() if r.state in actions.EDITABLE_STATES]
     return render(
         request,
         "progress/body.html",
@@ -152,8 +153,75 @@ def body(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "rows": rows,
             "can_edit": can_act_for(request.user, government),
             "cycle": ReportingCycle.objects.filter(fiscal_year=year).first(),
+            "complete_drafts": [r for r in drafts if actions.is_complete(r)],
+            "incomplete_drafts": [r for r in drafts if not actions.is_complete(r)],
         },
     )
+
+
+def _revisions(request: HttpRequest) -> dict[int, int]:
+    """The reports a bulk form names, as ``id:revision`` values of its ``report`` fields."""
+    revisions = {}
+    for value in request.POST.getlist("report"):
+        report_id, _sep, revision = value.partition(":")
+        if not (report_id.isdigit() and revision.isdigit()):
+            raise ProgressError(_("報告の指定が正しくありません"), "reports")
+        revisions[int(report_id)] = int(revision)
+    return revisions
+
+
+@internal
+@require_POST
+def submit_all(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Submit the complete drafts of a body that the page listed, in one step."""
+    government = _body(code)
+    if not can_act_for(request.user, government):
+        raise DjangoPermissionDenied(_("この報告主体の報告を提出する権限がありません"))
+    try:
+        revisions = _revisions(request)
+        if not revisions:
+            raise ProgressError(_("提出する報告がありません"), "reports")
+        own = set(
+            ProgressReport.objects.filter(
+                pk__in=revisions, fiscal_year=year, member_government=government
+            ).values_list("pk", flat=True)
+        )
+        if own != set(revisions):
+            raise ProgressError(
+                _("この報告主体・年度の報告ではないものが含まれています"), "reports"
+            )
+        submitted = actions.submit_reports(request.user, revisions)
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)d 件の報告を提出しました") % {"n": len(submitted)})
+    return redirect("progress:body", year=year, code=code)
+
+
+@internal
+def review(request: HttpRequest) -> HttpResponse:
+    """Bulk acceptance: the submitted reports of a year with what each says (the preview);
+    the bureau ticks the ones to accept."""
+    _bureau_only(request)
+    year = int(request.GET.get("year") or _default_year())
+    if request.method == "POST":
+        try:
+            accepted = actions.accept_reports(request.user, _revisions(request))
+        except ProgressError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied as exc:
+            # One report of the batch the user may not accept (four eyes): none is accepted.
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(n)d 件の報告を承認しました") % {"n": len(accepted)})
+        return redirect(reverse("progress:review") + f"?year={year}")
+    submitted = (
+        ProgressReport.objects.filter(state=ReviewState.SUBMITTED, fiscal_year=year)
+        .select_related("action__theme", "member_government")
+        .order_by("member_government__position", "action__theme__position", "action_id")
+    )
+    rows = [(report, actions.may_accept(request.user, report)) for report in submitted]
+    return render(request, "progress/review.html", {"year": year, "rows": rows})
 
 
 @internal
@@ -374,6 +442,60 @@ def assignments(request: HttpRequest) -> HttpResponse:
 
 
 @internal
+def assignment_matrix(request: HttpRequest) -> HttpResponse:
+    """Every `members` action (filtered by theme and fiscal year) × the member governments, as
+    checkboxes saved in one step. Only the rows shown are changed."""
+    _bureau_only(request)
+    version = current_version()
+    if version is None:
+        raise Http404(_("計画がまだ取り込まれていません"))
+    themes = list(version.themes.order_by("position"))
+    theme_code = request.GET.get("theme", "")
+    year_text = request.GET.get("year", "")
+    shown = actions_in_reading_order(version).filter(actor=Actor.MEMBERS)
+    if year_text.isdigit():
+        shown = queries.actions_for_year(version, int(year_text)).filter(actor=Actor.MEMBERS)
+    if theme_code:
+        shown = shown.filter(theme__code=theme_code)
+    shown = shown.select_related("theme", "period").prefetch_related("member_governments")
+    governments = list(MemberGovernment.objects.order_by("position"))
+    if request.method == "POST":
+        by_pk = {g.pk: g for g in governments}
+        rows = {a.pk: a for a in shown}
+        wanted: dict[Action, list[MemberGovernment]] = {}
+        for value in request.POST.getlist("row"):
+            if value.isdigit() and int(value) in rows:
+                chosen = request.POST.getlist(f"a{value}")
+                wanted[rows[int(value)]] = [
+                    by_pk[int(g)] for g in chosen if g.isdigit() and int(g) in by_pk
+                ]
+        try:
+            added, removed = actions.assign_actions(request.user, wanted)
+        except ProgressError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("担当を更新しました（追加 %(added)d、解除 %(removed)d）")
+                % {"added": added, "removed": removed},
+            )
+        return redirect(request.get_full_path())
+    rows_out = [(action, {g.pk for g in action.member_governments.all()}) for action in shown]
+    return render(
+        request,
+        "progress/assignment_matrix.html",
+        {
+            "rows": rows_out,
+            "governments": governments,
+            "themes": themes,
+            "theme_code": theme_code,
+            "year": year_text,
+            "years": queries.plan_years(version),
+        },
+    )
+
+
+@internal
 def assign(request: HttpRequest, action_id: int) -> HttpResponse:
     _bureau_only(request)
     action = get_object_or_404(Action, pk=action_id)
@@ -534,7 +656,11 @@ def apply_upload(request: HttpRequest, upload_id: int) -> HttpResponse:
         )
     stored.applied_at = timezone.now()
     stored.save(update_fields=["applied_at"])
-    messages.success(request, _("%(n)d 件の報告を反映しました") % {"n": len(parsed.changes)})
+    messages.success(
+        request,
+        _("%(n)d 件の報告を反映しました（まだ下書きです。下の「まとめて提出」で提出できます）")
+        % {"n": len(parsed.changes)},
+    )
     code = parsed.government.lg_code if parsed.government else "union"
     return redirect("progress:body", year=stored.fiscal_year, code=code)
 

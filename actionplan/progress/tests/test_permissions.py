@@ -120,6 +120,31 @@ def web_reopen_cycle(w: World, c: Client) -> bool:
     return ReportingCycle.objects.get(fiscal_year=YEAR).is_open
 
 
+def web_submit_all(w: World, c: Client) -> bool:
+    report, _ = actions.save_report(
+        w.people["osaka_editor"],
+        w.members_action,
+        YEAR,
+        osaka(),
+        ReportInput(Status.IN_PROGRESS, 10, "実施した"),
+        0,
+    )
+    c.post(f"/progress/{YEAR}/270008/submit/", {"report": [f"{report.pk}:1"]})
+    return report_state() == ReviewState.SUBMITTED
+
+
+def web_accept_many(w: World, c: Client) -> bool:
+    report = w.submitted()
+    c.post(f"/progress/review/?year={YEAR}", {"report": [f"{report.pk}:2"]})
+    return report_state() == ReviewState.ACCEPTED
+
+
+def web_assign_matrix(w: World, c: Client) -> bool:
+    action = w.members_action.pk
+    c.post("/progress/assignments/matrix/", {"row": [action], f"a{action}": [kyoto().pk]})
+    return ActionAssignment.objects.filter(member_government=kyoto()).exists()
+
+
 def web_comment(w: World, c: Client) -> bool:
     report = w.draft()
     c.post(f"/progress/reports/{report.pk}/comment/", {"text": "確認しました"})
@@ -189,6 +214,9 @@ WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "return": (web_return, BUREAU),
     "reopen": (web_reopen, BUREAU),
     "reopen_cycle": (web_reopen_cycle, BUREAU),
+    "submit_all": (web_submit_all, OSAKA),
+    "accept_many": (web_accept_many, BUREAU),
+    "assign_matrix": (web_assign_matrix, BUREAU),
     "comment": (web_comment, OSAKA | {"reviewer"}),
     "assign": (web_assign, BUREAU),
     "open_cycle": (web_open_cycle, BUREAU),
