@@ -821,14 +821,15 @@ def annual_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> HttpResponse:
-    """Public, print-ready (A4): accepted reports only."""
+    """Public, in the site frame and the page's language, printable on A4: accepted reports
+    only. Years outside the plan period have no report."""
     version = current_version()
-    if version is None:
-        raise Http404(_("計画がまだ取り込まれていません"))
+    if version is None or year not in queries.plan_years(version):
+        raise Http404(_("この年度の年次報告はありません"))
     context = annual.page_context(version, year, theme_code)
     if theme_code and not context["sections"]:
         raise Http404(theme_code)
-    return render(request, "progress/annual.html", context)
+    return render(request, "progress/annual_page.html", context)
 
 
 @internal
@@ -853,8 +854,8 @@ def annual_pdf(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 def annual_workbook(request: HttpRequest, year: int) -> HttpResponse:
     version = current_version()
-    if version is None:
-        raise Http404(_("計画がまだ取り込まれていません"))
+    if version is None or year not in queries.plan_years(version):
+        raise Http404(_("この年度の年次報告はありません"))
     response = HttpResponse(annual.build_annual_workbook(version, year), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="progress-annual-{year}.xlsx"'
     return response
