@@ -29,10 +29,19 @@ from actionplan.accounts.permissions import (
     role_of,
 )
 from actionplan.plans.fiscal import fiscal_year_label
-from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment, Theme
+from actionplan.plans.models import (
+    Action,
+    ActionAssignment,
+    Actor,
+    MemberGovernment,
+    Milestone,
+    PlanVersion,
+    Theme,
+)
 
 from . import queries
 from .models import (
+    Direction,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -609,3 +618,88 @@ def assign_actions(
             added += a
             removed += r
     return added, removed
+
+
+@dataclass
+class TargetInput:
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    target_value: Decimal | None
+    target_year: int | None
+    direction: str = Direction.UP
+
+
+def _check_target(data: TargetInput) -> None:
+    for value, name in (
+        (data.baseline_value, "baseline_value"),
+        (data.target_value, "target_value"),
+    ):
+        if value is not None and (not value.is_finite() or abs(value) >= Decimal(10) ** 16):
+            raise ProgressError(_("値が数ではないか、大きすぎます"), name)
+    for year, name in ((data.baseline_year, "baseline_year"), (data.target_year, "target_year")):
+        if year is not None and not 2000 <= year <= 2100:
+            raise ProgressError(_("年度が正しくありません"), name)
+    if (data.baseline_value is None) != (data.baseline_year is None):
+        raise ProgressError(_("基準値と基準年度は両方とも記入します"), "baseline_year")
+    if (data.target_value is None) != (data.target_year is None):
+        raise ProgressError(_("目標値と目標年度は両方とも記入します"), "target_year")
+    if data.baseline_year is not None and data.target_year is not None:
+        if data.target_year <= data.baseline_year:
+            raise ProgressError(_("目標年度は基準年度より後です"), "target_year")
+    if data.direction not in Direction.values:
+        raise ProgressError(_("向きは増える・減るのどちらかです"), "direction")
+
+
+def set_indicator_target(user: AnyUser, indicator: Indicator, data: TargetInput) -> Indicator:
+    """Set an indicator's baseline, target and which direction is good (history kept)."""
+    require(is_bureau(user), _("指標の目標の設定は広域産業振興局だけができます"))
+    _check_target(data)
+    with transaction.atomic():
+        locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        locked.baseline_value = data.baseline_value
+        locked.baseline_year = data.baseline_year
+        locked.target_value = data.target_value
+        locked.target_year = data.target_year
+        locked.direction = data.direction
+        locked._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        locked.save()
+    return locked
+
+
+def indicators_from_plan(version: PlanVersion) -> list[Indicator]:
+    """Make each figure the plan itself gives in its developments (関西の動き: a label, a value,
+    the year it describes and its source) an indicator of its theme with that value, the
+    plan's own starting point as its baseline. Running it again changes nothing. Run by the
+    operator (a command), so the history names no user."""
+    made = []
+    with transaction.atomic():
+        for milestone in Milestone.objects.filter(
+            version=version, figure_value__isnull=False, figure_as_of_year__isnull=False
+        ).select_related("theme"):
+            name = milestone.figure_label_ja.strip()
+            figure = milestone.figure_value
+            if not name or figure is None:
+                continue
+            indicator = Indicator.objects.filter(
+                theme__code=milestone.theme.code, name_ja=name
+            ).first()
+            if indicator is None:
+                indicator = Indicator.objects.create(
+                    name_ja=name,
+                    name_en=milestone.figure_label_en.strip(),
+                    unit=milestone.figure_unit.strip(),
+                    source=milestone.figure_source_ja.strip()[:300],
+                    theme=milestone.theme,
+                    baseline_value=milestone.figure_value,
+                    baseline_year=milestone.figure_as_of_year,
+                )
+            year = int(milestone.figure_as_of_year or 0)
+            if not indicator.values.filter(fiscal_year=year).exists():
+                IndicatorValue.objects.create(
+                    indicator=indicator,
+                    fiscal_year=year,
+                    value=figure,
+                    note=_("計画に記載の値（%(year)s年時点）") % {"year": year},
+                )
+            made.append(indicator)
+    return made

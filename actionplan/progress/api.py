@@ -18,7 +18,7 @@ from actionplan.api.errors import error_response
 from actionplan.api.params import MAX_ID, FiscalYear, RecordId
 from actionplan.plans.models import Action
 
-from . import actions, queries
+from . import actions, queries, targets
 from .actions import ConflictError, ProgressError, ReportInput
 from .models import Indicator, ProgressReport, ReviewState
 
@@ -82,6 +82,20 @@ class IndicatorOut(Schema):
     theme_code: str | None
     action_id: int | None
     values: list[IndicatorValueOut]
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    target_value: Decimal | None
+    target_year: int | None
+    direction: str = Field(description="`up` (more is better) or `down`")
+    status: str | None = Field(
+        description="`on_track`, `at_risk` or `off_track` by the rule in the README; null "
+        "without a baseline, a target and a later public value"
+    )
+
+    @staticmethod
+    def resolve_status(obj: Indicator) -> str | None:
+        assessment = targets.assess(obj, {v.fiscal_year: v for v in obj.values.all()})
+        return str(assessment.status) if assessment else None
 
     @staticmethod
     def resolve_theme_code(obj: Indicator) -> str | None:

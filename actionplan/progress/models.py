@@ -114,6 +114,11 @@ class ProgressReport(models.Model):
 UNION_CODE = "union"
 
 
+class Direction(models.TextChoices):
+    UP = "up", _("増えるほど良い")
+    DOWN = "down", _("減るほど良い")
+
+
 class Indicator(models.Model):
     name_ja = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200, blank=True)
@@ -125,6 +130,12 @@ class Indicator(models.Model):
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
     )
+    # Where the figure started and where the plan wants it; the status rule is in targets.py.
+    baseline_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    baseline_year = models.PositiveIntegerField(null=True, blank=True)
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    target_year = models.PositiveIntegerField(null=True, blank=True)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
     history = HistoricalRecords()
 
     class Meta:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("upload/<int:upload_id>/apply/", views.apply_upload, name="apply"),
     path("indicators/", views.indicators, name="indicators"),
     path("indicators/<int:indicator_id>/", views.indicator_detail, name="indicator"),
+    path("indicators/<int:indicator_id>/target/", views.indicator_target, name="indicator_target"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("annual/", views.annual_index, name="annual_index"),
     path("annual/<int:year>/", views.annual_report, name="annual"),

@@ -36,7 +36,7 @@ from actionplan.plans.models import (
 )
 from actionplan.plans.queries import actions_in_reading_order, current_version
 
-from . import actions, annual, excel, queries
+from . import actions, annual, excel, queries, targets
 from .actions import ConflictError, ProgressError
 from .forms import (
     AssignForm,
@@ -47,6 +47,7 @@ from .forms import (
     ReportForm,
     ReportIndicatorValueForm,
     RevisionForm,
+    TargetForm,
     UploadForm,
 )
 from .models import (
@@ -783,10 +784,39 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
             "values": values,
             "history": history,
             "form": form,
+            "target_form": TargetForm(
+                initial={
+                    "baseline_value": indicator.baseline_value,
+                    "baseline_year": indicator.baseline_year,
+                    "target_value": indicator.target_value,
+                    "target_year": indicator.target_year,
+                    "direction": indicator.direction,
+                }
+            ),
+            "assessment": targets.assess(indicator, {v.fiscal_year: v for v in values}),
             "is_bureau": is_bureau(request.user),
         },
         status=400 if form.errors else 200,
     )
+
+
+@internal
+@require_POST
+def indicator_target(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """The bureau sets an indicator's baseline, target and good direction."""
+    _bureau_only(request)
+    indicator = get_object_or_404(Indicator, pk=indicator_id)
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("progress:indicator", indicator_id=indicator.pk)
+    try:
+        actions.set_indicator_target(request.user, indicator, form.target_input())
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("基準と目標を保存しました"))
+    return redirect("progress:indicator", indicator_id=indicator.pk)
 
 
 @require_GET

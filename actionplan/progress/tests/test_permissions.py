@@ -206,6 +206,18 @@ def web_report_indicator_value(w: World, c: Client) -> bool:
     return IndicatorValue.objects.exists()
 
 
+def web_set_indicator_target(w: World, c: Client) -> bool:
+    indicator = actions.create_indicator(
+        w.people["bureau_staff"], "実証件数", theme=w.members_action.theme
+    )
+    c.post(
+        f"/progress/indicators/{indicator.pk}/target/",
+        {"target_value": "10", "target_year": "2026", "direction": "up"},
+    )
+    indicator.refresh_from_db()
+    return indicator.target_value is not None
+
+
 WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "save_osaka": (web_save_osaka, OSAKA),
     "save_union": (web_save_union, BUREAU),
@@ -226,6 +238,7 @@ WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "create_indicator": (web_create_indicator, BUREAU),
     "record_indicator_value": (web_record_indicator_value, BUREAU),
     "report_indicator_value": (web_report_indicator_value, OSAKA),
+    "set_indicator_target": (web_set_indicator_target, BUREAU),
 }
 
 
