@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -28,6 +29,7 @@ from actionplan.accounts.permissions import (
     require,
     role_of,
 )
+from actionplan.partnerships.uploads import ALLOWED_TYPES, detect_content_type
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import (
     Action,
@@ -42,6 +44,7 @@ from actionplan.plans.models import (
 from . import queries
 from .models import (
     Direction,
+    EvidenceFile,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -703,3 +706,42 @@ def indicators_from_plan(version: PlanVersion) -> list[Indicator]:
                 )
             made.append(indicator)
     return made
+
+
+def add_evidence_file(user: AnyUser, report: ProgressReport, upload: UploadedFile) -> EvidenceFile:
+    """Attach a file to a report as evidence, with the checks of proposal attachments: the size
+    limit and the type judged by content (PDF, Office document, image). Like any change of the
+    report, only while it can be changed and its cycle is open."""
+    require(
+        can_act_for(user, report.member_government), _("この報告に資料を添付する権限がありません")
+    )
+    if report.state not in EDITABLE_STATES:
+        raise ProgressError(
+            _("%(state)sの報告は変更できません") % {"state": report.get_state_display()}, "state"
+        )
+    name = (upload.name or "file")[:255]
+    limit = settings.PROPOSAL_MAX_ATTACHMENT_BYTES
+    if (upload.size or 0) > limit:
+        raise ProgressError(
+            _("%(name)s は大きすぎます（上限 %(limit)s MB）")
+            % {"name": name, "limit": limit // (1024 * 1024)},
+            "file",
+        )
+    mime = detect_content_type(upload.file) if upload.file is not None else None
+    if mime is None:
+        raise ProgressError(
+            _("%(name)s は内容からPDF・Office文書・画像と確認できません") % {"name": name}, "file"
+        )
+    with transaction.atomic():
+        open_cycle_for(report.fiscal_year)
+        evidence = EvidenceFile(
+            report=report,
+            original_name=name,
+            content_type=mime,
+            size=upload.size or 0,
+            uploaded_by_id=_user_id(user),
+        )
+        evidence.file.save(f"evidence.{ALLOWED_TYPES[mime]}", upload, save=False)
+        evidence._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        evidence.save()
+    return evidence

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from actionplan.partnerships.models import PrivateStorage
 from actionplan.plans.models import Action, MemberGovernment, Theme
 
 
@@ -206,3 +207,36 @@ class WorkbookUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class EvidenceStorage(PrivateStorage):
+    """Evidence files have no public URL, like proposal attachments: a permission-checked view
+    streams them. Their own folder, so that the setting can move them."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PROGRESS_EVIDENCE_ROOT)
+
+
+evidence_storage = EvidenceStorage()
+
+
+class EvidenceFile(models.Model):
+    """A file (PDF, Office document, image) attached to a report as evidence; staff only."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(storage=evidence_storage, upload_to="%Y/%m")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -13,6 +13,12 @@ urlpatterns = [
     path("reports/<int:report_id>/", views.report_detail, name="report"),
     path("reports/<int:report_id>/comment/", views.comment, name="comment"),
     path("reports/<int:report_id>/indicator/", views.report_indicator, name="report_indicator"),
+    path("reports/<int:report_id>/evidence/", views.add_evidence, name="add_evidence"),
+    path(
+        "reports/<int:report_id>/evidence/<int:file_id>/",
+        views.evidence_download,
+        name="evidence",
+    ),
     path("reports/<int:report_id>/<str:step>/", views.transition, name="transition"),
     path("assignments/", views.assignments, name="assignments"),
     path("assignments/matrix/", views.assignment_matrix, name="assignment_matrix"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +51,7 @@ from .forms import (
     UploadForm,
 )
 from .models import (
+    EvidenceFile,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -60,7 +61,7 @@ from .models import (
     WorkbookUpload,
 )
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,7 +71,7 @@ def internal(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_read_internal(request.user):
             raise DjangoPermissionDenied(_("この画面を見る権限がありません"))
         try:
@@ -378,6 +379,42 @@ def report_indicator(request: HttpRequest, report_id: int) -> HttpResponse:
     else:
         messages.success(request, _("指標の値を記録しました"))
     return redirect("progress:report", report_id=report.pk)
+
+
+@internal
+@require_POST
+def add_evidence(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _get_report(request, report_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("ファイルを選んでください"))
+        return redirect("progress:report", report_id=report.pk)
+    try:
+        actions.add_evidence_file(request.user, report, upload)
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("資料を添付しました"))
+    return redirect("progress:report", report_id=report.pk)
+
+
+@internal
+@require_GET
+def evidence_download(request: HttpRequest, report_id: int, file_id: int) -> HttpResponseBase:
+    """Signed-in roles who may see the report, always as a download (the browser never renders
+    an uploaded file), as proposal attachments are served."""
+    report = _get_report(request, report_id)
+    evidence = get_object_or_404(EvidenceFile, pk=file_id, report=report)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @internal

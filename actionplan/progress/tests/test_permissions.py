@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,6 +22,7 @@ from actionplan.plans.models import Action, ActionAssignment
 from actionplan.progress import actions, excel
 from actionplan.progress.actions import ReportInput
 from actionplan.progress.models import (
+    EvidenceFile,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -218,6 +220,15 @@ def web_set_indicator_target(w: World, c: Client) -> bool:
     return indicator.target_value is not None
 
 
+def web_add_evidence(w: World, c: Client) -> bool:
+    report = w.draft()
+    c.post(
+        f"/progress/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")},
+    )
+    return EvidenceFile.objects.exists()
+
+
 WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "save_osaka": (web_save_osaka, OSAKA),
     "save_union": (web_save_union, BUREAU),
@@ -239,7 +250,13 @@ WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "record_indicator_value": (web_record_indicator_value, BUREAU),
     "report_indicator_value": (web_report_indicator_value, OSAKA),
     "set_indicator_target": (web_set_indicator_target, BUREAU),
+    "add_evidence": (web_add_evidence, OSAKA),
 }
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(tmp_path: Path, settings: object) -> None:
+    settings.PROGRESS_EVIDENCE_ROOT = tmp_path  # type: ignore[attr-defined]
 
 
 @pytest.fixture
