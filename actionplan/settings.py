@@ -321,6 +321,14 @@ LOGIN_REDIRECT_URL = "progress:home"
 
 # Progress follow-up: the largest workbook upload accepted.
 PROGRESS_UPLOAD_MAX_BYTES = env_int("PROGRESS_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Four eyes: whoever wrote, changed or submitted a report may not accept it. A bureau of one
+# person turns this off (false).
+PROGRESS_FOUR_EYES = env_bool("PROGRESS_FOUR_EYES", True)
+# Evidence files of progress reports: outside MEDIA_ROOT's public URL space, like proposal
+# attachments (whose size limit and content checks they share).
+PROGRESS_EVIDENCE_ROOT = Path(
+    env_str("PROGRESS_EVIDENCE_ROOT", str(MEDIA_ROOT / "private" / "progress"))
+)
 
 # Cache state must be shared by every app process, so it lives in Redis or in the database,
 # never in process memory. The database table is created by `actionplan createcachetable`.

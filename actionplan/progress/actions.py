@@ -4,12 +4,14 @@ leaves a history row (django-simple-history) naming the user."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -28,11 +30,22 @@ from actionplan.accounts.permissions import (
 )
 from actionplan.faults.conflicts import lost_race_as
 from actionplan.mail.outbox import enqueue_mail
+from actionplan.partnerships.uploads import ALLOWED_TYPES, detect_content_type
 from actionplan.plans.fiscal import fiscal_year_label
-from actionplan.plans.models import Action, ActionAssignment, Actor, MemberGovernment, Theme
+from actionplan.plans.models import (
+    Action,
+    ActionAssignment,
+    Actor,
+    MemberGovernment,
+    Milestone,
+    PlanVersion,
+    Theme,
+)
 
 from . import queries
 from .models import (
+    Direction,
+    EvidenceFile,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -45,6 +58,15 @@ from .models import (
 AnyUser = AbstractBaseUser | AnonymousUser
 
 EDITABLE_STATES = (ReviewState.DRAFT, ReviewState.RETURNED)
+
+# The percents a status allows (inclusive); a status not listed allows 0–100. 完了 means the
+# action is done (the roll-up counts it as 100), 未着手 that nothing happened yet, 実施中 that
+# it started and is not finished: a report saying otherwise contradicts itself.
+STATUS_PERCENT_RANGE: dict[str, tuple[int, int]] = {
+    Status.NOT_STARTED: (0, 0),
+    Status.IN_PROGRESS: (1, 99),
+    Status.DONE: (100, 100),
+}
 
 
 class ProgressError(Exception):
@@ -79,6 +101,18 @@ class ReportInput:
             raise ProgressError(_("進捗率は0から100の整数です"), "percent")
         if not 0 <= self.percent <= 100:
             raise ProgressError(_("進捗率は0から100の整数です"), "percent")
+        low, high = STATUS_PERCENT_RANGE.get(self.status, (0, 100))
+        if not low <= self.percent <= high:
+            label = Status(self.status).label
+            raise ProgressError(
+                (
+                    _("状況「%(status)s」の進捗率は%(low)d%%です")
+                    if low == high
+                    else _("状況「%(status)s」の進捗率は%(low)d〜%(high)d%%です")
+                )
+                % {"status": label, "low": low, "high": high},
+                "percent",
+            )
         validate = URLValidator(schemes=["http", "https"])
         links = [link.strip() for link in self.evidence_links if link.strip()]
         for link in links:
@@ -137,7 +171,14 @@ def _year_label(fiscal_year: int) -> str:
 
 
 def open_cycle_for(fiscal_year: int) -> ReportingCycle:
-    cycle = ReportingCycle.objects.filter(fiscal_year=fiscal_year, is_open=True).first()
+    """The open cycle of the year, locked until the caller's transaction ends so that closing
+    the cycle waits for a write in progress (and a write after the close sees it closed).
+    Writes of one year queue on this row; each is a short transaction, so the wait is short."""
+    cycle = (
+        ReportingCycle.objects.select_for_update()
+        .filter(fiscal_year=fiscal_year, is_open=True)
+        .first()
+    )
     if cycle is None:
         raise ProgressError(
             _("%(year)sの報告受付は開いていません") % {"year": _year_label(fiscal_year)},
@@ -211,9 +252,12 @@ def _transition(
     allowed_from: Iterable[str],
     to: str,
     comment: str = "",
+    *,
+    correction: bool = False,
 ) -> ProgressReport:
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        open_cycle_for(locked.fiscal_year)
         _check_revision(locked, base_revision)
         if locked.state not in allowed_from:
             raise ProgressError(
@@ -223,6 +267,8 @@ def _transition(
             )
         locked.state = to
         locked.review_comment = comment
+        if correction:
+            locked.corrected_at = timezone.now()
         locked.revision += 1
         _stamp(locked, user)
         locked.save()
@@ -240,7 +286,49 @@ def accept_report(
     user: AnyUser, report: ProgressReport, base_revision: int | None
 ) -> ProgressReport:
     require(is_bureau(user), _("報告の承認は広域産業振興局だけができます"))
+    if not may_accept(user, report):
+        raise PermissionDenied(
+            _("自分が作成・変更・提出した報告は承認できません（別の職員が承認します）")
+        )
     return _transition(user, report, base_revision, [ReviewState.SUBMITTED], ReviewState.ACCEPTED)
+
+
+def may_accept(user: AnyUser, report: ProgressReport) -> bool:
+    """Bureau, and (unless PROGRESS_FOUR_EYES is off) not the report's writer or submitter."""
+    if not is_bureau(user):
+        return False
+    return not (settings.PROGRESS_FOUR_EYES and wrote_or_submitted(user, report))
+
+
+def wrote_or_submitted(user: AnyUser, report: ProgressReport) -> bool:
+    """Whether the user wrote, changed or submitted the report at any time: its history rows
+    in the draft or submitted state are the writes and submissions, with who made them."""
+    if user.pk is None:
+        return False
+    written: bool = report.history.filter(
+        history_user_id=user.pk, state__in=[ReviewState.DRAFT, ReviewState.SUBMITTED]
+    ).exists()
+    return written
+
+
+def reopen_report(
+    user: AnyUser, report: ProgressReport, base_revision: int | None, reason: str
+) -> ProgressReport:
+    """The bureau takes back an accepted report to correct it: it becomes returned (the body
+    or the bureau changes it and submits it again) with the reason as its comment; the history
+    keeps the accepted version, and the public page shows the date of the correction."""
+    require(is_bureau(user), _("承認済みの報告の再開は広域産業振興局だけができます"))
+    if not reason.strip():
+        raise ProgressError(_("再開には理由が必要です"), "comment")
+    return _transition(
+        user,
+        report,
+        base_revision,
+        [ReviewState.ACCEPTED],
+        ReviewState.RETURNED,
+        reason.strip(),
+        correction=True,
+    )
 
 
 def return_report(
@@ -321,6 +409,11 @@ def open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> Repo
     return cycle
 
 
+def reopen_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
+    """Open a closed cycle again, keeping its deadline (history kept)."""
+    return open_cycle(user, cycle.fiscal_year, cycle.deadline)
+
+
 def close_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
     require(is_bureau(user), _("報告受付の終了は広域産業振興局だけができます"))
     with transaction.atomic():
@@ -345,6 +438,13 @@ def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
     the number of mails queued (stored in the outbox with the reminder's date, sent after)."""
     if user is not None:
         require(is_bureau(user), _("督促メールの送信は広域産業振興局だけができます"))
+    cycle.refresh_from_db(fields=["is_open"])
+    if not cycle.is_open:
+        raise ProgressError(
+            _("%(year)sの報告受付は終了しているため、督促はできません")
+            % {"year": _year_label(cycle.fiscal_year)},
+            "fiscal_year",
+        )
     sent = 0
     with transaction.atomic():
         for body in queries.body_statuses(cycle):
@@ -456,6 +556,8 @@ def record_indicator_value(
         # The column holds 16 digits before the decimal point.
         raise ProgressError(_("値が大きすぎます"), "value")
     with transaction.atomic():
+        if report is not None:
+            open_cycle_for(fiscal_year)  # a report's value is a write of the report
         record = (
             IndicatorValue.objects.select_for_update()
             .filter(indicator=indicator, fiscal_year=fiscal_year)
@@ -490,3 +592,186 @@ def translate_action(user: AnyUser, action: Action, text_en: str) -> Action:
         stored._change_reason = UNOFFICIAL_TRANSLATION_REASON  # type: ignore[attr-defined]  # noqa: SLF001
         stored.save(update_fields=["text_en"])
     return stored
+
+
+def is_complete(report: ProgressReport) -> bool:
+    """A draft ready to submit: its values are consistent (every save checks that) and it says
+    what was done (a narrative in Japanese)."""
+    return report.state in EDITABLE_STATES and bool(report.narrative_ja.strip())
+
+
+def submit_reports(user: AnyUser, revisions: dict[int, int]) -> list[ProgressReport]:
+    """Submit several reports at once, all or none: ``revisions`` maps each report id to the
+    revision the user saw. Each report gets its own history row, as when submitted alone."""
+    submitted = []
+    with transaction.atomic():
+        reports = ProgressReport.objects.select_related("member_government").in_bulk(
+            list(revisions)
+        )
+        for report_id, revision in sorted(revisions.items()):
+            report = reports.get(report_id)
+            if report is None:
+                raise ProgressError(_("この報告は削除されたか、まだありません"), "reports")
+            if not is_complete(report):
+                raise ProgressError(
+                    _("報告 %(id)s は提出できる下書きではありません（取組内容が空です）")
+                    % {"id": report_id},
+                    "reports",
+                )
+            submitted.append(submit_report(user, report, revision))
+    return submitted
+
+
+def accept_reports(user: AnyUser, revisions: dict[int, int]) -> list[ProgressReport]:
+    """Accept several submitted reports at once, all or none, each with the checks and the
+    history row of a single acceptance (bureau, open cycle, four eyes, revision)."""
+    require(is_bureau(user), _("報告の承認は広域産業振興局だけができます"))
+    accepted = []
+    with transaction.atomic():
+        reports = ProgressReport.objects.in_bulk(list(revisions))
+        for report_id, revision in sorted(revisions.items()):
+            report = reports.get(report_id)
+            if report is None:
+                raise ProgressError(_("この報告は削除されたか、まだありません"), "reports")
+            accepted.append(accept_report(user, report, revision))
+    return accepted
+
+
+def assign_actions(
+    user: AnyUser, wanted: Mapping[Action, Iterable[MemberGovernment]]
+) -> tuple[int, int]:
+    """The assignment matrix: set the governments of several `members` actions in one step,
+    all or none (each added or removed assignment has its history row). Returns (added,
+    removed) in total."""
+    require(is_bureau(user), _("担当の割り当ては広域産業振興局だけができます"))
+    added = removed = 0
+    with transaction.atomic():
+        for action, governments in wanted.items():
+            a, r = assign_action(user, action, governments)
+            added += a
+            removed += r
+    return added, removed
+
+
+@dataclass
+class TargetInput:
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    target_value: Decimal | None
+    target_year: int | None
+    direction: str = Direction.UP
+
+
+def _check_target(data: TargetInput) -> None:
+    for value, name in (
+        (data.baseline_value, "baseline_value"),
+        (data.target_value, "target_value"),
+    ):
+        if value is not None and (not value.is_finite() or abs(value) >= Decimal(10) ** 16):
+            raise ProgressError(_("値が数ではないか、大きすぎます"), name)
+    for year, name in ((data.baseline_year, "baseline_year"), (data.target_year, "target_year")):
+        if year is not None and not 2000 <= year <= 2100:
+            raise ProgressError(_("年度が正しくありません"), name)
+    if (data.baseline_value is None) != (data.baseline_year is None):
+        raise ProgressError(_("基準値と基準年度は両方とも記入します"), "baseline_year")
+    if (data.target_value is None) != (data.target_year is None):
+        raise ProgressError(_("目標値と目標年度は両方とも記入します"), "target_year")
+    if data.baseline_year is not None and data.target_year is not None:
+        if data.target_year <= data.baseline_year:
+            raise ProgressError(_("目標年度は基準年度より後です"), "target_year")
+    if data.direction not in Direction.values:
+        raise ProgressError(_("向きは増える・減るのどちらかです"), "direction")
+
+
+def set_indicator_target(user: AnyUser, indicator: Indicator, data: TargetInput) -> Indicator:
+    """Set an indicator's baseline, target and which direction is good (history kept)."""
+    require(is_bureau(user), _("指標の目標の設定は広域産業振興局だけができます"))
+    _check_target(data)
+    with transaction.atomic():
+        locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        locked.baseline_value = data.baseline_value
+        locked.baseline_year = data.baseline_year
+        locked.target_value = data.target_value
+        locked.target_year = data.target_year
+        locked.direction = data.direction
+        locked._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        locked.save()
+    return locked
+
+
+def indicators_from_plan(version: PlanVersion) -> list[Indicator]:
+    """Make each figure the plan itself gives in its developments (関西の動き: a label, a value,
+    the year it describes and its source) an indicator of its theme with that value, the
+    plan's own starting point as its baseline. Running it again changes nothing. Run by the
+    operator (a command), so the history names no user."""
+    made = []
+    with transaction.atomic():
+        for milestone in Milestone.objects.filter(
+            version=version, figure_value__isnull=False, figure_as_of_year__isnull=False
+        ).select_related("theme"):
+            name = milestone.figure_label_ja.strip()
+            figure = milestone.figure_value
+            if not name or figure is None:
+                continue
+            indicator = Indicator.objects.filter(
+                theme__code=milestone.theme.code, name_ja=name
+            ).first()
+            if indicator is None:
+                indicator = Indicator.objects.create(
+                    name_ja=name,
+                    name_en=milestone.figure_label_en.strip(),
+                    unit=milestone.figure_unit.strip(),
+                    source=milestone.figure_source_ja.strip()[:300],
+                    theme=milestone.theme,
+                    baseline_value=milestone.figure_value,
+                    baseline_year=milestone.figure_as_of_year,
+                )
+            year = int(milestone.figure_as_of_year or 0)
+            if not indicator.values.filter(fiscal_year=year).exists():
+                IndicatorValue.objects.create(
+                    indicator=indicator,
+                    fiscal_year=year,
+                    value=figure,
+                    note=_("計画に記載の値（%(year)s年時点）") % {"year": year},
+                )
+            made.append(indicator)
+    return made
+
+
+def add_evidence_file(user: AnyUser, report: ProgressReport, upload: UploadedFile) -> EvidenceFile:
+    """Attach a file to a report as evidence, with the checks of proposal attachments: the size
+    limit and the type judged by content (PDF, Office document, image). Like any change of the
+    report, only while it can be changed and its cycle is open."""
+    require(
+        can_act_for(user, report.member_government), _("この報告に資料を添付する権限がありません")
+    )
+    if report.state not in EDITABLE_STATES:
+        raise ProgressError(
+            _("%(state)sの報告は変更できません") % {"state": report.get_state_display()}, "state"
+        )
+    name = (upload.name or "file")[:255]
+    limit = settings.PROPOSAL_MAX_ATTACHMENT_BYTES
+    if (upload.size or 0) > limit:
+        raise ProgressError(
+            _("%(name)s は大きすぎます（上限 %(limit)s MB）")
+            % {"name": name, "limit": limit // (1024 * 1024)},
+            "file",
+        )
+    mime = detect_content_type(upload.file) if upload.file is not None else None
+    if mime is None:
+        raise ProgressError(
+            _("%(name)s は内容からPDF・Office文書・画像と確認できません") % {"name": name}, "file"
+        )
+    with transaction.atomic():
+        open_cycle_for(report.fiscal_year)
+        evidence = EvidenceFile(
+            report=report,
+            original_name=name,
+            content_type=mime,
+            size=upload.size or 0,
+            uploaded_by_id=_user_id(user),
+        )
+        evidence.file.save(f"evidence.{ALLOWED_TYPES[mime]}", upload, save=False)
+        evidence._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        evidence.save()
+    return evidence

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from actionplan.plans.fiscal import fiscal_year_label
-from actionplan.plans.models import Action, PlanVersion, Theme
+from actionplan.plans.models import Action, MemberGovernment, PlanVersion, Theme
 
 from . import queries
 from .excel import write_cell
@@ -72,12 +72,23 @@ def sections(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> li
     return result
 
 
+def body_rollups(
+    version: PlanVersion, fiscal_year: int
+) -> list[tuple[MemberGovernment | None, queries.RollUp]]:
+    """Each reporting body (the Union first) with its roll-up, for the per-body table."""
+    bodies: list[MemberGovernment | None] = [None, *MemberGovernment.objects.all()]
+    return list(zip(bodies, queries.government_rollups(version, fiscal_year), strict=True))
+
+
 def page_context(version: PlanVersion, fiscal_year: int, theme_code: str = "") -> dict[str, Any]:
-    """What the A4 page (``progress/annual.html``) shows: every theme, or one."""
+    """What the annual report shows: the plan-wide total, one line per reporting body, and
+    every theme (or one)."""
     return {
         "year": fiscal_year,
         "year_label": fiscal_year_label(fiscal_year, "ja"),
         "version": version,
+        "plan": queries.plan_rollup(version, fiscal_year),
+        "bodies": body_rollups(version, fiscal_year),
         "sections": sections(version, fiscal_year, theme_code),
         "sub_item_weight": queries.SUB_ITEM_WEIGHT,
     }

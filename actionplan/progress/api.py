@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictInt
 
 from actionplan.api.auth import token_auth
 from actionplan.api.errors import error_response
@@ -18,7 +19,7 @@ from actionplan.api.params import MAX_ID, FiscalYear, RecordId
 from actionplan.plans.models import Action
 from actionplan.plans.queries import editions_of_action
 
-from . import actions, queries
+from . import actions, queries, targets
 from .actions import ConflictError, ProgressError, ReportInput
 from .models import Indicator, ProgressReport, ReviewState
 
@@ -58,7 +59,8 @@ class ReportOut(Schema):
 
 class ReportIn(Schema):
     status: str
-    percent: int
+    # Strict: JSON true or "30" is not a percent (lax parsing would store true as 1).
+    percent: StrictInt = Field(..., ge=0, le=100)
     narrative_ja: str = ""
     narrative_en: str = ""
     evidence_links: list[str] = []
@@ -92,6 +94,20 @@ class IndicatorOut(Schema):
     theme_code: str | None
     action_id: int | None
     values: list[IndicatorValueOut]
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    target_value: Decimal | None
+    target_year: int | None
+    direction: str = Field(description="`up` (more is better) or `down`")
+    status: str | None = Field(
+        description="`on_track`, `at_risk` or `off_track` by the rule in the README; null "
+        "without a baseline, a target and a later public value"
+    )
+
+    @staticmethod
+    def resolve_status(obj: Indicator) -> str | None:
+        assessment = targets.assess(obj, {v.fiscal_year: v for v in obj.values.all()})
+        return str(assessment.status) if assessment else None
 
     @staticmethod
     def resolve_theme_code(obj: Indicator) -> str | None:
@@ -214,6 +230,8 @@ def _step(
             return actions.submit_report(request.user, report, revision)
         if step == "accept":
             return actions.accept_report(request.user, report, revision)
+        if step == "reopen":
+            return actions.reopen_report(request.user, report, revision, payload.comment)
         return actions.return_report(request.user, report, revision, payload.comment)
     except ProgressError as exc:
         return _error(exc)
@@ -238,3 +256,11 @@ def return_(
     request: HttpRequest, report_id: RecordId, payload: StepIn
 ) -> HttpResponse | ProgressReport:
     return _step(request, report_id, payload, "return")
+
+
+@router.post("/reports/{report_id}/reopen", auth=token_auth, response=ReportOut)
+def reopen(
+    request: HttpRequest, report_id: RecordId, payload: StepIn
+) -> HttpResponse | ProgressReport:
+    """Take back an accepted report to correct it (bureau; `comment` is the required reason)."""
+    return _step(request, report_id, payload, "reopen")

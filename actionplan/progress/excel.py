@@ -25,12 +25,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from actionplan.accounts.permissions import PermissionDenied, can_act_for
 from actionplan.api.params import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from actionplan.plans.fiscal import fiscal_year_label, wareki_year
-from actionplan.plans.models import Action, MemberGovernment
+from actionplan.plans.models import Action, MemberGovernment, PlanVersion
 from actionplan.plans.queries import current_version
 
 from . import actions, queries
 from .actions import ProgressError, ReportInput
-from .models import UNION_CODE, ProgressReport, Status
+from .models import UNION_CODE, ProgressReport, ReportingCycle, Status
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -277,6 +277,30 @@ def _whole_percent(value: Any) -> int | None:
     return int(number)
 
 
+def _year_cell_changed(
+    ws: Worksheet,
+    version: PlanVersion | None,
+    year: int,
+    government: MemberGovernment | None,
+    carried: dict[int, Action],
+) -> bool:
+    """Whether the rows are the body's actions of another year than the year cell says: no
+    row's ID is carried in the sheet's year, but some are in another year of the plan. Then
+    one error at the year cell says so, instead of one per row."""
+    ids = set()
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        raw = _text(ws.cell(row=row, column=COL_ID).value)
+        if raw.isdigit():
+            ids.add(int(raw))
+    if version is None or not ids or ids & set(carried):
+        return False
+    return any(
+        ids & {a.pk for a in queries.carried_actions(version, other, government)}
+        for other in queries.plan_years(version)
+        if other != year
+    )
+
+
 def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
     """Read and check every row; nothing is written. Errors name sheet, row and column."""
     result = ParsedWorkbook()
@@ -320,6 +344,17 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
     ):
         errors.append(CellError(SHEET_NAME, 1, "B", _("年度が読めません")))
         return result
+    if not ReportingCycle.objects.filter(fiscal_year=year_value, is_open=True).exists():
+        errors.append(
+            CellError(
+                SHEET_NAME,
+                1,
+                "B",
+                _("%(year)sの報告受付は開いていません（年度のセルは変更できません）")
+                % {"year": fiscal_year_label(year_value, translation.get_language() or "ja")},
+            )
+        )
+        return result
     result.fiscal_year = year_value
     code = _text(ws[BODY_CODE_CELL].value)
     try:
@@ -356,6 +391,23 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
         a.pk: a
         for a in (queries.carried_actions(version, year_value, government) if version else [])
     }
+    if _year_cell_changed(ws, version, year_value, government, carried):
+        errors.append(
+            CellError(
+                SHEET_NAME,
+                1,
+                "B",
+                _(
+                    "どの行の取組も%(body)sの%(year)sの担当取組ではありません。年度のセルが"
+                    "ダウンロード時から変更されていないか確かめてください"
+                )
+                % {
+                    "body": body_label(government),
+                    "year": fiscal_year_label(year_value, translation.get_language() or "ja"),
+                },
+            )
+        )
+        return result
     reports = queries.reports_by_action(year_value, government)
     by_label = status_labels()
     seen: set[int] = set()
@@ -408,7 +460,9 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
             )
 
         raw_percent = cells[COL_PERCENT - 1]
-        percent = 0
+        # A blank percent takes the one a status implies (完了 100, 未着手 0).
+        low, high = actions.STATUS_PERCENT_RANGE.get(status, (0, 100))
+        percent = low if low == high else 0
         if raw_percent is not None and str(raw_percent).strip() != "":
             whole = _whole_percent(raw_percent)
             if whole is None:

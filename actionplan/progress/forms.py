@@ -9,8 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 from actionplan.plans.models import Action, MemberGovernment, PlanVersion, Theme
 
-from .actions import ReportInput
-from .models import Indicator, Status
+from .actions import ReportInput, TargetInput
+from .models import Direction, Indicator, Status
 
 
 class ReportForm(forms.Form):
@@ -129,3 +129,31 @@ class ReportIndicatorValueForm(forms.Form):
         super().__init__(*args, **kwargs)
         indicator_field = cast("forms.ModelChoiceField[Indicator]", self.fields["indicator"])
         indicator_field.queryset = Indicator.objects.filter(action=action)
+
+
+class TargetForm(forms.Form):
+    """An indicator's baseline and target; the status rule is in targets.py."""
+
+    baseline_value = forms.DecimalField(
+        label=_("基準値"), max_digits=20, decimal_places=4, required=False
+    )
+    baseline_year = forms.IntegerField(
+        label=_("基準年度"), min_value=2000, max_value=2100, required=False
+    )
+    target_value = forms.DecimalField(
+        label=_("目標値"), max_digits=20, decimal_places=4, required=False
+    )
+    target_year = forms.IntegerField(
+        label=_("目標年度"), min_value=2000, max_value=2100, required=False
+    )
+    direction = forms.ChoiceField(label=_("良い向き"), choices=Direction.choices)
+
+    def target_input(self) -> TargetInput:
+        data: dict[str, Any] = self.cleaned_data
+        return TargetInput(
+            data["baseline_value"],
+            data["baseline_year"],
+            data["target_value"],
+            data["target_year"],
+            data["direction"],
+        )

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from actionplan.partnerships.models import PrivateStorage
 from actionplan.plans.models import Action, MemberGovernment, Theme
 
 
@@ -77,6 +78,8 @@ class ProgressReport(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # When the bureau last reopened the report after accepting it (shown on the public page).
+    corrected_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -112,6 +115,11 @@ class ProgressReport(models.Model):
 UNION_CODE = "union"
 
 
+class Direction(models.TextChoices):
+    UP = "up", _("増えるほど良い")
+    DOWN = "down", _("減るほど良い")
+
+
 class Indicator(models.Model):
     name_ja = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200, blank=True)
@@ -123,6 +131,12 @@ class Indicator(models.Model):
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
     )
+    # Where the figure started and where the plan wants it; the status rule is in targets.py.
+    baseline_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    baseline_year = models.PositiveIntegerField(null=True, blank=True)
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    target_year = models.PositiveIntegerField(null=True, blank=True)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
     history = HistoricalRecords()
 
     class Meta:
@@ -193,3 +207,36 @@ class WorkbookUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class EvidenceStorage(PrivateStorage):
+    """Evidence files have no public URL, like proposal attachments: a permission-checked view
+    streams them. Their own folder, so that the setting can move them."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PROGRESS_EVIDENCE_ROOT)
+
+
+evidence_storage = EvidenceStorage()
+
+
+class EvidenceFile(models.Model):
+    """A file (PDF, Office document, image) attached to a report as evidence; staff only."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(storage=evidence_storage, upload_to="%Y/%m")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

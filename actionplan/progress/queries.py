@@ -26,6 +26,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
 from actionplan.plans.queries import actions_in_reading_order, current_version, editions_of_action
 
+from . import targets
 from .models import (
     Indicator,
     IndicatorValue,
@@ -240,6 +241,10 @@ class IndicatorRow:
     def cells(self, years: list[int]) -> list[IndicatorValue | None]:
         return [self.by_year.get(year) for year in years]
 
+    @property
+    def assessment(self) -> targets.Assessment | None:
+        return targets.assess(self.indicator, self.by_year)
+
 
 @dataclass
 class IndicatorTable:
@@ -254,6 +259,13 @@ class IndicatorTable:
     @property
     def lines(self) -> list[tuple[Indicator, list[IndicatorValue | None]]]:
         return [(row.indicator, row.cells(self.years)) for row in self.rows]
+
+    @property
+    def assessed_lines(
+        self,
+    ) -> list[tuple[Indicator, list[IndicatorValue | None], targets.Assessment | None]]:
+        """Each indicator, its values by year and its status against the target."""
+        return [(row.indicator, row.cells(self.years), row.assessment) for row in self.rows]
 
 
 def indicator_table(

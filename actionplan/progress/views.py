@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,7 @@ from actionplan.plans.models import (
 )
 from actionplan.plans.queries import actions_in_reading_order, current_version
 
-from . import actions, annual, excel, queries
+from . import actions, annual, excel, queries, targets
 from .actions import ConflictError, ProgressError
 from .forms import (
     AssignForm,
@@ -48,9 +48,11 @@ from .forms import (
     ReportForm,
     ReportIndicatorValueForm,
     RevisionForm,
+    TargetForm,
     UploadForm,
 )
 from .models import (
+    EvidenceFile,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -60,7 +62,7 @@ from .models import (
     WorkbookUpload,
 )
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,7 +72,7 @@ def internal(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_read_internal(request.user):
             raise DjangoPermissionDenied(_("この画面を見る権限がありません"))
         try:
@@ -143,6 +145,7 @@ def body(request: HttpRequest, year: int, code: str) -> HttpResponse:
     carried = queries.carried_actions(version, year, government) if version else []
     reports = queries.reports_by_action(year, government)
     rows = [(action, reports.get(action.pk)) for action in carried]
+    drafts = [r for r in reports.values() if r.state in actions.EDITABLE_STATES]
     return render(
         request,
         "progress/body.html",
@@ -153,8 +156,75 @@ def body(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "rows": rows,
             "can_edit": can_act_for(request.user, government),
             "cycle": ReportingCycle.objects.filter(fiscal_year=year).first(),
+            "complete_drafts": [r for r in drafts if actions.is_complete(r)],
+            "incomplete_drafts": [r for r in drafts if not actions.is_complete(r)],
         },
     )
+
+
+def _revisions(request: HttpRequest) -> dict[int, int]:
+    """The reports a bulk form names, as ``id:revision`` values of its ``report`` fields."""
+    revisions = {}
+    for value in request.POST.getlist("report"):
+        report_id, _sep, revision = value.partition(":")
+        if not (report_id.isdigit() and revision.isdigit()):
+            raise ProgressError(_("報告の指定が正しくありません"), "reports")
+        revisions[int(report_id)] = int(revision)
+    return revisions
+
+
+@internal
+@require_POST
+def submit_all(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Submit the complete drafts of a body that the page listed, in one step."""
+    government = _body(code)
+    if not can_act_for(request.user, government):
+        raise DjangoPermissionDenied(_("この報告主体の報告を提出する権限がありません"))
+    try:
+        revisions = _revisions(request)
+        if not revisions:
+            raise ProgressError(_("提出する報告がありません"), "reports")
+        own = set(
+            ProgressReport.objects.filter(
+                pk__in=revisions, fiscal_year=year, member_government=government
+            ).values_list("pk", flat=True)
+        )
+        if own != set(revisions):
+            raise ProgressError(
+                _("この報告主体・年度の報告ではないものが含まれています"), "reports"
+            )
+        submitted = actions.submit_reports(request.user, revisions)
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)d 件の報告を提出しました") % {"n": len(submitted)})
+    return redirect("progress:body", year=year, code=code)
+
+
+@internal
+def review(request: HttpRequest) -> HttpResponse:
+    """Bulk acceptance: the submitted reports of a year with what each says (the preview);
+    the bureau ticks the ones to accept."""
+    _bureau_only(request)
+    year = int(request.GET.get("year") or _default_year())
+    if request.method == "POST":
+        try:
+            accepted = actions.accept_reports(request.user, _revisions(request))
+        except ProgressError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied as exc:
+            # One report of the batch the user may not accept (four eyes): none is accepted.
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(n)d 件の報告を承認しました") % {"n": len(accepted)})
+        return redirect(reverse("progress:review") + f"?year={year}")
+    submitted = (
+        ProgressReport.objects.filter(state=ReviewState.SUBMITTED, fiscal_year=year)
+        .select_related("action__theme", "member_government")
+        .order_by("member_government__position", "action__theme__position", "action_id")
+    )
+    rows = [(report, actions.may_accept(request.user, report)) for report in submitted]
+    return render(request, "progress/review.html", {"year": year, "rows": rows})
 
 
 @internal
@@ -271,6 +341,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "comments": report.comments.select_related("author"),
             "can_edit": can_act_for(request.user, report.member_government),
             "is_bureau": is_bureau(request.user),
+            "may_accept": actions.may_accept(request.user, report),
+            "cycle_open": ReportingCycle.objects.filter(
+                fiscal_year=report.fiscal_year, is_open=True
+            ).exists(),
             "revision_form": RevisionForm(initial={"revision": report.revision}),
             "comment_form": CommentForm(),
             "indicator_values": report.indicator_values.select_related("indicator"),
@@ -310,6 +384,42 @@ def report_indicator(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @internal
 @require_POST
+def add_evidence(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _get_report(request, report_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("ファイルを選んでください"))
+        return redirect("progress:report", report_id=report.pk)
+    try:
+        actions.add_evidence_file(request.user, report, upload)
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("資料を添付しました"))
+    return redirect("progress:report", report_id=report.pk)
+
+
+@internal
+@require_safe
+def evidence_download(request: HttpRequest, report_id: int, file_id: int) -> HttpResponseBase:
+    """Signed-in roles who may see the report, always as a download (the browser never renders
+    an uploaded file), as proposal attachments are served."""
+    report = _get_report(request, report_id)
+    evidence = get_object_or_404(EvidenceFile, pk=file_id, report=report)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@internal
+@require_POST
 def transition(request: HttpRequest, report_id: int, step: str) -> HttpResponse:
     report = _get_report(request, report_id)
     form = RevisionForm(request.POST)
@@ -327,6 +437,9 @@ def transition(request: HttpRequest, report_id: int, step: str) -> HttpResponse:
         elif step == "return":
             actions.return_report(request.user, report, revision, form.cleaned_data["comment"])
             messages.success(request, _("差し戻しました"))
+        elif step == "reopen":
+            actions.reopen_report(request.user, report, revision, form.cleaned_data["comment"])
+            messages.success(request, _("報告を再開しました（訂正のため差し戻し）"))
         else:
             raise Http404(step)
     except ProgressError as exc:
@@ -364,6 +477,60 @@ def assignments(request: HttpRequest) -> HttpResponse:
         request,
         "progress/assignments.html",
         {"actions": members_actions, "is_bureau": is_bureau(request.user)},
+    )
+
+
+@internal
+def assignment_matrix(request: HttpRequest) -> HttpResponse:
+    """Every `members` action (filtered by theme and fiscal year) × the member governments, as
+    checkboxes saved in one step. Only the rows shown are changed."""
+    _bureau_only(request)
+    version = current_version()
+    if version is None:
+        raise Http404(_("計画がまだ取り込まれていません"))
+    themes = list(version.themes.order_by("position"))
+    theme_code = request.GET.get("theme", "")
+    year_text = request.GET.get("year", "")
+    shown = actions_in_reading_order(version).filter(actor=Actor.MEMBERS)
+    if year_text.isdigit():
+        shown = queries.actions_for_year(version, int(year_text)).filter(actor=Actor.MEMBERS)
+    if theme_code:
+        shown = shown.filter(theme__code=theme_code)
+    shown = shown.select_related("theme", "period").prefetch_related("member_governments")
+    governments = list(MemberGovernment.objects.order_by("position"))
+    if request.method == "POST":
+        by_pk = {g.pk: g for g in governments}
+        rows = {a.pk: a for a in shown}
+        wanted: dict[Action, list[MemberGovernment]] = {}
+        for value in request.POST.getlist("row"):
+            if value.isdigit() and int(value) in rows:
+                chosen = request.POST.getlist(f"a{value}")
+                wanted[rows[int(value)]] = [
+                    by_pk[int(g)] for g in chosen if g.isdigit() and int(g) in by_pk
+                ]
+        try:
+            added, removed = actions.assign_actions(request.user, wanted)
+        except ProgressError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("担当を更新しました（追加 %(added)d、解除 %(removed)d）")
+                % {"added": added, "removed": removed},
+            )
+        return redirect(request.get_full_path())
+    rows_out = [(action, {g.pk for g in action.member_governments.all()}) for action in shown]
+    return render(
+        request,
+        "progress/assignment_matrix.html",
+        {
+            "rows": rows_out,
+            "governments": governments,
+            "themes": themes,
+            "theme_code": theme_code,
+            "year": year_text,
+            "years": queries.plan_years(version),
+        },
     )
 
 
@@ -445,8 +612,21 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
-    sent = actions.send_reminders(request.user, cycle)
-    messages.success(request, _("督促メールを %(n)d 通送信しました") % {"n": sent})
+    try:
+        sent = actions.send_reminders(request.user, cycle)
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("督促メールを %(n)d 通送信しました") % {"n": sent})
+    return redirect("progress:cycle", year=year)
+
+
+@internal
+@require_POST
+def reopen_cycle(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(ReportingCycle, fiscal_year=year)
+    actions.reopen_cycle(request.user, cycle)
+    messages.success(request, _("報告受付を再開しました"))
     return redirect("progress:cycle", year=year)
 
 
@@ -515,7 +695,11 @@ def apply_upload(request: HttpRequest, upload_id: int) -> HttpResponse:
         )
     stored.applied_at = timezone.now()
     stored.save(update_fields=["applied_at"])
-    messages.success(request, _("%(n)d 件の報告を反映しました") % {"n": len(parsed.changes)})
+    messages.success(
+        request,
+        _("%(n)d 件の報告を反映しました（まだ下書きです。下の「まとめて提出」で提出できます）")
+        % {"n": len(parsed.changes)},
+    )
     code = parsed.government.lg_code if parsed.government else "union"
     return redirect("progress:body", year=stored.fiscal_year, code=code)
 
@@ -638,10 +822,39 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
             "values": values,
             "history": history,
             "form": form,
+            "target_form": TargetForm(
+                initial={
+                    "baseline_value": indicator.baseline_value,
+                    "baseline_year": indicator.baseline_year,
+                    "target_value": indicator.target_value,
+                    "target_year": indicator.target_year,
+                    "direction": indicator.direction,
+                }
+            ),
+            "assessment": targets.assess(indicator, {v.fiscal_year: v for v in values}),
             "is_bureau": is_bureau(request.user),
         },
         status=400 if form.errors else 200,
     )
+
+
+@internal
+@require_POST
+def indicator_target(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """The bureau sets an indicator's baseline, target and good direction."""
+    _bureau_only(request)
+    indicator = get_object_or_404(Indicator, pk=indicator_id)
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("progress:indicator", indicator_id=indicator.pk)
+    try:
+        actions.set_indicator_target(request.user, indicator, form.target_input())
+    except ProgressError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("基準と目標を保存しました"))
+    return redirect("progress:indicator", indicator_id=indicator.pk)
 
 
 @require_safe
@@ -676,21 +889,22 @@ def annual_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def annual_report(request: HttpRequest, year: int, theme_code: str = "") -> HttpResponse:
-    """Public, print-ready (A4): accepted reports only."""
+    """Public, in the site frame and the page's language, printable on A4: accepted reports
+    only. Years outside the plan period have no report."""
     version = current_version()
-    if version is None:
-        raise Http404(_("計画がまだ取り込まれていません"))
+    if version is None or year not in queries.plan_years(version):
+        raise Http404(_("この年度の年次報告はありません"))
     context = annual.page_context(version, year, theme_code)
     if theme_code and not context["sections"]:
         raise Http404(theme_code)
-    return render(request, "progress/annual.html", context)
+    return render(request, "progress/annual_page.html", context)
 
 
 @require_safe
 def annual_workbook(request: HttpRequest, year: int) -> HttpResponse:
     version = current_version()
-    if version is None:
-        raise Http404(_("計画がまだ取り込まれていません"))
+    if version is None or year not in queries.plan_years(version):
+        raise Http404(_("この年度の年次報告はありません"))
     response = HttpResponse(annual.build_annual_workbook(version, year), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="progress-annual-{year}.xlsx"'
     return response

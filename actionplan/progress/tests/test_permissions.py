@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,6 +23,7 @@ from actionplan.plans.models import Action, ActionAssignment
 from actionplan.progress import actions, excel
 from actionplan.progress.actions import ReportInput
 from actionplan.progress.models import (
+    EvidenceFile,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -66,6 +68,9 @@ class World:
     def submitted(self) -> ProgressReport:
         return actions.submit_report(self.people["osaka_editor"], self.draft(), 1)
 
+    def accepted(self) -> ProgressReport:
+        return actions.accept_report(self.people["bureau_admin"], self.submitted(), 2)
+
 
 def report_state() -> str | None:
     report = ProgressReport.objects.filter(member_government=osaka()).first()
@@ -104,6 +109,43 @@ def web_return(w: World, c: Client) -> bool:
     report = w.submitted()
     c.post(f"/progress/reports/{report.pk}/return/", {"revision": 2, "comment": "再確認"})
     return report_state() == ReviewState.RETURNED
+
+
+def web_reopen(w: World, c: Client) -> bool:
+    report = w.accepted()
+    c.post(f"/progress/reports/{report.pk}/reopen/", {"revision": 3, "comment": "訂正"})
+    return report_state() == ReviewState.RETURNED
+
+
+def web_reopen_cycle(w: World, c: Client) -> bool:
+    actions.close_cycle(w.people["bureau_admin"], ReportingCycle.objects.get(fiscal_year=YEAR))
+    c.post(f"/progress/cycles/{YEAR}/reopen/")
+    return ReportingCycle.objects.get(fiscal_year=YEAR).is_open
+
+
+def web_submit_all(w: World, c: Client) -> bool:
+    report, _ = actions.save_report(
+        w.people["osaka_editor"],
+        w.members_action,
+        YEAR,
+        osaka(),
+        ReportInput(Status.IN_PROGRESS, 10, "実施した"),
+        0,
+    )
+    c.post(f"/progress/{YEAR}/270008/submit/", {"report": [f"{report.pk}:1"]})
+    return report_state() == ReviewState.SUBMITTED
+
+
+def web_accept_many(w: World, c: Client) -> bool:
+    report = w.submitted()
+    c.post(f"/progress/review/?year={YEAR}", {"report": [f"{report.pk}:2"]})
+    return report_state() == ReviewState.ACCEPTED
+
+
+def web_assign_matrix(w: World, c: Client) -> bool:
+    action = w.members_action.pk
+    c.post("/progress/assignments/matrix/", {"row": [action], f"a{action}": [kyoto().pk]})
+    return ActionAssignment.objects.filter(member_government=kyoto()).exists()
 
 
 def web_comment(w: World, c: Client) -> bool:
@@ -168,12 +210,38 @@ def web_report_indicator_value(w: World, c: Client) -> bool:
     return IndicatorValue.objects.exists()
 
 
+def web_set_indicator_target(w: World, c: Client) -> bool:
+    indicator = actions.create_indicator(
+        w.people["bureau_staff"], "実証件数", theme=w.members_action.theme
+    )
+    c.post(
+        f"/progress/indicators/{indicator.pk}/target/",
+        {"target_value": "10", "target_year": "2026", "direction": "up"},
+    )
+    indicator.refresh_from_db()
+    return indicator.target_value is not None
+
+
+def web_add_evidence(w: World, c: Client) -> bool:
+    report = w.draft()
+    c.post(
+        f"/progress/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")},
+    )
+    return EvidenceFile.objects.exists()
+
+
 WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "save_osaka": (web_save_osaka, OSAKA),
     "save_union": (web_save_union, BUREAU),
     "submit": (web_submit, OSAKA),
     "accept": (web_accept, BUREAU),
     "return": (web_return, BUREAU),
+    "reopen": (web_reopen, BUREAU),
+    "reopen_cycle": (web_reopen_cycle, BUREAU),
+    "submit_all": (web_submit_all, OSAKA),
+    "accept_many": (web_accept_many, BUREAU),
+    "assign_matrix": (web_assign_matrix, BUREAU),
     "comment": (web_comment, OSAKA | {"reviewer"}),
     "assign": (web_assign, BUREAU),
     "open_cycle": (web_open_cycle, BUREAU),
@@ -183,7 +251,14 @@ WEB_WRITES: dict[str, tuple[Callable[[World, Client], bool], set[str]]] = {
     "create_indicator": (web_create_indicator, BUREAU),
     "record_indicator_value": (web_record_indicator_value, BUREAU),
     "report_indicator_value": (web_report_indicator_value, OSAKA),
+    "set_indicator_target": (web_set_indicator_target, BUREAU),
+    "add_evidence": (web_add_evidence, OSAKA),
 }
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(tmp_path: Path, settings: object) -> None:
+    settings.PROGRESS_EVIDENCE_ROOT = tmp_path  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -278,12 +353,18 @@ def api_return(w: World, c: Client, h: dict[str, str]) -> bool:
     return report_state() == ReviewState.RETURNED
 
 
+def api_reopen(w: World, c: Client, h: dict[str, str]) -> bool:
+    _api_step(c, h, w.accepted(), "reopen", 3)
+    return report_state() == ReviewState.RETURNED
+
+
 API_WRITES: dict[str, tuple[Callable[[World, Client, dict[str, str]], bool], set[str]]] = {
     "save_osaka": (api_save_osaka, OSAKA),
     "save_union": (api_save_union, BUREAU),
     "submit": (api_submit, OSAKA),
     "accept": (api_accept, BUREAU),
     "return": (api_return, BUREAU),
+    "reopen": (api_reopen, BUREAU),
 }
 
 

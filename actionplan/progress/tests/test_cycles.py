@@ -1,0 +1,111 @@
+"""A closed cycle stops the follow-up of its year on every path until the bureau reopens it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from actionplan.conftest import client_for
+from actionplan.plans.models import Action
+from actionplan.progress import actions, excel
+from actionplan.progress.actions import ProgressError, ReportInput
+from actionplan.progress.models import ProgressReport, ReportingCycle, ReviewState, Status
+
+from .conftest import YEAR, osaka
+from .test_api import bearer
+from .test_excel import download, fill, to_bytes
+
+
+def closed(cycle: ReportingCycle, bureau_staff: User) -> ReportingCycle:
+    return actions.close_cycle(bureau_staff, cycle)
+
+
+def test_draft_submitted_through_the_api_after_closing_is_refused(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 30), 0
+    )
+    closed(cycle, bureau_staff)
+    response = Client().post(
+        f"/api/v1/progress/reports/{report.pk}/submit",
+        json.dumps({"revision": 1}),
+        content_type="application/json",
+        headers=bearer(osaka_editor),
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "fiscal_year"
+    assert "開いていません" in response.json()["message"]
+    report.refresh_from_db()
+    assert (report.state, report.revision) == (ReviewState.DRAFT, 1)
+
+
+def test_submitted_report_cannot_be_accepted_or_returned_in_a_closed_cycle(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    report, _ = actions.save_report(
+        osaka_editor, members_action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 30), 0
+    )
+    report = actions.submit_report(osaka_editor, report, 1)
+    closed(cycle, bureau_staff)
+    staff = client_for(bureau_staff)
+    page = staff.post(f"/progress/reports/{report.pk}/accept/", {"revision": 2}, follow=True)
+    assert "報告受付は開いていません" in page.content.decode()
+    with pytest.raises(ProgressError):
+        actions.return_report(bureau_staff, report, 2, "直してください")
+    report.refresh_from_db()
+    assert report.state == ReviewState.SUBMITTED
+
+
+def test_web_save_and_workbook_are_refused_while_closed_and_work_after_reopening(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    closed(cycle, bureau_staff)
+    editor = client_for(osaka_editor)
+    url = f"/progress/{YEAR}/270008/{members_action.pk}/edit/"
+    page = editor.post(url, {"status": "in_progress", "percent": 30, "revision": 0})
+    assert "報告受付は開いていません" in page.content.decode()
+    result = excel.apply_workbook(osaka_editor, to_bytes(fill(download())))
+    assert [(e.row, e.column) for e in result.errors] == [(1, "B")]
+    assert "報告受付は開いていません" in result.errors[0].message
+    assert not ProgressReport.objects.exists()
+
+    reopened = client_for(bureau_staff).post(f"/progress/cycles/{YEAR}/reopen/")
+    assert reopened.status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.is_open
+    assert [h.is_open for h in cycle.history.order_by("history_date")] == [True, False, True]
+    assert excel.apply_workbook(osaka_editor, to_bytes(fill(download()))).errors == []
+    assert ProgressReport.objects.get().percent == 60
+
+
+def test_closed_cycle_shows_no_reminder_button_and_sends_no_mail(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    staff = client_for(bureau_staff)
+    assert "督促メールを送る" in staff.get(f"/progress/cycles/{YEAR}/").content.decode()
+    closed(cycle, bureau_staff)
+    page = staff.get(f"/progress/cycles/{YEAR}/").content.decode()
+    assert "督促メールを送る" not in page
+    assert "報告受付を再開する" in page
+    response = staff.post(f"/progress/cycles/{YEAR}/remind/", follow=True)
+    assert "終了しているため、督促はできません" in response.content.decode()
+    call_command("send_reminders")
+    assert mail.outbox == []
+    cycle.refresh_from_db()
+    assert cycle.last_reminded_at is None
+
+
+def test_reopen_of_a_cycle_is_refused_to_an_editor(
+    cycle: ReportingCycle, osaka_editor: User, bureau_staff: User
+) -> None:
+    closed(cycle, bureau_staff)
+    response = client_for(osaka_editor).post(f"/progress/cycles/{YEAR}/reopen/")
+    assert response.status_code == 403
+    cycle.refresh_from_db()
+    assert not cycle.is_open

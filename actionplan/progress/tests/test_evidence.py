@@ -1,0 +1,112 @@
+"""Evidence files on reports: checked like proposal attachments (size, type by content), served
+only to signed-in roles who may see the report, always as a download."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from actionplan.conftest import client_for
+from actionplan.plans.models import Action
+from actionplan.progress import actions
+from actionplan.progress.actions import ReportInput
+from actionplan.progress.models import EvidenceFile, ProgressReport, ReportingCycle, Status
+
+from .conftest import YEAR, osaka
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(tmp_path: Path, settings: object) -> Path:
+    settings.PROGRESS_EVIDENCE_ROOT = tmp_path  # type: ignore[attr-defined]
+    return tmp_path
+
+
+def draft(editor: User, action: Action) -> ProgressReport:
+    report, _ = actions.save_report(
+        editor, action, YEAR, osaka(), ReportInput(Status.IN_PROGRESS, 30), 0
+    )
+    return report
+
+
+def test_editor_attaches_a_pdf_and_only_roles_download_it(
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    kyoto_editor: User,
+    reviewer: User,
+    evidence_root: Path,
+) -> None:
+    report = draft(osaka_editor, members_action)
+    editor = client_for(osaka_editor)
+    editor.post(
+        f"/progress/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile("実績.pdf", PDF, content_type="image/png")},
+    )
+    stored = EvidenceFile.objects.get()
+    assert (stored.original_name, stored.content_type, stored.size) == (
+        "実績.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    assert Path(stored.file.path).is_relative_to(evidence_root)
+    assert stored.history.get().history_user == osaka_editor
+    url = f"/progress/reports/{report.pk}/evidence/{stored.pk}/"
+    assert url in editor.get(f"/progress/reports/{report.pk}/").content.decode()
+    download = client_for(reviewer).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert client_for(kyoto_editor).get(url).status_code == 403
+    assert Client().get(url).status_code == 302  # to sign-in
+    public = Client().get(f"/progress/public/actions/{members_action.pk}/").content.decode()
+    assert "実績.pdf" not in public
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("script.pdf", b"#!/bin/sh\necho hi\n", "確認できません"),
+        ("huge.pdf", PDF + b"0" * 2048, "大きすぎます"),
+    ],
+)
+def test_files_that_are_not_documents_or_too_large_are_refused(
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    settings: object,
+    name: str,
+    content: bytes,
+    words: str,
+) -> None:
+    settings.PROPOSAL_MAX_ATTACHMENT_BYTES = 1024  # type: ignore[attr-defined]
+    report = draft(osaka_editor, members_action)
+    page = client_for(osaka_editor).post(
+        f"/progress/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+    assert words in page.content.decode()
+    assert not EvidenceFile.objects.exists()
+
+
+def test_no_file_on_a_submitted_report_or_in_a_closed_cycle(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    report = actions.submit_report(osaka_editor, draft(osaka_editor, members_action), 1)
+    client_for(osaka_editor).post(
+        f"/progress/reports/{report.pk}/evidence/", {"file": SimpleUploadedFile("a.pdf", PDF)}
+    )
+    assert not EvidenceFile.objects.exists()
+    report = actions.return_report(bureau_staff, report, 2, "資料を追加してください")
+    actions.close_cycle(bureau_staff, cycle)
+    client_for(osaka_editor).post(
+        f"/progress/reports/{report.pk}/evidence/", {"file": SimpleUploadedFile("a.pdf", PDF)}
+    )
+    assert not EvidenceFile.objects.exists()
