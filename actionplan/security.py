@@ -45,7 +45,12 @@ def is_private(request: HttpRequest) -> bool:
     # session and add "Vary: Cookie" to every anonymous answer.
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        try:
+            if user is not None and user.is_authenticated:
+                return True
+        except Exception:
+            # The session could not be read (the database is down): whoever sent the cookie may
+            # be signed in, so the answer is treated as private.
             return True
     match = request.resolver_match
     if match is None:

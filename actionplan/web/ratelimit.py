@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
@@ -37,7 +37,8 @@ def client_key(request: HttpRequest) -> str:
 
 
 def _uses_redis() -> bool:
-    return bool(settings.REDIS_URL)
+    # The counters live where the cache does: REDIS_URL may be set for the task queue alone.
+    return isinstance(caches["default"], RedisCache)
 
 
 def _count_in_redis(key: str, window: int, window_start: int) -> int:

@@ -108,12 +108,17 @@ def _link(message: object) -> str:
     return found.group(1)
 
 
-def test_staff_resend_an_invitation_with_a_new_link(bureau_staff: User) -> None:
-    invitation = _invite(bureau_staff)
+def test_staff_resend_an_invitation_with_a_new_link(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Invitation mails leave through the outbox once the change is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(bureau_staff)
     old_link = _link(mail.outbox[0].body)
     page = client_for(bureau_staff).get("/accounts/users/").content.decode()
     assert f'action="/accounts/invitations/{invitation.pk}/resend/"' in page
-    response = client_for(bureau_staff).post(f"/accounts/invitations/{invitation.pk}/resend/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(bureau_staff).post(f"/accounts/invitations/{invitation.pk}/resend/")
     assert response.status_code == 302
     assert len(mail.outbox) == 2 and mail.outbox[1].to == ["guest@example.jp"]
     new_link = _link(mail.outbox[1].body)
@@ -123,8 +128,11 @@ def test_staff_resend_an_invitation_with_a_new_link(bureau_staff: User) -> None:
     assert invitation.history.first().history_change_reason == "resend"
 
 
-def test_revoking_an_invitation_asks_then_kills_the_link(bureau_staff: User) -> None:
-    invitation = _invite(bureau_staff)
+def test_revoking_an_invitation_asks_then_kills_the_link(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(bureau_staff)
     link = _link(mail.outbox[0].body)
     staff = client_for(bureau_staff)
     url = f"/accounts/invitations/{invitation.pk}/revoke/"

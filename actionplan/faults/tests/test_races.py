@@ -47,7 +47,7 @@ def test_parallel_first_puts_of_a_report_get_one_201_and_409s(
                 payload = {
                     "revision": 0,
                     "status": "in_progress",
-                    "percent": i,
+                    "percent": i + 1,  # 実施中 is 1–99 %
                     "narrative_ja": f"{i}",
                 }
                 return live.request(

@@ -17,6 +17,7 @@ from frictionless import validate
 from actionplan.opendata.export import export_open_data
 from actionplan.opendata.publish import current_publication
 from actionplan.partnerships import actions as desk
+from actionplan.partnerships.models import AgreementDraft
 from actionplan.plans.models import MemberGovernment, Partnership, PlanVersion
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +54,10 @@ def agreed_partnership(staff: Any, *, themes: list[str], title: str) -> Partners
     desk.refer_proposal(staff, proposal, governments=[osaka])
     desk.start_discussion(staff, proposal)
     desk.agree_proposal(staff, proposal, signed_on=datetime.date(2026, 4, 1))
-    proposal.refresh_from_db()
-    assert proposal.partnership is not None and proposal.partnership.version is None
-    return proposal.partnership
+    # Agreeing opens a draft; the agreement is public once staff publish it.
+    partnership = desk.publish_agreement(staff, AgreementDraft.objects.get(proposal=proposal))
+    assert partnership.version is None
+    return partnership
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -103,7 +105,10 @@ def test_an_agreed_proposal_is_in_the_partnership_files_after_the_plans_own(
 def test_the_published_package_stays_valid_with_a_registry_partnership_without_theme(
     plan_version: PlanVersion, bureau_staff: Any, client: Client
 ) -> None:
-    partnership = agreed_partnership(bureau_staff, themes=[], title="テーマ未定の協定")
+    # The desk publishes an agreement only with a theme; staff may clear it later in the admin.
+    partnership = agreed_partnership(bureau_staff, themes=["startups"], title="テーマ未定の協定")
+    Partnership.objects.filter(pk=partnership.pk).update(theme=None, theme_code="")
+    partnership.refresh_from_db()
     assert partnership.theme_code == ""
     publication = current_publication()
     report = validate(str(publication.directory / "datapackage.json"))

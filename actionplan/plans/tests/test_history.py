@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,6 +19,13 @@ from actionplan.progress.models import Status
 from .test_editions import crafted_revision
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def one_person_bureau(settings: Any) -> None:
+    # One bureau user writes and accepts here: these tests are about history across editions,
+    # not about who may accept (progress/tests/test_review.py is).
+    settings.PROGRESS_FOUR_EYES = False
 
 
 def accepted_report(staff: User, action: m.Action, narrative: str) -> None:

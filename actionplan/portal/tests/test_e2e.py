@@ -78,7 +78,9 @@ def test_reader_goes_from_home_to_a_theme_to_an_action_then_to_english_and_searc
 
     page.get_by_role("link", name="日本語").click()
     assert page.locator("html").get_attribute("lang") == "ja"
-    assert page.url == live_server.url + href.removeprefix("/en")
+    # The same page in Japanese; a hit's #anchor (a hub, a development) stays in the browser
+    # and never reaches the server that writes the language link.
+    assert page.url == live_server.url + href.removeprefix("/en").split("#")[0]
     print(f"screenshots: {shots}")
 
 

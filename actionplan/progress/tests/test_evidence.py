@@ -4,6 +4,7 @@ only to signed-in roles who may see the report, always as a download."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -41,13 +42,16 @@ def test_editor_attaches_a_pdf_and_only_roles_download_it(
     kyoto_editor: User,
     reviewer: User,
     evidence_root: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     report = draft(osaka_editor, members_action)
     editor = client_for(osaka_editor)
-    editor.post(
-        f"/progress/reports/{report.pk}/evidence/",
-        {"file": SimpleUploadedFile("実績.pdf", PDF, content_type="image/png")},
-    )
+    # The file is moved into place when the upload's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(
+            f"/progress/reports/{report.pk}/evidence/",
+            {"file": SimpleUploadedFile("実績.pdf", PDF, content_type="image/png")},
+        )
     stored = EvidenceFile.objects.get()
     assert (stored.original_name, stored.content_type, stored.size) == (
         "実績.pdf",
