@@ -324,6 +324,11 @@ PROGRESS_UPLOAD_MAX_BYTES = env_int("PROGRESS_UPLOAD_MAX_BYTES", 2 * 1024 * 1024
 # Four eyes: whoever wrote, changed or submitted a report may not accept it. A bureau of one
 # person turns this off (false).
 PROGRESS_FOUR_EYES = env_bool("PROGRESS_FOUR_EYES", True)
+# Absolute links in mails (scheme and host, no path): a mail has no request to take them from.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# Who the progress mails (reminders, returns, acceptances) name as the bureau's contact.
+PROGRESS_CONTACT_NAME = env_str("PROGRESS_CONTACT_NAME", "関西広域連合 広域産業振興局")
+PROGRESS_CONTACT_EMAIL = env_str("PROGRESS_CONTACT_EMAIL", "")
 # Evidence files of progress reports: outside MEDIA_ROOT's public URL space, like proposal
 # attachments (whose size limit and content checks they share).
 PROGRESS_EVIDENCE_ROOT = Path(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from actionplan.accounts.models import Profile, Role
+from actionplan.accounts.models import Role
 from actionplan.accounts.permissions import (
     PermissionDenied,
     can_act_for,
@@ -41,8 +41,9 @@ from actionplan.plans.models import (
     PlanVersion,
     Theme,
 )
+from actionplan.plans.queries import current_version
 
-from . import queries
+from . import notifications, queries
 from .models import (
     Direction,
     EvidenceFile,
@@ -272,6 +273,9 @@ def _transition(
         locked.revision += 1
         _stamp(locked, user)
         locked.save()
+        # Returned (also when an accepted report is reopened) or accepted: the body's editors
+        # are told in the same transaction, so a transition that rolls back mails nobody.
+        notifications.notify_reviewed(locked)
     return locked
 
 
@@ -424,13 +428,7 @@ def close_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
 
 
 def _recipients(government: MemberGovernment | None) -> list[str]:
-    if government is None:
-        profiles = Profile.objects.filter(role__in=[Role.BUREAU_ADMIN, Role.BUREAU_STAFF])
-    else:
-        profiles = Profile.objects.filter(role=Role.MEMBER_EDITOR, member_government=government)
-    return sorted(
-        {p.user.email for p in profiles.select_related("user") if p.user.email and p.user.is_active}
-    )
+    return notifications.recipients_for(government)
 
 
 def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
@@ -446,22 +444,23 @@ def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
             "fiscal_year",
         )
     sent = 0
+    version = current_version()
     with transaction.atomic():
-        for body in queries.body_statuses(cycle):
-            if body.missing <= 0:
+        for body in queries.body_statuses(cycle, version):
+            if body.missing <= 0 or version is None:
                 continue
             recipients = _recipients(body.government)
             if not recipients:
                 continue
+            reports = queries.reports_by_action(cycle.fiscal_year, body.government)
+            done = (ReviewState.SUBMITTED, ReviewState.ACCEPTED)
+            missing = [
+                a
+                for a in queries.carried_actions(version, cycle.fiscal_year, body.government)
+                if a.pk not in reports or reports[a.pk].state not in done
+            ]
             # The mail is Japanese whatever the language of the request that sends it.
-            year = fiscal_year_label(cycle.fiscal_year, "ja")
-            subject = f"【進捗報告のお願い】{year} 未提出 {body.missing}件"
-            message = (
-                f"{body.name} ご担当者様\n\n"
-                f"{year}の進捗報告の提出期限は {cycle.deadline:%Y-%m-%d} です。\n"
-                f"担当の取組 {body.carried}件のうち、{body.missing}件が未提出です。\n"
-                "ブラウザ、またはExcelのワークブックで報告してください。\n"
-            )
+            subject, message = notifications.reminder_text(cycle, body.government, missing)
             sent += enqueue_mail(subject, message, recipients) is not None
         cycle.last_reminded_at = timezone.now()
         if user is not None:

@@ -80,6 +80,9 @@ class ProgressReport(models.Model):
     )
     # When the bureau last reopened the report after accepting it (shown on the public page).
     corrected_at = models.DateTimeField(null=True, blank=True)
+    # The revision the last submissions digest announced to the bureau (None: never): a report
+    # submitted again after a return has a newer revision and is announced again.
+    digest_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from actionplan.progress.notifications import send_digest
+
+
+class Command(BaseCommand):
+    help = (
+        "Mail the bureau the progress reports submitted since the last digest, and each "
+        "assigned person their overdue proposals."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        digest = send_digest()
+        self.stdout.write(
+            f"queued {digest.mails} mail(s): {digest.reports} submitted report(s), "
+            f"{digest.overdue} overdue proposal(s)"
+        )
