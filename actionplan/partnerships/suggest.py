@@ -74,17 +74,47 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
+# Stem → the shortest word it was read from, so that reasons show "service", not "servic".
+_SURFACE: dict[str, str] = {}
+
+
+def _english_stemmer() -> Any:
+    # Snowball stemmers keep state between calls; one per thread, like the tokenizer.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = snowballstemmer.stemmer("english")
+        _local.stemmer = stemmer
+    return stemmer
+
+
 def _english_terms(folded: str) -> set[str]:
-    """English words of a folded text, stop words dropped, plurals as singular (the search's
-    stem), numbers left out."""
+    """English words of a folded text as Snowball stems (the plan's English says "development"
+    where a proposal says "developing"), stop words dropped, numbers left out. A hyphenated
+    word counts whole and by its parts: "next-generation" also meets "generation"."""
     found = set()
-    for word in _LATIN_WORD.findall(folded):
+    words = _LATIN_WORD.findall(folded)
+    words += [part for word in words if "-" in word for part in word.split("-") if part]
+    stemmer = _english_stemmer()
+    for word in words:
         if word.isdigit() or word in _ENGLISH_STOP or word in _STOP_TERMS:
             continue
-        word = stem(word)
-        if len(word) >= 2 and word not in _STOP_TERMS:
-            found.add(word)
+        singular = stem(word)
+        if singular in _STOP_TERMS:
+            continue
+        stemmed = str(stemmer.stemWord(singular))
+        if len(stemmed) >= 2 and stemmed not in _STOP_TERMS:
+            found.add(stemmed)
+            known = _SURFACE.get(stemmed)
+            if known is None or (len(singular), singular) < (len(known), known):
+                _SURFACE[stemmed] = singular
     return found
+
+
+def _shown(term: str) -> str:
+    """A term as a person reads it: the word behind an English stem."""
+    return _SURFACE.get(term, term)
 
 
 @dataclass(frozen=True)
@@ -94,6 +124,8 @@ class _EnglishGlossary:
     japanese: dict[str, str]
     # that Japanese term → the English phrases that lead to it
     english: dict[str, tuple[str, ...]]
+    # (folded Japanese term of a group, the group's first Japanese term)
+    japanese_terms: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -103,14 +135,23 @@ def _english_glossary() -> _EnglishGlossary:
     plan's Japanese text gives Sudachi."""
     data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
     japanese: dict[str, str] = {}
+    japanese_terms: list[tuple[str, str]] = []
     for group in data.get("groups", []):
         folded = [" ".join(fold(term).split()) for term in group]
         target = next((term for term in folded if not term.isascii()), None)
         if target is None:
             continue
+        japanese_terms += [(term, target) for term in folded if not term.isascii()]
         for term in folded:
             if term.isascii():
                 japanese.setdefault(term, target)
+                # The plural too, as English writes it ("trials", "hotels", "storage batteries").
+                plural = re.sub(r"y$", "ies", term) if re.search(r"[^aeiou]y$", term) else term
+                plural = plural if plural != term else re.sub(r"(s|x|ch|sh)$", r"\1es", term)
+                if plural == term:
+                    plural = term + "s"
+                if term[-1:].isalpha():
+                    japanese.setdefault(plural, target)
     english: dict[str, list[str]] = {}
     for phrase, target in japanese.items():
         english.setdefault(target, []).append(phrase)
@@ -120,7 +161,9 @@ def _english_glossary() -> _EnglishGlossary:
         if phrases
         else None
     )
-    return _EnglishGlossary(pattern, japanese, {k: tuple(v) for k, v in english.items()})
+    return _EnglishGlossary(
+        pattern, japanese, {k: tuple(v) for k, v in english.items()}, tuple(japanese_terms)
+    )
 
 
 def english_label(term: str) -> str:
@@ -128,7 +171,7 @@ def english_label(term: str) -> str:
     # The shortest plain word or phrase of the group, not an acronym (flying car, not aam).
     english = list(_english_glossary().english.get(term, ()))
     readable = [t for t in english if " " in t or len(t) >= 6] or english
-    return min(readable, key=lambda t: (len(t), t)) if readable else term
+    return min(readable, key=lambda t: (len(t), t)) if readable else _shown(term)
 
 
 @lru_cache(maxsize=4096)
@@ -143,11 +186,19 @@ def terms(text: str) -> frozenset[str]:
     found = set()
     latin = folded
     if english.pattern is not None:
-        for match in english.pattern.finditer(folded):
-            if english.japanese[match.group()] not in _STOP_TERMS:
-                found.add(english.japanese[match.group()])
-        latin = english.pattern.sub(" ", folded)
+        # Twice: as written, then with hyphens as spaces ("carbon-neutral" is "carbon neutral").
+        for variant in (folded, None):
+            latin = latin.replace("-", " ") if variant is None else latin
+            for match in english.pattern.finditer(latin):
+                if english.japanese[match.group()] not in _STOP_TERMS:
+                    found.add(english.japanese[match.group()])
+            latin = english.pattern.sub(" ", latin)
     found |= _english_terms(latin)
+    # A Japanese glossary term counts wherever it is written: Sudachi cuts 自動運転での into
+    # 自動 + 運転 and reads ものづくり as 物作り, so the English side would miss them.
+    for term, target in english.japanese_terms:
+        if term in folded and target not in _STOP_TERMS:
+            found.add(target)
     # In pieces: the tokenizer refuses a long text (a proposal's details run to 20,000 characters).
     for _offset, morpheme in morphemes(_tokenizer(), folded, None):
         if morpheme.surface().isascii():
@@ -306,7 +357,7 @@ def suggest(
                 candidate.label_ja,
                 candidate.label_en,
                 round(score, 3),
-                [english_label(t) for t in shared[:5]] if english else shared[:5],
+                [english_label(t) if english else _shown(t) for t in shared[:5]],
                 [theme_names.get(code, code) for code in themes],
             )
         )
@@ -338,7 +389,7 @@ def suggest(
                 government.name_ja,
                 government.name_en,
                 round(score, 3),
-                sorted(government_terms.get(government.lg_code, set()))[:5],
+                sorted(_shown(t) for t in government_terms.get(government.lg_code, set()))[:5],
                 [],
                 " / ".join(str(n) for n in notes),
             )

@@ -13,15 +13,41 @@ from actionplan.partnerships.evaluate import DEFAULT_SET, SuggestionSetError, ev
 from actionplan.partnerships.suggest import suggest, terms
 from actionplan.plans.models import PlanVersion
 
-# Measured on the 25 proposals of actionplan/data/partnerships/suggestion_set.json: 0.925
-# (Nov 2026).
-RECALL_AT_5_FLOOR = 0.85
+# Measured on the 42 proposals of actionplan/data/partnerships/suggestion_set.json (Dec 2026):
+# overall 0.913, Japanese 0.937, English 0.872.
+RECALL_AT_5_FLOOR = 0.88
+ENGLISH_RECALL_AT_5_FLOOR = 0.85
 
 
 def test_terms_keep_two_character_words_and_fold_width() -> None:
     found = terms("水素と蓄電池、ＡＩを活用した万博の人材育成")
     assert {"水素", "蓄電池", "ai", "万博", "人材育成"} <= found
     assert "活用" not in found  # a word of the genre, in every text
+
+
+def test_english_words_meet_their_other_forms() -> None:
+    # Snowball stems: the plan's English says "development", a proposal "developing".
+    assert terms("developing new routes") & terms("route development") >= {"develop", "rout"}
+    # Glossary phrases in the plural and hyphenated count as their Japanese term.
+    assert "実証" in terms("two field trials") and "実証" in terms("demonstrations")
+    assert "カーボンニュートラル" in terms("carbon-neutral ports")
+    assert "次世代" in terms("next-generation batteries")
+
+
+def test_japanese_glossary_terms_count_however_sudachi_cuts_them() -> None:
+    # Sudachi cuts 自動運転での into 自動 + 運転; the English "self-driving" must still meet it.
+    assert "自動運転" in terms("自動運転での移動サービスの普及拡大")
+    assert "自動運転" in terms("self-driving shuttle bus")
+    # A Japanese synonym of the group leads to its first term, as the English does.
+    assert "事業化" in terms("観光分野でのビジネス化") & terms("commercialization")
+
+
+def test_english_reasons_show_words_not_stems(plan_version: PlanVersion) -> None:
+    with translation.override("en"):
+        ranked = suggest("autonomous mobility services for residents", english=True)
+    shared = [t for s in ranked["action"] for t in s.shared_terms]
+    assert "service" in shared
+    assert "servic" not in shared and "mobil" not in shared
 
 
 def test_each_suggestion_says_why(plan_version: PlanVersion) -> None:
@@ -52,9 +78,10 @@ def test_recall_at_5_on_the_public_test_set_stays_above_the_floor(
     plan_version: PlanVersion,
 ) -> None:
     evaluation = evaluate()
-    assert len(evaluation.results) >= 20
+    assert len(evaluation.results) >= 40
+    assert len([r for r in evaluation.results if r.language == "en"]) >= 10
     assert evaluation.languages == ["en", "ja"]
-    assert evaluation.recall_of("en") >= RECALL_AT_5_FLOOR
+    assert evaluation.recall_of("en") >= ENGLISH_RECALL_AT_5_FLOOR
     assert evaluation.recall >= RECALL_AT_5_FLOOR, [
         (r.id, r.missed) for r in evaluation.results if r.missed
     ]
