@@ -148,16 +148,21 @@ class PreparedQuery:
         rows = self.rows(**arguments)
         return rows[0] if rows else None
 
-    def first_instance(self, **arguments: Any) -> Any:
-        """The first row as a model instance (the query must select exactly the model's
-        `columns()`), as the ORM would have built it; None without a row."""
-        row = self.first(**arguments)
-        if row is None:
-            return None
+    def instances(self, **arguments: Any) -> list[Any]:
+        """The rows as model instances, as the ORM would have built them; the query must
+        select exactly the model's `columns()`. Related objects are not loaded (attach them, or
+        each access asks the database)."""
+        rows = self.rows(**arguments)
         model = self._model
-        if model is None:  # set by the rows() call above
+        if model is None:  # set by rows()
             raise RuntimeError("no model")
-        return model.from_db(router.db_for_read(model), list(row), list(row.values()))
+        alias = router.db_for_read(model)
+        return [model.from_db(alias, list(row), list(row.values())) for row in rows]
+
+    def first_instance(self, **arguments: Any) -> Any:
+        """The first of `instances()`, or None."""
+        found = self.instances(**arguments)
+        return found[0] if found else None
 
 
 def columns(model: type[Model]) -> list[str]:

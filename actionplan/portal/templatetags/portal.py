@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, get_script_prefix, reverse, translate_url
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override, pgettext_lazy
@@ -26,7 +27,11 @@ def language_url(context: dict[str, Any], language: str) -> str:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return "/" if language == "ja" else f"/{language}/"
-    return translate_url(request.get_full_path(), language)
+    # Asked three times by every page (two alternates and the switch): resolved once.
+    urls: dict[str, str] = request.__dict__.setdefault("_language_urls", {})
+    if language not in urls:
+        urls[language] = translate_url(request.get_full_path(), language)
+    return urls[language]
 
 
 @register.filter
@@ -217,14 +222,24 @@ FOOTER_SECTIONS = (
 )
 
 
+@functools.lru_cache(maxsize=512)
+def _reverse(name: str, language: str, script_prefix: str) -> str | None:
+    """The URL of a page without arguments: the same for every request in that language and
+    under that prefix, so the header and footer menus (some 20 links on every page) reverse
+    each once per process instead of on each request."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def _links(request: HttpRequest | None, names: tuple[tuple[str, Any], ...]) -> list[dict[str, Any]]:
     """Links whose page this site serves, each marked current when the reader is in its part."""
     path = request.path if request is not None else ""
     links = []
     for name, label in names:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # an app left out of this installation
+        url = _reverse(name, get_language() or "", get_script_prefix())
+        if url is None:  # an app left out of this installation
             continue
         home = name == "portal:home"
         current = path == url if home else path.startswith(url)
