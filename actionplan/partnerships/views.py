@@ -557,6 +557,7 @@ def _agreement_input(form: AgreementForm, partners: Any, items: Any) -> actions.
         items=[{"text_ja": row["text_ja"], "text_en": row.get("text_en", "")} for row in lines],
         source_name_ja=data["source_name_ja"],
         source_name_en=data["source_name_en"],
+        source_url=data["source_url"],
     )
 
 
@@ -597,6 +598,7 @@ def agreement_edit(request: HttpRequest, proposal_id: int) -> HttpResponse:
                 "date_day": draft.date_day,
                 "source_name_ja": draft.source_name_ja,
                 "source_name_en": draft.source_name_en,
+                "source_url": draft.source_url,
             }
         )
         partners = NewPartnerFormSet(initial=draft.new_partners, prefix="partner")
