@@ -58,9 +58,7 @@ def test_the_plans_own_page_is_a_setting_of_its_own(
     assert set(links) == {PLAN_PAGE, UNION}
     plan_label = {
         "": "「関西広域産業ビジョン アクションプラン」の公表ページ（PDF）（外部サイト）",
-        "/en": (
-            "The Kansai Regional Industrial Vision Action Plan as published (PDF) (external site)"
-        ),
+        "/en": ("The Kansai Industrial Vision Action Plan as published (PDF) (external site)"),
     }
     assert links[PLAN_PAGE] == plan_label[prefix]
 
