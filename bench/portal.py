@@ -6,9 +6,8 @@ collected (served by WhiteNoise), `DEBUG=false`, `actionplan serve` (gunicorn, t
 worker). Datasette serves a copy of the same database (read-only, immutable); with one process
 `datasette serve`, with two uvicorn `--workers 2` over bench/datasette_app.py.
 
-Headline: every answer built on each request. That server runs with `PUBLIC_CACHES=off`,
-`PUBLIC_MEMORY_CACHE_MB=0` and the settings of bench/built_settings.py, whose shared cache never
-finds or keeps a stored page or API answer (the data stamp is kept). Second line: the same
+Headline: every answer built on each request. That server runs with `PUBLIC_CACHES=off`, which
+turns every page and response cache off (the data stamp is kept). Second line: the same
 requests on a server with the caches on (what repeated visits get). Pairs measured:
 
 - action page `/actions/ID/` against Datasette's row page `/plan/plans_action/ID`;
@@ -236,12 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             ("import", str(PLAN)),
         ):
             _actionplan(env, *step)
-        built = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "bench.built_settings",
-            "PUBLIC_CACHES": "off",
-            "PUBLIC_MEMORY_CACHE_MB": "0",
-        }
+        built = {**env, "PUBLIC_CACHES": "off"}
         with sqlite3.connect(database) as db:
             theme_id, action_id = db.execute(
                 "SELECT t.id, a.id FROM plans_theme t JOIN plans_action a ON a.theme_id = t.id"

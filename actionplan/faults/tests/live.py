@@ -174,7 +174,6 @@ def environment(database_url: str, folder: Path) -> dict[str, str]:
         STATIC_ROOT=str(folder / "static"),
         API_RATE_LIMIT="0",
         PROPOSAL_RATE_LIMIT="0",
-        PUBLIC_MEMORY_CACHE_MB="0",
         LOG_LEVEL="WARNING",
         WEB_CONCURRENCY="2",
     )

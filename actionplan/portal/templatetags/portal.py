@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, reverse, translate_url
 from django.utils.html import format_html
@@ -245,6 +246,25 @@ def _links(request: HttpRequest | None, names: tuple[tuple[str, Any], ...]) -> l
         current = path == url if home else path.startswith(url)
         links.append({"url": url, "label": label, "current": current})
     return links
+
+
+@register.simple_tag
+def external_link(url: str, label: str) -> SafeString:
+    """A link that leaves the site, saying so in words (not only by an icon) in the page's
+    language; ``noopener`` so that the other site gets no handle on this page."""
+    return format_html(
+        '<a href="{}" rel="external noopener" class="external">{}'
+        '<span class="external__note">{}</span></a>',
+        url,
+        label,
+        _("（外部サイト）"),
+    )
+
+
+@register.inclusion_tag("portal/_official_sources.html")
+def official_sources() -> dict[str, Any]:
+    """The Union's page where the plan is published (its PDF) and the Union's own site."""
+    return {"plan_url": settings.PLAN_SOURCE_URL, "union_url": settings.UNION_SITE_URL}
 
 
 @register.inclusion_tag("portal/_site_nav.html", takes_context=True)
