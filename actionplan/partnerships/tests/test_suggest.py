@@ -25,6 +25,8 @@ ENGLISH_RECALL_AT_5_FLOOR = 0.80
 SET_FLOORS = [
     ("suggestion_set_dev2.json", 0.72, 0.67),
     ("suggestion_set_dev3.json", 0.60, 0.55),
+    # Written by a reader who never saw the engine: 0.737 (0.778, 0.700; before 0.697).
+    ("suggestion_set_holdout.json", 0.70, 0.65),
 ]
 
 
