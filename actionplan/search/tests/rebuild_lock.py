@@ -83,12 +83,12 @@ def measure(batch: int, documents: list[SearchDocument]) -> dict[str, Any]:
 
     thread = threading.Thread(target=visitor)
     thread.start()
-    actions.write_documents = writing  # type: ignore[assignment]
+    actions.write_documents = writing
     start = time.monotonic()
     try:
         actions.replace_index(documents, version.pk if version else None, batch=batch)
     finally:
-        actions.write_documents = write  # type: ignore[assignment]
+        actions.write_documents = write
         began.set()
     end = time.monotonic()
     thread.join()
