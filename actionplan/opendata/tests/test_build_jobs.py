@@ -143,3 +143,5 @@ def test_before_the_first_build_the_files_answer_503_being_prepared(
     assert response["Retry-After"] == "30"
     assert response.json()["code"] == "unavailable"
     assert "being prepared" in response.json()["message"]
+    with mock.patch("actionplan.opendata.jobs.enqueue"):
+        assert client.get("/opendata/").status_code == 200  # the page links to them all the same
