@@ -1,8 +1,8 @@
 """A full index rebuild on a SQLite file while a visitor posts the public proposal form: how long
 the rebuild's longest write transaction lasts, and what the post gets.
 
-Run inside a site of its own (``actionplan shell``) by ``test_rebuild_lock.py`` and
-``bench/search.py rebuild``: the index of the bundled plan is written ``COPIES`` times over (as
+Run inside a site of its own (``actionplan shell``) by ``test_rebuild_lock.py``, which prints the
+figures (``pytest -s``): the index of the bundled plan is written ``COPIES`` times over (as
 documents of made-up records), once as one transaction (how rebuilds wrote it before) and once
 in batches; a thread posts the form as soon as the writing has begun. Prints one JSON line per
 way of writing.
