@@ -348,6 +348,9 @@ PROGRESS_EVIDENCE_ROOT = Path(
 # Cache state must be shared by every app process, so it lives in Redis or in the database,
 # never in process memory. The database table is created by `actionplan createcachetable`.
 REDIS_URL = env_str("REDIS_URL", "")
+# Entries of the database cache before culling, and slots for the last good copies of public
+# answers served during an outage (actionplan/web/stale.py), whichever the backend.
+CACHE_MAX_ENTRIES = env_int("CACHE_MAX_ENTRIES", 5000, minimum=1)
 CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -357,7 +360,7 @@ CACHES: dict[str, dict[str, Any]] = {
             "LOCATION": "actionplan_cache",
             # Only rebuildable answers live here (the data stamp and the rate counters are in
             # database tables of their own), so culling costs a rebuild, never correctness.
-            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=1)},
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
         }
     ),
 }

@@ -412,11 +412,11 @@ def opendata(request: HttpRequest) -> HttpResponse:
 def _opendata_updated() -> Any:
     """When the published data last changed (None before any plan is imported)."""
     from actionplan.opendata.export import ExportError
-    from actionplan.opendata.publish import current_publication
+    from actionplan.opendata.publish import Preparing, current_publication
 
     try:
         return current_publication().modified
-    except ExportError:
+    except (ExportError, Preparing):  # no plan yet, or its first build is still running
         return None
 
 
