@@ -220,12 +220,20 @@ def _by_pk(model: type[Any]) -> PreparedQuery:
     return PreparedQuery(lambda pk: model.objects.filter(pk=pk).values(*columns(model)), pk=int)
 
 
-def _of_version(model: type[Any]) -> PreparedQuery:
-    # In the model's own ordering, as `version.<related>.all()` lists them.
+def _of_version(model: type[Any], limit: int | None = None) -> PreparedQuery:
+    # In the model's own ordering, as `version.<related>.all()` lists them; the first `limit`.
     return PreparedQuery(
-        lambda version_id: model.objects.filter(version_id=version_id).values(*columns(model)),
+        lambda version_id: model.objects.filter(version_id=version_id).values(*columns(model))[
+            :limit
+        ],
         version_id=int,
     )
+
+
+# The action page weighs at most this many developments and partnerships (in document order)
+# as related records, so that its work stays bounded however many a revised plan lists; the
+# published plan has 23 and 12.
+RELATED_CANDIDATES = 300
 
 
 _ACTION = _by_pk(m.Action)
@@ -239,8 +247,8 @@ _CURRENT = PreparedQuery(
     plan_id=int,
 )
 _THEMES = _of_version(m.Theme)
-_MILESTONES = _of_version(m.Milestone)
-_PARTNERSHIPS = _of_version(m.Partnership)
+_MILESTONES = _of_version(m.Milestone, RELATED_CANDIDATES)
+_PARTNERSHIPS = _of_version(m.Partnership, RELATED_CANDIDATES)
 _HUBS = PreparedQuery(lambda: m.Hub.objects.order_by("id").values(*columns(m.Hub)))
 _GOVERNMENTS = PreparedQuery(
     lambda action_id: m.MemberGovernment.objects.filter(actions=action_id).values(
