@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -50,7 +50,7 @@ from .importer.partners import find_parties, normalized_name, organization_kind
 from .importer.text import fold, text_digest
 from .importer.themes import theme_code
 from .queries import diff_versions
-from .translations import Translations, load_translations
+from .translations import Translations, load_translations, stored_translations
 from .verification import (
     EditionRefused,
     Verification,
@@ -338,6 +338,9 @@ def _stage(
         governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
     plan = _plan_for(doc, tr, force=force)
     previous = plan.versions.filter(is_current=True).first()
+    if previous is not None:
+        # What staff translated for the current edition carries over where the words stay.
+        tr = replace(tr, fallback=stored_translations(previous, tr.language))
     writer = _VersionWriter(doc, tr, plan, previous, source_name, governments)
     writer.imported_by = imported_by
     result = writer.write()
