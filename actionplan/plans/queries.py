@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
@@ -31,6 +32,16 @@ def actions_in_reading_order(version: m.PlanVersion) -> QuerySet[m.Action]:
 
 
 @dataclass
+class Detail:
+    """A value of a record other than its main text that differs between the editions: a
+    development's date or figure, an agreement's date, outline or numbered content item."""
+
+    field: str  # date | figure_value | figure_unit | figure_year | note | outline | item.N …
+    old: str = ""
+    new: str = ""
+
+
+@dataclass
 class Change:
     kind: str  # added | removed | changed | moved
     record: str  # action | year_theme | milestone | partnership | theme
@@ -43,6 +54,10 @@ class Change:
     # For a moved record, the cell it left and the cell it is in: theme/fiscal year/actor.
     old_cell: str = ""
     new_cell: str = ""
+    # Whether the words differ (a changed or moved record; a changed record may keep its words
+    # and differ only in its details).
+    reworded: bool = False
+    details: list[Detail] = field(default_factory=list)
 
     @property
     def cell(self) -> str:
@@ -59,22 +74,36 @@ class VersionDiff:
         return sum(1 for c in self.changes if c.kind == kind)
 
 
+# What a record holds besides its main text, as (field, value) pairs compared between editions.
+Details = dict[str, str]
+
+
 def _compare(
     diff: VersionDiff,
     record: str,
-    old: dict[str, tuple[str, Change]],
-    new: dict[str, tuple[str, Change]],
+    old: dict[str, tuple[str, Change, Details]],
+    new: dict[str, tuple[str, Change, Details]],
 ) -> None:
-    for key, (text, template) in new.items():
+    for key, (text, template, details) in new.items():
         if key not in old:
             diff.changes.append(_with(template, "added", new_text=text))
-        elif old[key][1].cell != template.cell:
-            moved = _with(template, "moved", old_text=old[key][0], new_text=text)
-            moved.old_cell, moved.new_cell = old[key][1].cell, template.cell
+            continue
+        old_text, old_template, old_details = old[key]
+        differences = [
+            Detail(name, old_details.get(name, ""), details.get(name, ""))
+            for name in dict.fromkeys([*old_details, *details])
+            if old_details.get(name, "") != details.get(name, "")
+        ]
+        if old_template.cell != template.cell:
+            moved = _with(template, "moved", old_text=old_text, new_text=text)
+            moved.old_cell, moved.new_cell = old_template.cell, template.cell
+            moved.reworded, moved.details = old_text != text, differences
             diff.changes.append(moved)
-        elif old[key][0] != text:
-            diff.changes.append(_with(template, "changed", old_text=old[key][0], new_text=text))
-    for key, (text, template) in old.items():
+        elif old_text != text or differences:
+            changed = _with(template, "changed", old_text=old_text, new_text=text)
+            changed.reworded, changed.details = old_text != text, differences
+            diff.changes.append(changed)
+    for key, (text, template, _details) in old.items():
         if key not in new:
             diff.changes.append(_with(template, "removed", old_text=text))
 
@@ -92,17 +121,43 @@ def _with(template: Change, kind: str, *, old_text: str = "", new_text: str = ""
     )
 
 
+def _figure_value(value: Decimal | None) -> str:
+    """A figure as written, without the column's trailing zeros (981.0000 → 981)."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+def _milestone_details(d: m.Milestone) -> Details:
+    return {
+        "date": d.date_iso,
+        "figure_label": d.figure_label_ja,
+        "figure_value": _figure_value(d.figure_value),
+        "figure_unit": d.figure_unit,
+        "figure_year": "" if d.figure_as_of_year is None else str(d.figure_as_of_year),
+        "note": d.note_ja,
+    }
+
+
+def _partnership_details(p: m.Partnership) -> Details:
+    details = {"date": p.date_iso, "date_label": p.date_label_ja, "outline": p.outline_ja}
+    details.update({f"item.{item.number}": item.text_ja for item in p.items.all()})
+    return details
+
+
 def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
-    """Every record added, removed or reworded between two versions, matched by stable key."""
+    """Every record added, removed, reworded or moved between two versions, matched by stable
+    key (which the importer gives a moved and reworded item too, see `plans.actions`); for
+    developments and agreements also their dates, figures and content items (`details`)."""
     diff = VersionDiff(old, new)
 
-    def themes(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
+    def themes(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
         return {
-            t.code: (t.desired_state_ja, Change("", "theme", t.code, theme_code=t.code))
+            t.code: (t.desired_state_ja, Change("", "theme", t.code, theme_code=t.code), {})
             for t in version.themes.all()
         }
 
-    def headlines(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
+    def headlines(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
         rows = version.year_themes.select_related("theme", "period")
         return {
             y.key: (
@@ -114,11 +169,12 @@ def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
                     theme_code=y.theme.code,
                     fiscal_year=y.period.fiscal_year_start,
                 ),
+                {},
             )
             for y in rows
         }
 
-    def actions(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
+    def actions(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
         return {
             a.key: (
                 a.text_ja,
@@ -130,21 +186,30 @@ def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
                     fiscal_year=a.period.fiscal_year_start,
                     actor=a.actor,
                 ),
+                {},
             )
             for a in actions_in_reading_order(version)
         }
 
-    def milestones(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
+    def milestones(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
         rows = version.milestones.select_related("theme")
         return {
-            d.key: (d.text_ja, Change("", "milestone", d.key, theme_code=d.theme.code))
+            d.key: (
+                d.text_ja,
+                Change("", "milestone", d.key, theme_code=d.theme.code),
+                _milestone_details(d),
+            )
             for d in rows
         }
 
-    def partnerships(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
+    def partnerships(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
         return {
-            p.key: (p.title_ja, Change("", "partnership", p.key, theme_code=p.theme_code))
-            for p in version.partnerships.all()
+            p.key: (
+                p.title_ja,
+                Change("", "partnership", p.key, theme_code=p.theme_code),
+                _partnership_details(p),
+            )
+            for p in version.partnerships.prefetch_related("items")
         }
 
     for record, reader in (
