@@ -128,96 +128,117 @@ def _figure_value(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
-def _milestone_details(d: m.Milestone) -> Details:
+Entries = dict[str, tuple[str, Change, Details]]
+
+
+def _themes(version: m.PlanVersion) -> Entries:
+    rows = version.themes.order_by("position").values_list("code", "desired_state_ja")
+    return {code: (text, Change("", "theme", code, theme_code=code), {}) for code, text in rows}
+
+
+def _headlines(version: m.PlanVersion) -> Entries:
+    rows = version.year_themes.values_list(
+        "key", "text_ja", "theme__code", "period__fiscal_year_start"
+    )
     return {
-        "date": d.date_iso,
-        "figure_label": d.figure_label_ja,
-        "figure_value": _figure_value(d.figure_value),
-        "figure_unit": d.figure_unit,
-        "figure_year": "" if d.figure_as_of_year is None else str(d.figure_as_of_year),
-        "note": d.note_ja,
+        key: (text, Change("", "year_theme", key, theme_code=code, fiscal_year=year), {})
+        for key, text, code, year in rows
     }
 
 
-def _partnership_details(p: m.Partnership) -> Details:
-    details = {"date": p.date_iso, "date_label": p.date_label_ja, "outline": p.outline_ja}
-    details.update({f"item.{item.number}": item.text_ja for item in p.items.all()})
-    return details
+def _actions(version: m.PlanVersion) -> Entries:
+    rows = (
+        m.Action.objects.filter(version=version)
+        .order_by("theme__position", ACTOR_ORDER, "period__position", "position")
+        .values_list("key", "text_ja", "theme__code", "period__fiscal_year_start", "actor")
+    )
+    return {
+        key: (
+            text,
+            Change("", "action", key, theme_code=code, fiscal_year=year, actor=actor),
+            {},
+        )
+        for key, text, code, year, actor in rows
+    }
+
+
+def _milestones(version: m.PlanVersion) -> Entries:
+    rows = version.milestones.values_list(
+        "key",
+        "text_ja",
+        "theme__code",
+        "date_year",
+        "date_month",
+        "date_day",
+        "figure_label_ja",
+        "figure_value",
+        "figure_unit",
+        "figure_as_of_year",
+        "note_ja",
+    )
+    return {
+        key: (
+            text,
+            Change("", "milestone", key, theme_code=code),
+            {
+                "date": m.partial_iso(year, month, day),
+                "figure_label": label,
+                "figure_value": _figure_value(value),
+                "figure_unit": unit,
+                "figure_year": "" if as_of is None else str(as_of),
+                "note": note,
+            },
+        )
+        for key, text, code, year, month, day, label, value, unit, as_of, note in rows
+    }
+
+
+def _partnerships(version: m.PlanVersion) -> Entries:
+    items: dict[int, dict[str, str]] = {}
+    for partnership_id, number, text in (
+        m.PartnershipItem.objects.filter(partnership__version=version)
+        .order_by("partnership_id", "number")
+        .values_list("partnership_id", "number", "text_ja")
+    ):
+        items.setdefault(partnership_id, {})[f"item.{number}"] = text
+    rows = version.partnerships.values_list(
+        "pk",
+        "key",
+        "title_ja",
+        "theme_code",
+        "date_year",
+        "date_month",
+        "date_day",
+        "date_label_ja",
+        "outline_ja",
+    )
+    return {
+        key: (
+            title,
+            Change("", "partnership", key, theme_code=code),
+            {
+                "date": m.partial_iso(year, month, day),
+                "date_label": label,
+                "outline": outline,
+                **items.get(pk, {}),
+            },
+        )
+        for pk, key, title, code, year, month, day, label, outline in rows
+    }
 
 
 def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
     """Every record added, removed, reworded or moved between two versions, matched by stable
     key (which the importer gives a moved and reworded item too, see `plans.actions`); for
-    developments and agreements also their dates, figures and content items (`details`)."""
+    developments and agreements also their dates, figures and content items (`details`).
+    Read as plain values, not model instances: the comparison runs in every import."""
     diff = VersionDiff(old, new)
-
-    def themes(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
-        return {
-            t.code: (t.desired_state_ja, Change("", "theme", t.code, theme_code=t.code), {})
-            for t in version.themes.all()
-        }
-
-    def headlines(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
-        rows = version.year_themes.select_related("theme", "period")
-        return {
-            y.key: (
-                y.text_ja,
-                Change(
-                    "",
-                    "year_theme",
-                    y.key,
-                    theme_code=y.theme.code,
-                    fiscal_year=y.period.fiscal_year_start,
-                ),
-                {},
-            )
-            for y in rows
-        }
-
-    def actions(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
-        return {
-            a.key: (
-                a.text_ja,
-                Change(
-                    "",
-                    "action",
-                    a.key,
-                    theme_code=a.theme.code,
-                    fiscal_year=a.period.fiscal_year_start,
-                    actor=a.actor,
-                ),
-                {},
-            )
-            for a in actions_in_reading_order(version)
-        }
-
-    def milestones(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
-        rows = version.milestones.select_related("theme")
-        return {
-            d.key: (
-                d.text_ja,
-                Change("", "milestone", d.key, theme_code=d.theme.code),
-                _milestone_details(d),
-            )
-            for d in rows
-        }
-
-    def partnerships(version: m.PlanVersion) -> dict[str, tuple[str, Change, Details]]:
-        return {
-            p.key: (
-                p.title_ja,
-                Change("", "partnership", p.key, theme_code=p.theme_code),
-                _partnership_details(p),
-            )
-            for p in version.partnerships.prefetch_related("items")
-        }
-
     for record, reader in (
-        ("theme", themes),
-        ("year_theme", headlines),
-        ("action", actions),
-        ("milestone", milestones),
-        ("partnership", partnerships),
+        ("theme", _themes),
+        ("year_theme", _headlines),
+        ("action", _actions),
+        ("milestone", _milestones),
+        ("partnership", _partnerships),
     ):
         _compare(diff, record, reader(old), reader(new))
     return diff
