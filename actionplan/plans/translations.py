@@ -372,22 +372,44 @@ def stored_translations(version: m.PlanVersion, language: str = "en") -> Transla
             "key", "text_ja", "text_en"
         ):
             add(key, ja, en)
-    for ms in m.Milestone.objects.filter(version=version):
-        add(ms.key, ms.text_ja, ms.text_en)
-        add_lines(f"{ms.key}.note", ms.note_ja, ms.note_en)
-        add(f"{ms.key}.figure.label", ms.figure_label_ja, ms.figure_label_en)
-        add(f"{ms.key}.figure.source", ms.figure_source_ja, ms.figure_source_en)
-    for t in m.Theme.objects.filter(version=version):
-        add(f"{t.code}.name", t.name_ja, t.name_en)
-        add(desired_state_key(t.code), t.desired_state_ja, t.desired_state_en)
-        add_lines(
-            f"{desired_state_key(t.code)}.note", t.desired_state_note_ja, t.desired_state_note_en
-        )
-    for p in m.Partnership.objects.filter(version=version).prefetch_related("items"):
-        add(f"{p.key}.title", p.title_ja, p.title_en)
-        add_lines(f"{p.key}.outline", p.outline_ja, p.outline_en)
-        for item in p.items.all():
-            add(f"{p.key}.item.{item.number}", item.text_ja, item.text_en)
+    for key, *texts in m.Milestone.objects.filter(version=version).values_list(
+        "key",
+        "text_ja",
+        "text_en",
+        "note_ja",
+        "note_en",
+        "figure_label_ja",
+        "figure_label_en",
+        "figure_source_ja",
+        "figure_source_en",
+    ):
+        add(key, texts[0], texts[1])
+        add_lines(f"{key}.note", texts[2], texts[3])
+        add(f"{key}.figure.label", texts[4], texts[5])
+        add(f"{key}.figure.source", texts[6], texts[7])
+    for code, *texts in m.Theme.objects.filter(version=version).values_list(
+        "code",
+        "name_ja",
+        "name_en",
+        "desired_state_ja",
+        "desired_state_en",
+        "desired_state_note_ja",
+        "desired_state_note_en",
+    ):
+        add(f"{code}.name", texts[0], texts[1])
+        add(desired_state_key(code), texts[2], texts[3])
+        add_lines(f"{desired_state_key(code)}.note", texts[4], texts[5])
+    keys = {}
+    for pk, key, *texts in m.Partnership.objects.filter(version=version).values_list(
+        "pk", "key", "title_ja", "title_en", "outline_ja", "outline_en"
+    ):
+        keys[pk] = key
+        add(f"{key}.title", texts[0], texts[1])
+        add_lines(f"{key}.outline", texts[2], texts[3])
+    for partnership_id, number, ja, en in m.PartnershipItem.objects.filter(
+        partnership__version=version
+    ).values_list("partnership_id", "number", "text_ja", "text_en"):
+        add(f"{keys[partnership_id]}.item.{number}", ja, en)
     add("period_note", version.period_note_ja, version.period_note_en)
     add("introduction", version.introduction_ja, version.introduction_en)
     terms: dict[str, str] = {}
