@@ -32,6 +32,9 @@ from actionplan.plans.translations import (
 )
 from actionplan.progress import actions
 from actionplan.progress.actions import UNOFFICIAL_TRANSLATION_REASON, ProgressError
+from actionplan.search.actions import rebuild_index
+from actionplan.search.models import Kind
+from actionplan.search.queries import search
 
 URL = "/progress/translations/"
 ENGLISH = "Run a pilot matching programme for regional start-ups and large firms."
@@ -379,3 +382,24 @@ def test_english_written_by_staff_follows_into_the_next_edition(
     assert new.is_current
     assert Milestone.objects.get(version=new, key=milestone.key).text_en == "Opened."
     assert Action.objects.get(version=new, key=action.key).text_en == "Kept action."
+
+
+@pytest.mark.django_db
+def test_english_of_an_agreement_item_is_found_by_search(
+    bureau_staff: User,
+    untranslated_edition: PlanVersion,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    rebuild_index()
+    item = PartnershipItem.objects.filter(partnership__version=untranslated_edition).first()
+    assert item is not None
+    assert not search("hydrothermal").hits
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.translate_item(
+            bureau_staff,
+            untranslated_edition,
+            f"partnership_item-partnershipitem-text-{item.pk}",
+            "Joint hydrothermal research",
+        )
+    hits = search("hydrothermal").hits
+    assert [(hit.kind, hit.id) for hit in hits] == [(Kind.PARTNERSHIP, item.partnership_id)]
