@@ -22,6 +22,7 @@ from actionplan.plans import models as m
 from actionplan.plans.actions import activate_version, import_plan_document, import_plan_file
 from actionplan.plans.importer.document import read_plan_document
 from actionplan.plans.importer.writer import render_document
+from actionplan.plans.queries import editions_of_action
 from actionplan.plans.verification import MAX_TEXT_LENGTH, EditionRefused
 from actionplan.search.queries import search
 
@@ -536,7 +537,11 @@ def test_a_moved_and_reworded_item_keeps_its_identity_and_details_are_compared(
         f"{code}/2026/members",
     )
     # The stable identity is kept: what is attached to the action follows it.
-    assert new.actions.get(key=old_action.key).text_ja == words["moved"]
+    new_action = new.actions.get(key=old_action.key)
+    assert new_action.text_ja == words["moved"]
+    assert sorted(editions_of_action(new_action).values_list("pk", flat=True)) == sorted(
+        [old_action.pk, new_action.pk]
+    )
     figure = next(c for c in changes if c["new_text"] == words["figure_text"])
     old_figure = words["figure"]
     assert figure["reworded"] is False
