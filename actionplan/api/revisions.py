@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,6 +17,14 @@ from .params import PlanVersionNumber
 router = Router(tags=["plan"])
 
 
+class DetailOut(Schema):
+    # date, date_label, figure_label, figure_value, figure_unit, figure_year, note, outline,
+    # item.N (an agreement's numbered content item)
+    field: str
+    old: str
+    new: str
+
+
 class ChangeOut(Schema):
     kind: str  # added | removed | changed | moved
     record: str  # action | year_theme | milestone | partnership | theme
@@ -27,6 +36,8 @@ class ChangeOut(Schema):
     new_text: str
     old_cell: str
     new_cell: str
+    reworded: bool  # the words differ (changed or moved); false when only details differ
+    details: list[DetailOut]
 
 
 class ComparisonOut(Schema):
@@ -57,5 +68,5 @@ def plan_version_changes(request: HttpRequest, number: PlanVersionNumber) -> Any
         "old_edition": previous.edition_ja,
         "new_edition": version.edition_ja,
         "counts": {k: diff.count(k) for k in ("added", "removed", "changed", "moved")},
-        "changes": [vars(c) for c in diff.changes],
+        "changes": [asdict(c) for c in diff.changes],
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from actionplan.plans import models as m
 
-from .export import export_open_data
+from .export import all_records, export_open_data
 
 
 def check_staged_version(
@@ -18,5 +18,6 @@ def check_staged_version(
     # Built in a private directory that is thrown away: publication happens on demand once
     # the version is current (see publish.py).
     with tempfile.TemporaryDirectory(prefix="actionplan-verify-") as directory:
-        export_open_data(Path(directory) / "csv", "csv", version)
-        export_open_data(Path(directory) / "json", "json", version)
+        records = all_records(version)
+        export_open_data(Path(directory) / "csv", "csv", version, records)
+        export_open_data(Path(directory) / "json", "json", version, records)

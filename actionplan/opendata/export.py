@@ -109,9 +109,19 @@ def current_version() -> m.PlanVersion:
     return version
 
 
+def all_records(version: m.PlanVersion) -> dict[str, list[list[Value]]]:
+    """Every table's records, read once for writing both formats."""
+    return {table.name: table_records(table, version) for table in TABLES}
+
+
 def export_open_data(
-    output: Path, fmt: str = "csv", version: m.PlanVersion | None = None
+    output: Path,
+    fmt: str = "csv",
+    version: m.PlanVersion | None = None,
+    records_by_table: dict[str, list[list[Value]]] | None = None,
 ) -> ExportResult:
+    """Write the files of one format. ``records_by_table`` (from `all_records`): the records
+    already read for the other format, which are then not read again."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
     version = version or current_version()
@@ -119,7 +129,11 @@ def export_open_data(
     files: dict[str, str] = {}
     counts: dict[str, int] = {}
     for table in TABLES:
-        records = table_records(table, version)
+        records = (
+            records_by_table[table.name]
+            if records_by_table is not None
+            else table_records(table, version)
+        )
         counts[table.name] = len(records)
         if fmt == "csv":
             files[table.filename] = render_csv(table, records)

@@ -26,7 +26,7 @@ from django.conf import settings
 from actionplan.plans import models as m
 from actionplan.web.stamp import data_stamp, stamp_time
 
-from .export import current_version, export_open_data
+from .export import all_records, current_version, export_open_data
 from .package import EXCEL_NOTE_EN, EXCEL_NOTE_JA, datapackage, excel_copy, excel_name
 from .schema import TABLES
 
@@ -110,9 +110,10 @@ def _read(directory: Path) -> Publication:
 def _build(directory: Path, version: m.PlanVersion, modified: datetime.datetime) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
     try:
-        result = export_open_data(staging, "csv", version)
+        records = all_records(version)
+        result = export_open_data(staging, "csv", version, records)
         json_dir = staging / ".json"
-        export_open_data(json_dir, "json", version)
+        export_open_data(json_dir, "json", version, records)
         for table in TABLES:
             (json_dir / f"{table.name}.json").replace(staging / f"{table.name}.json")
             plain = (staging / table.filename).read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -50,7 +50,7 @@ from .importer.partners import find_parties, normalized_name, organization_kind
 from .importer.text import fold, text_digest
 from .importer.themes import theme_code
 from .queries import diff_versions
-from .translations import Translations, load_translations
+from .translations import Translations, load_translations, stored_translations
 from .verification import (
     EditionRefused,
     Verification,
@@ -66,6 +66,25 @@ SAME_ITEM_SIMILARITY = 0.5
 
 # Items sharing fewer character pairs than this are not compared further (a cheap first test).
 SAME_ITEM_OVERLAP = 0.2
+
+# An item gone from one cell and a new item in another cell of the same theme are the same item,
+# moved and reworded, when their words are at least this alike (difflib's ratio on the folded
+# text: 2 × matching characters / both lengths). Stricter than SAME_ITEM_SIMILARITY within a
+# cell, because a move is rarer than a rewording; with 0.6 「…の推進」 reworded to
+# 「…の推進と普及啓発」 pairs, two different items sharing only a theme's vocabulary do not.
+MOVED_SIMILARITY = 0.6
+
+
+def _similarity(text: str, other: str, at_least: float) -> float | None:
+    """difflib's ratio of two folded texts when it is at least `at_least`, else None (with the
+    cheap bounds first: shared character pairs, then difflib's quick ratios)."""
+    if _overlap(_bigrams(text), _bigrams(other)) < SAME_ITEM_OVERLAP:
+        return None
+    matcher = difflib.SequenceMatcher(None, fold(other), fold(text), autojunk=False)
+    if matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least:
+        return None
+    ratio = matcher.ratio()
+    return ratio if ratio >= at_least else None
 
 
 @lru_cache(maxsize=65536)
@@ -338,6 +357,9 @@ def _stage(
         governments = dict(m.MemberGovernment.objects.values_list("name_ja", "pk"))
     plan = _plan_for(doc, tr, force=force)
     previous = plan.versions.filter(is_current=True).first()
+    if previous is not None:
+        # What staff translated for the current edition carries over where the words stay.
+        tr = replace(tr, fallback=stored_translations(previous, tr.language))
     writer = _VersionWriter(doc, tr, plan, previous, source_name, governments)
     writer.imported_by = imported_by
     result = writer.write()
@@ -655,21 +677,46 @@ class _VersionWriter:
         previous: dict[str, dict[str, str]],
         codes: dict[str, str],
     ) -> list[tuple[doc_model.Theme, doc_model.Action, str, str]]:
-        """An item of a new cell with the same words as an item gone from another cell of the
-        same theme moved there (another year or actor): it keeps that item's key."""
+        """An item of a new cell that revises an item gone from another cell of the same theme
+        moved there (another year or actor): it keeps that item's key. First the same words,
+        then, for what is left, words at least `MOVED_SIMILARITY` alike (moved and reworded),
+        the most similar pairs first."""
         kept = {stable for _, _, _, stable in keyed}
         gone: dict[tuple[str, str], list[str]] = defaultdict(list)
+        gone_by_theme: dict[str, dict[str, str]] = defaultdict(dict)
         for cell, items in previous.items():
+            code = cell.split(".", 1)[0]
             for old_key, old_text in items.items():
                 if old_key not in kept:
-                    gone[(cell.split(".", 1)[0], fold(old_text))].append(old_key)
+                    gone[(code, fold(old_text))].append(old_key)
+                    gone_by_theme[code][old_key] = old_text
         known = {key for items in previous.values() for key in items}
-        result = []
+        result: list[tuple[doc_model.Theme, doc_model.Action, str, str]] = []
+        unmatched: list[int] = []
         for t, a, key, stable in keyed:
             candidates = gone.get((codes[t.name], fold(a.text)))
             if stable not in known and candidates:
                 stable = candidates.pop(0)
+                gone_by_theme[codes[t.name]].pop(stable, None)
+            elif stable not in known:
+                unmatched.append(len(result))
             result.append((t, a, key, stable))
+        pairs: list[tuple[float, int, str]] = []
+        for index in unmatched:
+            t, a, _, _ = result[index]
+            for old_key, old_text in gone_by_theme.get(codes[t.name], {}).items():
+                ratio = _similarity(a.text, old_text, MOVED_SIMILARITY)
+                if ratio is not None:
+                    pairs.append((ratio, index, old_key))
+        taken: set[str] = set()
+        done: set[int] = set()
+        for _, index, old_key in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+            if index in done or old_key in taken:
+                continue
+            t, a, key, _ = result[index]
+            result[index] = (t, a, key, old_key)
+            done.add(index)
+            taken.add(old_key)
         return result
 
     def _inherit(

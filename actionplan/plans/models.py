@@ -335,7 +335,7 @@ class Milestone(models.Model):
     @property
     def date_iso(self) -> str:
         """ISO 8601 at the precision given: 2024, 2024-06 or 2024-06-01."""
-        return _partial_iso(self.date_year, self.date_month, self.date_day)
+        return partial_iso(self.date_year, self.date_month, self.date_day)
 
 
 class Organization(models.Model):
@@ -413,7 +413,7 @@ class Partnership(models.Model):
 
     @property
     def date_iso(self) -> str:
-        return _partial_iso(self.date_year, self.date_month, self.date_day)
+        return partial_iso(self.date_year, self.date_month, self.date_day)
 
 
 class PartnershipItem(models.Model):
@@ -448,7 +448,7 @@ class Hub(models.Model):
         return self.name_ja
 
 
-def _partial_iso(year: int | None, month: int | None, day: int | None) -> str:
+def partial_iso(year: int | None, month: int | None, day: int | None) -> str:
     if year is None:
         return ""
     if month is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
@@ -31,6 +32,16 @@ def actions_in_reading_order(version: m.PlanVersion) -> QuerySet[m.Action]:
 
 
 @dataclass
+class Detail:
+    """A value of a record other than its main text that differs between the editions: a
+    development's date or figure, an agreement's date, outline or numbered content item."""
+
+    field: str  # date | figure_value | figure_unit | figure_year | note | outline | item.N …
+    old: str = ""
+    new: str = ""
+
+
+@dataclass
 class Change:
     kind: str  # added | removed | changed | moved
     record: str  # action | year_theme | milestone | partnership | theme
@@ -43,6 +54,10 @@ class Change:
     # For a moved record, the cell it left and the cell it is in: theme/fiscal year/actor.
     old_cell: str = ""
     new_cell: str = ""
+    # Whether the words differ (a changed or moved record; a changed record may keep its words
+    # and differ only in its details).
+    reworded: bool = False
+    details: list[Detail] = field(default_factory=list)
 
     @property
     def cell(self) -> str:
@@ -59,22 +74,36 @@ class VersionDiff:
         return sum(1 for c in self.changes if c.kind == kind)
 
 
+# What a record holds besides its main text, as (field, value) pairs compared between editions.
+Details = dict[str, str]
+
+
 def _compare(
     diff: VersionDiff,
     record: str,
-    old: dict[str, tuple[str, Change]],
-    new: dict[str, tuple[str, Change]],
+    old: dict[str, tuple[str, Change, Details]],
+    new: dict[str, tuple[str, Change, Details]],
 ) -> None:
-    for key, (text, template) in new.items():
+    for key, (text, template, details) in new.items():
         if key not in old:
             diff.changes.append(_with(template, "added", new_text=text))
-        elif old[key][1].cell != template.cell:
-            moved = _with(template, "moved", old_text=old[key][0], new_text=text)
-            moved.old_cell, moved.new_cell = old[key][1].cell, template.cell
+            continue
+        old_text, old_template, old_details = old[key]
+        differences = [
+            Detail(name, old_details.get(name, ""), details.get(name, ""))
+            for name in dict.fromkeys([*old_details, *details])
+            if old_details.get(name, "") != details.get(name, "")
+        ]
+        if old_template.cell != template.cell:
+            moved = _with(template, "moved", old_text=old_text, new_text=text)
+            moved.old_cell, moved.new_cell = old_template.cell, template.cell
+            moved.reworded, moved.details = old_text != text, differences
             diff.changes.append(moved)
-        elif old[key][0] != text:
-            diff.changes.append(_with(template, "changed", old_text=old[key][0], new_text=text))
-    for key, (text, template) in old.items():
+        elif old_text != text or differences:
+            changed = _with(template, "changed", old_text=old_text, new_text=text)
+            changed.reworded, changed.details = old_text != text, differences
+            diff.changes.append(changed)
+    for key, (text, template, _details) in old.items():
         if key not in new:
             diff.changes.append(_with(template, "removed", old_text=text))
 
@@ -92,67 +121,124 @@ def _with(template: Change, kind: str, *, old_text: str = "", new_text: str = ""
     )
 
 
+def _figure_value(value: Decimal | None) -> str:
+    """A figure as written, without the column's trailing zeros (981.0000 → 981)."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+Entries = dict[str, tuple[str, Change, Details]]
+
+
+def _themes(version: m.PlanVersion) -> Entries:
+    rows = version.themes.order_by("position").values_list("code", "desired_state_ja")
+    return {code: (text, Change("", "theme", code, theme_code=code), {}) for code, text in rows}
+
+
+def _headlines(version: m.PlanVersion) -> Entries:
+    rows = version.year_themes.values_list(
+        "key", "text_ja", "theme__code", "period__fiscal_year_start"
+    )
+    return {
+        key: (text, Change("", "year_theme", key, theme_code=code, fiscal_year=year), {})
+        for key, text, code, year in rows
+    }
+
+
+def _actions(version: m.PlanVersion) -> Entries:
+    rows = (
+        m.Action.objects.filter(version=version)
+        .order_by("theme__position", ACTOR_ORDER, "period__position", "position")
+        .values_list("key", "text_ja", "theme__code", "period__fiscal_year_start", "actor")
+    )
+    return {
+        key: (
+            text,
+            Change("", "action", key, theme_code=code, fiscal_year=year, actor=actor),
+            {},
+        )
+        for key, text, code, year, actor in rows
+    }
+
+
+def _milestones(version: m.PlanVersion) -> Entries:
+    rows = version.milestones.values_list(
+        "key",
+        "text_ja",
+        "theme__code",
+        "date_year",
+        "date_month",
+        "date_day",
+        "figure_label_ja",
+        "figure_value",
+        "figure_unit",
+        "figure_as_of_year",
+        "note_ja",
+    )
+    return {
+        key: (
+            text,
+            Change("", "milestone", key, theme_code=code),
+            {
+                "date": m.partial_iso(year, month, day),
+                "figure_label": label,
+                "figure_value": _figure_value(value),
+                "figure_unit": unit,
+                "figure_year": "" if as_of is None else str(as_of),
+                "note": note,
+            },
+        )
+        for key, text, code, year, month, day, label, value, unit, as_of, note in rows
+    }
+
+
+def _partnerships(version: m.PlanVersion) -> Entries:
+    items: dict[int, dict[str, str]] = {}
+    for partnership_id, number, text in (
+        m.PartnershipItem.objects.filter(partnership__version=version)
+        .order_by("partnership_id", "number")
+        .values_list("partnership_id", "number", "text_ja")
+    ):
+        items.setdefault(partnership_id, {})[f"item.{number}"] = text
+    rows = version.partnerships.values_list(
+        "pk",
+        "key",
+        "title_ja",
+        "theme_code",
+        "date_year",
+        "date_month",
+        "date_day",
+        "date_label_ja",
+        "outline_ja",
+    )
+    return {
+        key: (
+            title,
+            Change("", "partnership", key, theme_code=code),
+            {
+                "date": m.partial_iso(year, month, day),
+                "date_label": label,
+                "outline": outline,
+                **items.get(pk, {}),
+            },
+        )
+        for pk, key, title, code, year, month, day, label, outline in rows
+    }
+
+
 def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
-    """Every record added, removed or reworded between two versions, matched by stable key."""
+    """Every record added, removed, reworded or moved between two versions, matched by stable
+    key (which the importer gives a moved and reworded item too, see `plans.actions`); for
+    developments and agreements also their dates, figures and content items (`details`).
+    Read as plain values, not model instances: the comparison runs in every import."""
     diff = VersionDiff(old, new)
-
-    def themes(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
-        return {
-            t.code: (t.desired_state_ja, Change("", "theme", t.code, theme_code=t.code))
-            for t in version.themes.all()
-        }
-
-    def headlines(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
-        rows = version.year_themes.select_related("theme", "period")
-        return {
-            y.key: (
-                y.text_ja,
-                Change(
-                    "",
-                    "year_theme",
-                    y.key,
-                    theme_code=y.theme.code,
-                    fiscal_year=y.period.fiscal_year_start,
-                ),
-            )
-            for y in rows
-        }
-
-    def actions(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
-        return {
-            a.key: (
-                a.text_ja,
-                Change(
-                    "",
-                    "action",
-                    a.key,
-                    theme_code=a.theme.code,
-                    fiscal_year=a.period.fiscal_year_start,
-                    actor=a.actor,
-                ),
-            )
-            for a in actions_in_reading_order(version)
-        }
-
-    def milestones(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
-        rows = version.milestones.select_related("theme")
-        return {
-            d.key: (d.text_ja, Change("", "milestone", d.key, theme_code=d.theme.code))
-            for d in rows
-        }
-
-    def partnerships(version: m.PlanVersion) -> dict[str, tuple[str, Change]]:
-        return {
-            p.key: (p.title_ja, Change("", "partnership", p.key, theme_code=p.theme_code))
-            for p in version.partnerships.all()
-        }
-
     for record, reader in (
-        ("theme", themes),
-        ("year_theme", headlines),
-        ("action", actions),
-        ("milestone", milestones),
-        ("partnership", partnerships),
+        ("theme", _themes),
+        ("year_theme", _headlines),
+        ("action", _actions),
+        ("milestone", _milestones),
+        ("partnership", _partnerships),
     ):
         _compare(diff, record, reader(old), reader(new))
     return diff

@@ -102,7 +102,7 @@ def _row(change: Change) -> dict[str, Any]:
         where = f"{_cell(old_year, old_actor)} → {_cell(change.fiscal_year, change.actor)}"
     else:
         where = _cell(change.fiscal_year, change.actor)
-    segments = text_segments(change.old_text, change.new_text) if change.kind == "changed" else []
+    segments = text_segments(change.old_text, change.new_text) if change.reworded else []
     return {
         "kind": change.kind,
         "kind_label": KIND_LABELS[change.kind],
@@ -112,7 +112,34 @@ def _row(change: Change) -> dict[str, Any]:
         "new_text": change.new_text,
         "old_segments": [s for s in segments if s[0] != "added"],
         "new_segments": [s for s in segments if s[0] != "removed"],
+        "reworded": change.reworded,
+        "details": [
+            {
+                "label": _detail_label(detail.field),
+                "old": detail.old,
+                "new": detail.new,
+            }
+            for detail in change.details
+        ],
     }
+
+
+DETAIL_LABELS = {
+    "date": gettext_lazy("日付"),
+    "date_label": gettext_lazy("日付の種類"),
+    "figure_label": gettext_lazy("数値の名称"),
+    "figure_value": gettext_lazy("数値"),
+    "figure_unit": gettext_lazy("単位"),
+    "figure_year": gettext_lazy("数値の年"),
+    "note": gettext_lazy("注記"),
+    "outline": gettext_lazy("概要"),
+}
+
+
+def _detail_label(name: str) -> str:
+    if name.startswith("item."):
+        return _("内容(%(number)s)") % {"number": name.removeprefix("item.")}
+    return str(DETAIL_LABELS.get(name, name))
 
 
 class EditionFeed(Feed[m.PlanVersion, None]):

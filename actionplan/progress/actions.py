@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -42,6 +43,7 @@ from actionplan.plans.models import (
     Theme,
 )
 from actionplan.plans.queries import current_version
+from actionplan.plans.translations import find_untranslatable
 
 from . import notifications, queries
 from .models import (
@@ -576,21 +578,41 @@ UNOFFICIAL_TRANSLATION_REASON = "unofficial translation"
 
 
 def translate_action(user: AnyUser, action: Action, text_en: str) -> Action:
-    """Write the unofficial English text of an action of the staged or current edition.
-    Reversible through the action's history, which names the user and says it is unofficial."""
+    """Write the unofficial English text of an action of the staged or current edition."""
+    translate_item(user, action.version, f"action-action-text-{action.pk}", text_en)
+    action.refresh_from_db()
+    return action
+
+
+def translate_item(user: AnyUser, version: PlanVersion, token: str, text_en: str) -> int:
+    """Write the unofficial English of one text of the staged or current edition (a token of
+    `untranslated_items`: a record's field, or a label shared by several rows, each of which
+    gets it). Reversible through each row's history, which names the user and says it is
+    unofficial. Returns how many rows were written."""
     require(is_bureau(user), _("英訳の入力は広域産業振興局だけができます"))
-    text = text_en.strip()
+    text = "\n".join(line.strip() for line in text_en.strip().splitlines())
     if not text:
         raise ProgressError(_("英訳を入力してください"), "text_en")
     with transaction.atomic():
-        stored = Action.objects.select_for_update().select_related("version").get(pk=action.pk)
-        if stored.version.state == stored.version.State.SUPERSEDED:
-            raise ProgressError(_("過去の版の取組には英訳を入力できません"), "action")
-        stored.text_en = text
-        stored._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
-        stored._change_reason = UNOFFICIAL_TRANSLATION_REASON  # type: ignore[attr-defined]  # noqa: SLF001
-        stored.save(update_fields=["text_en"])
-    return stored
+        stored = PlanVersion.objects.select_for_update().get(pk=version.pk)
+        if stored.state == PlanVersion.State.SUPERSEDED:
+            raise ProgressError(_("過去の版には英訳を入力できません"), "item")
+        rows = find_untranslatable(stored, token)
+        if not rows:
+            raise ProgressError(_("この版にこの文章はありません"), "item")
+        for translatable, pk in rows:
+            model: Any = translatable.model
+            limit = model._meta.get_field(f"{translatable.name}_en").max_length
+            if limit is not None and len(text) > limit:
+                raise ProgressError(
+                    _("英訳が長すぎます（%(limit)s文字まで）") % {"limit": limit}, "text_en"
+                )
+            record = model.objects.select_for_update().get(pk=pk)
+            setattr(record, f"{translatable.name}_en", text)
+            record._history_user = user  # noqa: SLF001
+            record._change_reason = UNOFFICIAL_TRANSLATION_REASON  # noqa: SLF001
+            record.save(update_fields=[f"{translatable.name}_en"])
+    return len(rows)
 
 
 def is_complete(report: ProgressReport) -> bool:

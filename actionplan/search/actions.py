@@ -75,10 +75,17 @@ def _joined(*texts: str) -> str:
     return "\n".join(t for t in texts if t)
 
 
+def source_terms(source: Source) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The terms of a source's title and body (tokenized once per text: `document_terms`
+    keeps the latest texts, so the rebuild after an activation reuses what the verification
+    of the same version tokenized)."""
+    title = document_terms(source.heading) if source.heading else ()
+    return title, document_terms(_joined(source.text_ja, source.text_en, source.extra))
+
+
 def document_from(source: Source) -> SearchDocument:
     """Tokenize a source into an unsaved index row."""
-    title = document_terms(source.heading) if source.heading else ()
-    body = document_terms(_joined(source.text_ja, source.text_en, source.extra))
+    title, body = source_terms(source)
     return SearchDocument(
         kind=source.kind,
         object_id=source.record.pk,

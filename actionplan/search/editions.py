@@ -7,12 +7,13 @@ from typing import Any
 
 from actionplan.plans import models as plans
 
-from .actions import document_from, sources
+from .actions import source_terms, sources
 
 
 def check_staged_version(
     sender: type[plans.PlanVersion], version: plans.PlanVersion, **kwargs: Any
 ) -> None:
-    # Built in memory only: the stored index is rebuilt once the version is activated.
+    # Tokenized in memory only (no index rows): the stored index is rebuilt once the version
+    # is activated, from the same texts, which the tokenizer's cache then already holds.
     for source in sources(version):
-        document_from(source)
+        source_terms(source)

@@ -53,6 +53,16 @@ for _model in RECORD_KINDS:
     post_delete.connect(on_record_changed, sender=_model, dispatch_uid=f"search-del-{_model}")
 
 
+@receiver(post_save, sender=plans.PartnershipItem)
+@receiver(post_delete, sender=plans.PartnershipItem)
+def on_partnership_item_changed(
+    sender: type[plans.PartnershipItem], instance: plans.PartnershipItem, **kwargs: Any
+) -> None:
+    # An agreement's index row holds the text of its content items (an English one written
+    # on the staff translation page, say).
+    _reindex_later(Kind.PARTNERSHIP, instance.partnership_id)
+
+
 @receiver(post_save, sender=plans.ActionAssignment)
 @receiver(post_delete, sender=plans.ActionAssignment)
 def on_assignment_changed(

@@ -22,6 +22,7 @@ from actionplan.plans import models as m
 from actionplan.plans.actions import activate_version, import_plan_document, import_plan_file
 from actionplan.plans.importer.document import read_plan_document
 from actionplan.plans.importer.writer import render_document
+from actionplan.plans.queries import editions_of_action
 from actionplan.plans.verification import MAX_TEXT_LENGTH, EditionRefused
 from actionplan.search.queries import search
 
@@ -474,3 +475,114 @@ def test_a_new_edition_keeps_the_source_pages_staff_entered(
     assert again.source_url == "https://example.org/kyotei"
     others = m.Partnership.objects.filter(version=current).exclude(key=first.key)
     assert set(others.values_list("source_url", flat=True)) == {""}
+
+
+def crafted_moved_and_details() -> tuple[str, dict[str, Any]]:
+    """The bundled plan revised with an item moved to another year AND reworded, a
+    development's figure updated (value and year), a development re-dated (its words carry the
+    date), and an agreement's date and second content item changed."""
+    import copy
+
+    doc = read_plan_document(BUNDLED.read_bytes())
+    doc.edition = REVISED_LABEL
+    doc.published_year, doc.published_month = 2026, 5
+    theme = doc.themes[2]
+    leaves = [
+        a
+        for a in theme.actions
+        if a.period_position == 1
+        and a.actor == "members"
+        and a.parent is None
+        and not any(c.parent == a.position and c.period_position == 1 for c in theme.actions)
+    ]
+    moved = leaves[0]
+    old_words = moved.text
+    target = [a for a in theme.actions if a.period_position == 3 and a.actor == "members"]
+    moved.period_position, moved.group = 3, target[-1].group if target else moved.group
+    moved.position = max((a.position for a in target), default=0) + 1
+    moved.text = old_words + "と普及啓発"
+    figure = next(ms for t in doc.themes for ms in t.milestones if ms.figure)
+    assert figure.figure is not None
+    old_figure = copy.copy(figure.figure)
+    figure.figure.value, figure.figure.as_of_year = figure.figure.value + 19, 2025
+    dated = next(ms for t in doc.themes for ms in t.milestones if ms.month == 6)
+    old_dated = dated.text
+    dated.text = dated.text.replace("6月", "7月", 1)
+    dated.month = 7
+    agreement = doc.partnerships[0]
+    old_day, old_item = agreement.day, agreement.items[1][1]
+    agreement.day = (agreement.day or 1) + 1
+    agreement.items[1] = (2, old_item + "の推進")
+    return render_document(doc), {
+        "theme": theme.name,
+        "old": old_words,
+        "moved": moved.text,
+        "figure_text": figure.text,
+        "figure": old_figure,
+        "dated_old": old_dated,
+        "dated_new": dated.text,
+        "agreement": agreement.title,
+        "old_day": old_day,
+        "old_item": old_item,
+    }
+
+
+@pytest.mark.django_db
+def test_a_moved_and_reworded_item_keeps_its_identity_and_details_are_compared(
+    plan_version: m.PlanVersion, tmp_path: Path
+) -> None:
+    text, words = crafted_moved_and_details()
+    path = tmp_path / "revised.txt"
+    path.write_text(text, encoding="utf-8")
+    assert "now current" in _output_of_import(path)
+    new = m.PlanVersion.objects.get(is_current=True)
+    changes = json.loads(_output_of("plan_diff", "1", "2", "--json"))
+    assert sorted((c["kind"], c["record"]) for c in changes) == [
+        ("changed", "milestone"),
+        ("changed", "milestone"),
+        ("changed", "partnership"),
+        ("moved", "action"),
+    ]
+    moved = next(c for c in changes if c["kind"] == "moved")
+    old_action = plan_version.actions.get(text_ja=words["old"])
+    code = old_action.theme.code
+    assert moved["key"] == old_action.key
+    assert moved["reworded"] is True
+    assert (moved["old_text"], moved["new_text"]) == (words["old"], words["moved"])
+    assert (moved["old_cell"], moved["new_cell"]) == (
+        f"{code}/2024/members",
+        f"{code}/2026/members",
+    )
+    # The stable identity is kept: what is attached to the action follows it.
+    new_action = new.actions.get(key=old_action.key)
+    assert new_action.text_ja == words["moved"]
+    assert sorted(editions_of_action(new_action).values_list("pk", flat=True)) == sorted(
+        [old_action.pk, new_action.pk]
+    )
+    figure = next(c for c in changes if c["new_text"] == words["figure_text"])
+    old_figure = words["figure"]
+    assert figure["reworded"] is False
+    assert figure["details"] == [
+        {
+            "field": "figure_value",
+            "old": str(old_figure.value),
+            "new": str(old_figure.value + 19),
+        },
+        {"field": "figure_year", "old": str(old_figure.as_of_year), "new": "2025"},
+    ]
+    dated = next(c for c in changes if c["new_text"] == words["dated_new"])
+    assert dated["reworded"] is True and dated["old_text"] == words["dated_old"]
+    assert [d["field"] for d in dated["details"]] == ["date"]
+    assert dated["details"][0]["new"].endswith("-07")
+    agreement = next(c for c in changes if c["record"] == "partnership")
+    assert agreement["reworded"] is False
+    assert {d["field"]: (d["old"], d["new"]) for d in agreement["details"]} == {
+        "date": (
+            f"2023-12-{words['old_day']:02d}",
+            f"2023-12-{words['old_day'] + 1:02d}",
+        ),
+        "item.2": (words["old_item"], words["old_item"] + "の推進"),
+    }
+    out = _output_of("plan_diff", "1", "2")
+    assert f"> action {code}/2024/members → {code}/2026/members: {words['moved']}" in out
+    assert f"    figure_value: {old_figure.value} → {old_figure.value + 19}" in out

@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 from actionplan.conftest import client_for
 from actionplan.plans import models as m
 from actionplan.plans.actions import import_plan_document
-from actionplan.plans.tests.test_editions import crafted_revision
+from actionplan.plans.tests.test_editions import crafted_moved_and_details, crafted_revision
 
 from .browser import axe_violations, describe_violations
 
@@ -125,3 +125,31 @@ def test_the_revision_pages_have_no_axe_violations(
         # Usable on a phone: the page itself never scrolls sideways (the tables do).
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert not problems, "\n".join(problems)
+
+
+def test_moved_and_reworded_items_and_changed_figures_are_shown(
+    client: Client, plan_version: m.PlanVersion
+) -> None:
+    text, words = crafted_moved_and_details()
+    import_plan_document(text.encode(), source_name="revised.txt")
+    page = client.get("/revisions/2/").content.decode()
+    plain = page.replace('<span class="visually-hidden">追加：</span>', "").replace(
+        '<span class="visually-hidden">削除：</span>', ""
+    )
+    # The moved item: the move, the note that its words changed too, and the words marked.
+    assert "移動" in page and "文言も修正" in page
+    assert "令和6年度（2024年度） 構成府県市 → 令和8年度（2026年度）" in page
+    assert words["old"] + "<ins>と普及啓発</ins>" in plain
+    value = words["figure"].value
+    assert f"<dt>数値</dt><dd><del>{value}</del></dd>" in plain
+    assert f"<dt>数値</dt><dd><ins>{value + 19}</ins></dd>" in plain
+    assert "<dt>内容(2)</dt>" in page and "<dt>日付</dt>" in page
+    english = client.get("/en/revisions/2/").content.decode()
+    assert "reworded too" in english and "<dt>Figure</dt>" in english
+    assert "<dt>Content item (2)</dt>" in english
+    answer = client.get("/api/v1/plan-versions/2/changes").json()
+    assert answer["counts"] == {"added": 0, "removed": 0, "changed": 3, "moved": 1}
+    moved = next(c for c in answer["changes"] if c["kind"] == "moved")
+    assert moved["reworded"] is True and moved["old_text"] == words["old"]
+    figure = next(c for c in answer["changes"] if c["new_text"] == words["figure_text"])
+    assert {"field": "figure_value", "old": str(value), "new": str(value + 19)} in figure["details"]

@@ -40,15 +40,22 @@ class Command(BaseCommand):
                 if p
             )
             if change.kind == "changed":
-                self.stdout.write(f"~ {where}: {change.old_text} → {change.new_text}")
+                if change.reworded:
+                    self.stdout.write(f"~ {where}: {change.old_text} → {change.new_text}")
+                else:
+                    self.stdout.write(f"~ {where}: {change.new_text}")
             elif change.kind == "moved":
+                reworded = f" (reworded from {change.old_text})" if change.reworded else ""
                 self.stdout.write(
-                    f"> {change.record} {change.old_cell} → {change.new_cell}: {change.new_text}"
+                    f"> {change.record} {change.old_cell} → {change.new_cell}: "
+                    f"{change.new_text}{reworded}"
                 )
             elif change.kind == "added":
                 self.stdout.write(f"+ {where}: {change.new_text}")
             else:
                 self.stdout.write(f"- {where}: {change.old_text}")
+            for detail in change.details:
+                self.stdout.write(f"    {detail.field}: {detail.old or '—'} → {detail.new or '—'}")
         self.stdout.write(
             f"version {old.number} → {new.number}: {diff.count('added')} added, "
             f"{diff.count('changed')} changed, {diff.count('removed')} removed, "
