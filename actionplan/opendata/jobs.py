@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 
 from actionplan.jobs import actions as jobs
@@ -30,13 +31,25 @@ KIND = "opendata"
 BUILD_JOB = "opendata-build"
 
 
+# After a build started by a request fails (a full disk, say), requests start no other for this
+# many seconds: each would fail the same way, at the cost of a whole build.
+RETRY_AFTER_FAILURE_SECONDS = 60
+_FAILED_KEY = "opendata:build-failed"
+
+
 def _build_now() -> None:
     from .publish import build_current
 
-    build_current()
+    try:
+        build_current()
+    except Exception:
+        cache.set(_FAILED_KEY, True, RETRY_AFTER_FAILURE_SECONDS)
+        raise
 
 
 def build_in_background() -> None:
+    if cache.get(_FAILED_KEY):
+        return
     enqueue(_build_now, job_id=BUILD_JOB, after_commit=False)
 
 

@@ -145,3 +145,25 @@ def test_before_the_first_build_the_files_answer_503_being_prepared(
     assert "being prepared" in response.json()["message"]
     with mock.patch("actionplan.opendata.jobs.enqueue"):
         assert client.get("/opendata/").status_code == 200  # the page links to them all the same
+
+
+def test_after_a_failed_build_requests_wait_before_starting_another(
+    client: Client, plan_version: PlanVersion, opendata_root: Path
+) -> None:
+    from django.core.cache import cache
+
+    from actionplan.opendata import jobs
+
+    before = first_action_text(client)
+    change_first_action(plan_version, "not yet published")
+    full = OSError(28, "No space left on device")
+    with mock.patch.object(publish, "export_open_data", side_effect=full) as export:
+        with pytest.raises(OSError):
+            jobs._build_now()  # what a request started, run by the queue
+        with mock.patch("actionplan.opendata.jobs.enqueue") as enqueue:
+            assert first_action_text(client) == before  # the previous files, as before
+            assert first_action_text(client) == before
+        assert enqueue.call_count == 0  # no build for every request while they would fail
+        assert export.call_count == 1
+    cache.delete("opendata:build-failed")  # once the pause is over, a request starts one
+    assert first_action_text(client) == "not yet published"
