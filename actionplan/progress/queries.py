@@ -380,7 +380,12 @@ def plan_years(version: PlanVersion | None) -> list[int]:
 
 
 def public_progress(action: Action) -> PublicProgress:
+    years = plan_years(action.version)
+    indicators = indicators_of_action(action)
     return PublicProgress(
         accepted_reports_for_action(action),
-        indicator_table(indicators_of_action(action), years=plan_years(action.version)),
+        # Most actions have no indicator: their table needs no query built.
+        IndicatorTable(years, [])
+        if indicators.query.is_empty()
+        else indicator_table(indicators, years=years),
     )
