@@ -829,6 +829,7 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
                     "target_value": indicator.target_value,
                     "target_year": indicator.target_year,
                     "direction": indicator.direction,
+                    "revision": indicator.revision,
                 }
             ),
             "assessment": targets.assess(indicator, {v.fiscal_year: v for v in values}),
@@ -849,7 +850,9 @@ def indicator_target(request: HttpRequest, indicator_id: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("progress:indicator", indicator_id=indicator.pk)
     try:
-        actions.set_indicator_target(request.user, indicator, form.target_input())
+        actions.set_indicator_target(
+            request.user, indicator, form.target_input(), form.cleaned_data["revision"]
+        )
     except ProgressError as exc:
         messages.error(request, exc.message)
     else:
