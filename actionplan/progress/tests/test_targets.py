@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.http import HttpResponse
 from django.test import Client
 
 from actionplan.conftest import client_for
@@ -141,7 +141,7 @@ def test_the_plans_own_figure_becomes_an_indicator_of_the_startups_theme(
 
 def put_target(
     indicator: Indicator, body: object, headers: dict[str, str] | None = None, raw: str = ""
-) -> HttpResponse:
+) -> Any:
     return Client().put(
         f"/api/v1/progress/indicators/{indicator.pk}/target",
         raw or json.dumps(body),
@@ -173,7 +173,7 @@ def test_bureau_sets_a_target_through_the_api_with_history_and_revisions(
     assert [e["fiscal_year"] for e in body["expected"]] == list(range(2024, 2030))
     assert Decimal(body["expected"][-1]["value"]) == Decimal("1200.5")
     indicator.refresh_from_db()
-    assert (indicator.baseline_value, indicator.target_value) == (981, Decimal("1200.5"))
+    assert (indicator.baseline_value, indicator.target_value) == (Decimal(981), Decimal("1200.5"))
     latest = indicator.history.latest("history_date")
     assert latest.history_user == bureau_staff and latest.target_year == 2029
     # Based on the old revision: refused, nothing changed. If-Match carries it too.
@@ -190,7 +190,7 @@ def test_bureau_sets_a_target_through_the_api_with_history_and_revisions(
     )
     assert ok.status_code == 200 and ok.json()["revision"] == 2
     indicator.refresh_from_db()
-    assert (indicator.target_value, indicator.direction) == (900, "down")
+    assert (indicator.target_value, indicator.direction) == (Decimal(900), "down")
     assert indicator.history.count() == 3  # created, and two changes
 
 
@@ -273,4 +273,4 @@ def test_the_indicator_page_refuses_a_target_based_on_an_old_revision(
     )
     assert "Someone else changed this indicator" in response.content.decode()
     indicator.refresh_from_db()
-    assert (indicator.target_value, indicator.revision) == (200, 1)
+    assert (indicator.target_value, indicator.revision) == (Decimal(200), 1)
