@@ -90,6 +90,7 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
                     queries.partnerships(version, theme_code=theme.code)[:LIST_LIMIT]
                 ),
                 "hubs": queries.hubs(theme.code),
+                "indicators": _theme_indicators(theme),
             },
         )
 
@@ -135,6 +136,19 @@ def _public_progress(action: m.Action) -> Any:
     except ImportError:
         return None
     return public_progress(action)
+
+
+def _theme_indicators(theme: m.Theme) -> Any:
+    """The public values of the theme's indicators and of its actions' (an IndicatorTable,
+    with charts against the targets), or None while the progress app is not part of the
+    site."""
+    if not apps.is_installed("actionplan.progress"):
+        return None
+    try:
+        from actionplan.progress.queries import indicator_table, indicators_of_theme
+    except ImportError:
+        return None
+    return indicator_table(indicators_of_theme(theme))
 
 
 @require_safe

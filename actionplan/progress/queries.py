@@ -26,7 +26,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
 from actionplan.plans.queries import actions_in_reading_order, current_version, editions_of_action
 
-from . import targets
+from . import charts, targets
 from .models import (
     Indicator,
     IndicatorValue,
@@ -266,6 +266,12 @@ class IndicatorTable:
     ) -> list[tuple[Indicator, list[IndicatorValue | None], targets.Assessment | None]]:
         """Each indicator, its values by year and its status against the target."""
         return [(row.indicator, row.cells(self.years), row.assessment) for row in self.rows]
+
+    @property
+    def charts(self) -> list[charts.IndicatorChart]:
+        """A chart (with its table) of each indicator that has a target, over the same values."""
+        drawn = (charts.chart_for(row.indicator, row.by_year) for row in self.rows)
+        return [chart for chart in drawn if chart is not None]
 
 
 def indicator_table(
