@@ -188,6 +188,7 @@ def notify_submitted(report: ProgressReport) -> None:
     # An update, not save(): the mark is bookkeeping, not a change of the report (no history
     # row, no new revision, no updated_at).
     ProgressReport.objects.filter(pk=report.pk).update(digest_revision=report.revision)
+    report.digest_revision = report.revision
 
 
 def reminder_text(

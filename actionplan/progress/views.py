@@ -821,6 +821,10 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
             "indicator": indicator,
             "values": values,
             "history": history,
+            # Who set which baseline and target when (the web page and the API alike).
+            "target_history": indicator.history.select_related("history_user").order_by(
+                "-history_date"
+            ),
             "form": form,
             "target_form": TargetForm(
                 initial={

@@ -274,3 +274,17 @@ def test_the_indicator_page_refuses_a_target_based_on_an_old_revision(
     assert "Someone else changed this indicator" in response.content.decode()
     indicator.refresh_from_db()
     assert (indicator.target_value, indicator.revision) == (Decimal(200), 1)
+
+
+def test_the_indicator_page_lists_who_changed_the_target_and_when(
+    members_action: Action, bureau_staff: User, bureau_admin: User
+) -> None:
+    indicator = with_target(bureau_staff, members_action)
+    put_target(indicator, {**TARGET, "revision": 1}, bearer(bureau_admin))
+    page = client_for(bureau_staff).get(f"/en/progress/indicators/{indicator.pk}/")
+    html = page.content.decode()
+    part = html[html.index("Changes of the baseline and target") :]
+    rows = part[: part.index("</table>")].split("<tr>")[2:]
+    assert len(rows) == 3  # created, target set on the page, changed through the API
+    assert bureau_admin.get_username() in rows[0] and "1,200.5" in rows[0]
+    assert bureau_staff.get_username() in rows[1] and "200 (FY2026)" in rows[1]
