@@ -274,7 +274,8 @@ def _transition(
         _stamp(locked, user)
         locked.save()
         # Returned (also when an accepted report is reopened) or accepted: the body's editors
-        # are told in the same transaction, so a transition that rolls back mails nobody.
+        # are told; submitted: the bureau. In the same transaction, so a transition that rolls
+        # back mails nobody and keeps no digest item.
         notifications.notify_reviewed(locked)
     return locked
 
@@ -603,7 +604,7 @@ def submit_reports(user: AnyUser, revisions: dict[int, int]) -> list[ProgressRep
     """Submit several reports at once, all or none: ``revisions`` maps each report id to the
     revision the user saw. Each report gets its own history row, as when submitted alone."""
     submitted = []
-    with transaction.atomic():
+    with transaction.atomic(), notifications.submissions_together():
         reports = ProgressReport.objects.select_related("member_government").in_bulk(
             list(revisions)
         )

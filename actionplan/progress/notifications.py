@@ -17,7 +17,9 @@ language); links are absolute, built from ``SITE_URL``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -127,8 +129,9 @@ def _body_code(government: MemberGovernment | None) -> str:
 
 
 def notify_reviewed(report: ProgressReport) -> None:
-    """Tell the report's body that the bureau returned (with its comment) or accepted it. Call
-    it inside the transaction of the transition."""
+    """Tell the report's body that the bureau returned (with its comment) or accepted it, or
+    the bureau that the body submitted it; each person at once or in their digest. Call it
+    inside the transaction of the transition."""
     year = fiscal_year_label(report.fiscal_year, "ja")
     action = _short(report.action.text_ja)
     link = absolute_url("progress:report", report.pk)
@@ -170,21 +173,62 @@ def _submission_item(report: ProgressReport) -> str:
     )
 
 
+# Reports submitted together (``submissions_together``): one mail for all of them.
+_together: ContextVar[list[ProgressReport] | None] = ContextVar("submitted_together", default=None)
+
+
+@contextmanager
+def submissions_together() -> Iterator[None]:
+    """Reports submitted in this block (a body submitting all its drafts at once) reach those
+    who want a mail per event in one mail listing them all, sent when the block ends without
+    an error; the others get a digest item per report as usual."""
+    if _together.get() is not None:
+        yield
+        return
+    token = _together.set([])
+    try:
+        yield
+        reports = _together.get() or []
+    finally:
+        _together.reset(token)
+    if reports:
+        immediate, _digest = split_by_mode(bureau_people())
+        enqueue_mail(
+            f"【進捗報告】提出されました：{len(reports)}件",
+            _submitted_body(reports),
+            [u.email for u in immediate],
+        )
+
+
+def _submitted_body(reports: list[ProgressReport]) -> str:
+    items = "\n".join(_submission_item(r) for r in reports)
+    return (
+        "広域産業振興局 ご担当者様\n\n"
+        f"次の進捗報告 {len(reports)}件が提出されました。"
+        "内容を確認し、承認または差し戻してください。\n\n"
+        f"{items}\n\n"
+        f"確認待ちの一覧：{absolute_url('progress:review')}\n"
+    )
+
+
 def notify_submitted(report: ProgressReport) -> None:
-    """Tell the bureau that a report was submitted: a mail now to those who chose it, the next
-    digest for the others (the default for the bureau). Marks the revision as announced."""
+    """Tell the bureau that a report was submitted: a mail now to those who chose it (one for
+    reports submitted together), the next digest for the others (the default for the bureau).
+    Marks the revision as announced."""
     year = fiscal_year_label(report.fiscal_year, "ja")
     subject = (
         f"【進捗報告】提出されました：{year} {_body_name(report.member_government)} "
         f"{_short(report.action.text_ja)}"
     )
-    body = (
-        "広域産業振興局 ご担当者様\n\n"
-        "次の進捗報告が提出されました。内容を確認し、承認または差し戻してください。\n\n"
-        f"{_submission_item(report)}\n\n"
-        f"確認待ちの一覧：{absolute_url('progress:review')}\n"
-    )
-    _route(bureau_people(), DigestKind.SUBMITTED, report, _submission_item(report), subject, body)
+    together = _together.get()
+    if together is None:
+        people = bureau_people()
+    else:
+        # Those who want a mail per event get the one mail of the block.
+        together.append(report)
+        people = split_by_mode(bureau_people())[1]
+    item = _submission_item(report)
+    _route(people, DigestKind.SUBMITTED, report, item, subject, _submitted_body([report]))
     # An update, not save(): the mark is bookkeeping, not a change of the report (no history
     # row, no new revision, no updated_at).
     ProgressReport.objects.filter(pk=report.pk).update(digest_revision=report.revision)

@@ -19,12 +19,13 @@ from actionplan.mail.models import OutgoingMail
 from actionplan.partnerships import actions as desk
 from actionplan.partnerships.models import Proposal
 from actionplan.partnerships.tests.conftest import proposal_input
-from actionplan.plans.models import Action
+from actionplan.plans.models import Action, PlanVersion
 from actionplan.progress import actions
 from actionplan.progress.models import DigestItem, ProgressReport, ReportingCycle
 
 from .conftest import YEAR
 from .test_actions import draft
+from .test_bulk import three_osaka_actions
 
 SITE = "https://plan.example.jp"
 
@@ -319,3 +320,40 @@ def test_an_unknown_choice_is_refused_in_the_page_language(osaka_editor: User) -
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert Profile.objects.get(user=osaka_editor).notification_mode == ""
+
+
+def test_reports_submitted_together_come_in_one_mail_to_those_who_want_it_at_once(
+    cycle: ReportingCycle,
+    plan_version: PlanVersion,
+    osaka_editor: User,
+    bureau_staff: User,
+    bureau_admin: User,
+) -> None:
+    choose(bureau_staff, NotificationMode.IMMEDIATE)
+    first, second, _third = three_osaka_actions(plan_version, bureau_staff)
+    drafts = [draft(osaka_editor, action) for action in (first, second)]
+    actions.submit_reports(osaka_editor, {d.pk: d.revision for d in drafts})
+    [sent] = OutgoingMail.objects.all()
+    assert sent.recipients == ["staff@example.jp"]
+    assert sent.subject == "【進捗報告】提出されました：2件"
+    for d in drafts:
+        assert f"{SITE}/progress/reports/{d.pk}/" in sent.body
+    # The admin (the digest, by default) gets both in the next digest, in one mail.
+    assert "2 submitted report(s)" in digest()
+    [daily] = mails_to("admin@example.jp")
+    assert "提出 2件" in daily.subject
+    assert len(mails_to("staff@example.jp")) == 1
+
+
+def test_a_failed_bulk_submission_mails_nobody(
+    cycle: ReportingCycle,
+    plan_version: PlanVersion,
+    osaka_editor: User,
+    bureau_staff: User,
+) -> None:
+    choose(bureau_staff, NotificationMode.IMMEDIATE)
+    first, second, _third = three_osaka_actions(plan_version, bureau_staff)
+    drafts = [draft(osaka_editor, action) for action in (first, second)]
+    with pytest.raises(actions.ProgressError):
+        actions.submit_reports(osaka_editor, {drafts[0].pk: 1, drafts[1].pk: 9})
+    assert not OutgoingMail.objects.exists() and not DigestItem.objects.exists()
