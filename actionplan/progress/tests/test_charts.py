@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, ConsoleMessage, Page
 from pytest_django.live_server_helper import LiveServer
 
 from actionplan.conftest import client_for
@@ -157,3 +157,33 @@ def test_pages_with_charts_pass_axe_and_fit_a_phone(
                 overflow = page.evaluate("document.documentElement.scrollWidth")
                 assert overflow <= width, (prefix, path, width, overflow)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.e2e
+def test_charts_keep_the_content_security_policy_and_get_their_size(
+    browser: Browser, live_server: LiveServer, members_action: Action, bureau_staff: User
+) -> None:
+    tracked(bureau_staff, members_action)
+    # A context that enforces the policy (the shared `page` fixture bypasses it for axe-core).
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    tab = context.new_page()
+    refused: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{tab.url}: {message.text}")
+
+    tab.on("console", on_console)
+    try:
+        for path in (f"/themes/{members_action.theme.code}/", f"/en/progress/annual/{YEAR}/"):
+            response = tab.goto(live_server.url + path)
+            assert response is not None and response.status == 200
+            tab.wait_for_load_state("networkidle")
+            # The static stylesheet applies: the chart shrinks to the phone's width.
+            width = tab.eval_on_selector(
+                ".indicator-chart svg", "node => node.getBoundingClientRect().width"
+            )
+            assert 200 < width <= 360
+    finally:
+        context.close()
+    assert refused == []
