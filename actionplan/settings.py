@@ -12,6 +12,7 @@ import ipaddress
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -72,6 +73,15 @@ def env_list(name: str, default: str) -> list[str]:
     if any(not item for item in items):
         raise ImproperlyConfigured(f"{name} has an empty item in {raw!r}")
     return items
+
+
+def env_url(name: str, default: str) -> str:
+    """An absolute http(s) address; anything else (a path, a typo in the scheme) is refused."""
+    value = env_str(name, default)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"{name} must be an absolute http(s) URL; got {value!r}")
+    return value
 
 
 def check_networks(name: str, items: list[str]) -> list[str]:
@@ -338,6 +348,9 @@ PROGRESS_EVIDENCE_ROOT = Path(
 # Cache state must be shared by every app process, so it lives in Redis or in the database,
 # never in process memory. The database table is created by `actionplan createcachetable`.
 REDIS_URL = env_str("REDIS_URL", "")
+# Entries of the database cache before culling, and slots for the last good copies of public
+# answers served during an outage (actionplan/web/stale.py), whichever the backend.
+CACHE_MAX_ENTRIES = env_int("CACHE_MAX_ENTRIES", 5000, minimum=1)
 CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -347,7 +360,7 @@ CACHES: dict[str, dict[str, Any]] = {
             "LOCATION": "actionplan_cache",
             # Only rebuildable answers live here (the data stamp and the rate counters are in
             # database tables of their own), so culling costs a rebuild, never correctness.
-            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=1)},
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
         }
     ),
 }
@@ -388,6 +401,11 @@ TRUSTED_PROXIES = check_networks("TRUSTED_PROXIES", env_list("TRUSTED_PROXIES", 
 PUBLIC_CACHES = env_str("PUBLIC_CACHES", "on", choices=("on", "off")) == "on"
 # Seconds nginx may keep a public answer before revalidating it (X-Accel-Expires); 0: not sent.
 PUBLIC_PROXY_SECONDS = env_int("PUBLIC_PROXY_SECONDS", 0, minimum=0)
+
+# The official sources the portal links to: the Union's own site and the page where it publishes
+# the plan (its PDF). Without a known document page, the plan's link leads to the Union's site.
+UNION_SITE_URL = env_url("UNION_SITE_URL", "https://www.kouiki-kansai.jp/")
+PLAN_SOURCE_URL = env_url("PLAN_SOURCE_URL", UNION_SITE_URL)
 
 # The public JSON API: requests per client address in each window (0 = no limit), counted in
 # the shared cache so that every server process enforces the same limit.

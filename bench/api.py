@@ -18,13 +18,13 @@ Measured, for several rounds each (medians shown):
 
 Load comes from `wrk` (2 threads, 16 connections) when it is installed, else from a threaded Python
 client. The loaders here send request headers, which bench/portal.py's do not, so they are
-separate; the set-up helpers are shared. Repeated reads are answered from each process's memory
-(actionplan/frontcache.py) after one read of the data stamp in the database cache.
+separate; the set-up helpers are shared. Repeated reads are answered from the response cache
+(actionplan/web/caching.py; the database cache here) after one read of the data stamp.
 
 Target (the issue): ≥ 1,000 requests/s for the cached detail endpoint on a 2-core machine.
 
-These are answers replayed from memory after the first request: the cached path. The answers
-built on every request, against Datasette at equal process counts, are measured by
+These are answers taken from the response cache after the first request: the cached path. The
+answers built on every request, against Datasette at equal process counts, are measured by
 bench/portal.py.
 
     python bench/run.py api        # or: python bench/api.py [--seconds N] [--rounds N]

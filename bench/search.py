@@ -118,12 +118,10 @@ def _build_corpus(
     copies: int, before_copies: Callable[[], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Index the plan, then the copies of its actions; return every row and copies per key."""
-    from django.db import transaction
 
     from actionplan.plans.actions import import_plan_file, load_reference_data
     from actionplan.plans.models import MemberGovernment
     from actionplan.search.actions import rebuild_index, replace_index
-    from actionplan.search.backends import vacuum
     from actionplan.search.models import Kind, SearchDocument
     from actionplan.search.tokenize import document_terms
 
@@ -174,11 +172,9 @@ def _build_corpus(
             )
         for action in actions:
             per_key[f"action:{action.key}"] += 1
-    # Written again as one index, so that every weight uses the corpus's average field lengths.
-    with transaction.atomic():
-        replace_index(documents, version.pk)
-    # As rebuild_index does once the rebuild has committed.
-    vacuum()
+    # Written again as one index, so that every weight uses the corpus's average field lengths
+    # (in batches of short transactions, then vacuumed, as rebuild_index does).
+    replace_index(documents, version.pk)
     return [_row(d) for d in documents], per_key
 
 

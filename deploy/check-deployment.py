@@ -151,6 +151,33 @@ def csp_ok(answer: Answer) -> bool:
     return "default-src 'self'" in policy and "unsafe-inline" not in policy
 
 
+# A page the checks below fetch (so nginx keeps it), and one they never fetch.
+CACHED_PAGE = "/themes/carbon_neutral/"
+NEVER_FETCHED_PAGE = "/themes/diverse_talent/"
+
+
+def check_app_down(site: Site) -> int:
+    """With every app process stopped: nginx answers a page it keeps from its cache
+    (proxy_cache_use_stale error timeout http_503 …) and fails cleanly for one it never saw."""
+    kept = site.get(CACHED_PAGE)
+    check(
+        "app down: a page fetched before is served from nginx's cache",
+        kept.status == 200 and kept.header("X-Cache-Status") in ("STALE", "HIT"),
+        (kept.status, kept.header("X-Cache-Status")),
+    )
+    missing = site.get(NEVER_FETCHED_PAGE)
+    check(
+        "app down: a page never fetched is a 502/504 from nginx",
+        missing.status in (502, 504),
+        missing.status,
+    )
+    if FAILURES:
+        print(f"\n{len(FAILURES)} check(s) failed: {', '.join(FAILURES)}")
+        return 1
+    print("\nevery check passed")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", required=True)
@@ -161,6 +188,11 @@ def main() -> int:
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--status-token", required=True)
+    parser.add_argument(
+        "--app-down",
+        action="store_true",
+        help="only check what nginx answers while no app process answers (run after the rest)",
+    )
     options = parser.parse_args()
 
     if options.cafile:
@@ -168,6 +200,8 @@ def main() -> int:
     else:
         context = ssl._create_unverified_context()  # noqa: S323 - the test's self-signed cert
     site = Site(options.host, options.http_port, options.https_port, context)
+    if options.app_down:
+        return check_app_down(site)
 
     # Plain HTTP: redirected to HTTPS, except the load balancer's health check.
     answer = site.get("/themes/", https=False)
@@ -270,7 +304,7 @@ def main() -> int:
     check("… masked instead", any("/proposals/status/***/" in t for t in logs))
 
     # Public pages may be kept by nginx for PUBLIC_PROXY_SECONDS: the second request is a hit.
-    page = "/themes/carbon_neutral/"
+    page = CACHED_PAGE
     first = site.get(page)
     again = site.get(page)
     check(

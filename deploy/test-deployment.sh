@@ -271,6 +271,21 @@ python "$CHECKOUT/deploy/check-deployment.py" \
     --username="$DJANGO_SUPERUSER_USERNAME" --password="$DJANGO_SUPERUSER_PASSWORD" \
     --status-token="$(cat "$WORK/status-token.txt")"
 
+step "Through nginx with every app process stopped"
+# proxy_cache_use_stale: what nginx keeps is still served; what it never saw fails cleanly.
+for pid in "${SERVER_PIDS[@]}"; do
+    kill -TERM "$pid"
+done
+for pid in "${SERVER_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+done
+SERVER_PIDS=()
+python "$CHECKOUT/deploy/check-deployment.py" --app-down \
+    --host "$HOST" --http-port "$HTTP_PORT" --https-port "$HTTPS_PORT" \
+    --cafile "$WORK/tls/$HOST.pem" \
+    --username="$DJANGO_SUPERUSER_USERNAME" --password="$DJANGO_SUPERUSER_PASSWORD" \
+    --status-token="$(cat "$WORK/status-token.txt")"
+
 step "Backup, then restore into a new database"
 actionplan backup "$WORK/backup"
 createdb "$DEPLOY_RESTORE_DB"

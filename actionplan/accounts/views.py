@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from axes.models import AccessAttempt  # type: ignore[import-untyped]
@@ -148,21 +149,32 @@ def _accept_url(request: HttpRequest) -> str:
     return url.replace("TOKEN", "{token}")
 
 
-@login_required
-@require_POST
-def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=invitation_id)
+def _invitation_step(
+    request: HttpRequest, invitation: Invitation, step: Callable[[], object], done: str
+) -> HttpResponse:
+    """Runs one action on a pending invitation and says on the users page how it went: a
+    refusal of the role is a 403, a refusal of the step (already accepted …) a message."""
     try:
-        actions.resend_invitation(request.user, invitation, _accept_url(request))
+        step()
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(str(exc)) from exc
     except actions.InvitationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request, _("%(email)s に招待メールを送り直しました") % {"email": invitation.email}
-        )
+        messages.success(request, done % {"email": invitation.email})
     return redirect("accounts:users")
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    return _invitation_step(
+        request,
+        invitation,
+        lambda: actions.resend_invitation(request.user, invitation, _accept_url(request)),
+        _("%(email)s に招待メールを送り直しました"),
+    )
 
 
 @login_required
@@ -173,17 +185,12 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
         raise DjangoPermissionDenied(_("広域産業振興局だけが使える画面です"))
     if request.POST.get("confirmed") != "yes":
         return render(request, "accounts/confirm_revoke.html", {"invitation": invitation})
-    try:
-        actions.revoke_invitation(request.user, invitation)
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(str(exc)) from exc
-    except actions.InvitationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("%(email)s への招待を取り消しました") % {"email": invitation.email}
-        )
-    return redirect("accounts:users")
+    return _invitation_step(
+        request,
+        invitation,
+        lambda: actions.revoke_invitation(request.user, invitation),
+        _("%(email)s への招待を取り消しました"),
+    )
 
 
 @login_required

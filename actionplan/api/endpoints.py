@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -20,6 +20,7 @@ from actionplan.plans import models as m
 from actionplan.plans.queries import actions_in_reading_order
 from actionplan.progress.models import ProgressReport, ReviewState, Status
 from actionplan.web.caching import public_read
+from actionplan.web.prepared import PreparedQuery, columns
 
 from .errors import ApiError
 from .params import (
@@ -316,14 +317,29 @@ class HubFilter(Schema):
 # --- helpers -------------------------------------------------------------------------------
 
 
+_CURRENT_VERSION = PreparedQuery(
+    lambda: (
+        m.PlanVersion.objects.filter(is_current=True).order_by("pk").values(*columns(m.PlanVersion))
+    )
+)
+_PUBLISHED_VERSION = PreparedQuery(
+    lambda number: (
+        m.PlanVersion.objects.published()
+        .filter(number=number)
+        .order_by("pk")
+        .values(*columns(m.PlanVersion))
+    ),
+    number=int,
+)
+
+
 def _version(number: int | None) -> m.PlanVersion:
-    queryset = m.PlanVersion.objects.published().select_related("plan")
     if number is None:
-        current = queryset.filter(is_current=True).first()
+        current: m.PlanVersion | None = _CURRENT_VERSION.first_instance()
         if current is None:
             raise ApiError(404, "not_found", "no plan has been imported yet")
         return current
-    version = queryset.filter(number=number).first()
+    version: m.PlanVersion | None = _PUBLISHED_VERSION.first_instance(number=number)
     if version is None:
         raise ApiError(404, "not_found", f"no plan version {number}", "plan_version")
     return version
@@ -434,28 +450,6 @@ def year_theme_out(y: m.YearTheme, version: m.PlanVersion) -> dict[str, Any]:
     }
 
 
-def action_out(a: m.Action, version: m.PlanVersion) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "key": a.key,
-        "plan_version": version.number,
-        "theme_code": a.theme.code,
-        "fiscal_year_start": a.period.fiscal_year_start,
-        "fiscal_year_end": a.period.fiscal_year_end,
-        "period_label_ja": a.period.label_ja,
-        "period_label_en": a.period.label_en,
-        "actor": a.actor,
-        "group_ja": a.group_ja,
-        "group_en": a.group_en,
-        "parent_id": a.parent_id,
-        "position": a.position,
-        "text_ja": a.text_ja,
-        "text_en": a.text_en,
-        "member_lg_codes": sorted(g.lg_code for g in a.member_governments.all()),
-        "source_line": a.source_line,
-    }
-
-
 def milestone_out(d: m.Milestone, version: m.PlanVersion) -> dict[str, Any]:
     has_figure = d.figure_value is not None or bool(d.figure_label_ja)
     return {
@@ -557,6 +551,73 @@ def _listed(request: HttpRequest, queryset: QuerySet[M], paging: Paging, out: An
     return page
 
 
+# An action as the API shows it, read as plain values: no model instances, and no second pass
+# of validation over what the code below builds (see actionplan/web/prepared.py for the figures
+# that led here; the schema tests check these answers against the published schema).
+ACTION_COLUMNS = {
+    "id": "id",
+    "key": "key",
+    "plan_version": "version__number",
+    "theme_code": "theme__code",
+    "fiscal_year_start": "period__fiscal_year_start",
+    "fiscal_year_end": "period__fiscal_year_end",
+    "period_label_ja": "period__label_ja",
+    "period_label_en": "period__label_en",
+    "actor": "actor",
+    "group_ja": "group_ja",
+    "group_en": "group_en",
+    "parent_id": "parent_id",
+    "position": "position",
+    "text_ja": "text_ja",
+    "text_en": "text_en",
+}
+_ACTION_ROW = PreparedQuery(
+    lambda action_id: m.Action.objects.filter(pk=action_id).values(
+        *ACTION_COLUMNS.values(), "source_line"
+    ),
+    action_id=int,
+)
+_ACTION_MEMBERS = PreparedQuery(
+    lambda action_id: (
+        m.ActionAssignment.objects.filter(action_id=action_id)
+        .order_by("member_government__lg_code")
+        .values("member_government__lg_code")
+    ),
+    action_id=int,
+)
+_ACTION_CHILDREN = PreparedQuery(
+    lambda action_id: (
+        m.Action.objects.filter(parent_id=action_id).order_by("position", "id").values("id")
+    ),
+    action_id=int,
+)
+
+
+def _action_values(row: dict[str, Any], lg_codes: list[str]) -> dict[str, Any]:
+    """The API's action (ActionOut) from a row of ACTION_COLUMNS and the action's lg_codes."""
+    out = {name: row[column] for name, column in ACTION_COLUMNS.items()}
+    out["member_lg_codes"] = sorted(lg_codes)
+    out["source_line"] = row["source_line"]
+    return out
+
+
+def _members_of(action_ids: list[int]) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {pk: [] for pk in action_ids}
+    assignments = m.ActionAssignment.objects.filter(action_id__in=action_ids).values_list(
+        "action_id", "member_government__lg_code"
+    )
+    for action_id, lg_code in assignments:
+        codes[action_id].append(lg_code)
+    return codes
+
+
+def api_json(request: HttpRequest, data: Any) -> HttpResponse:
+    """`data` rendered by the API's own renderer, as ninja renders a view's result."""
+    from .api import api  # the instance imports this module's router
+
+    return api.create_response(request, data, status=200)
+
+
 # --- endpoints -----------------------------------------------------------------------------
 
 
@@ -616,7 +677,7 @@ def list_year_themes(
 @router.get("/actions", response=ActionPage, summary="List actions (取組)")
 def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[ActionFilter]) -> Any:
     version = _version(filters.plan_version)
-    queryset = actions_in_reading_order(version).prefetch_related("member_governments")
+    queryset = actions_in_reading_order(version)
     queryset = queryset.order_by(*queryset.query.order_by, "id")
     if filters.theme:
         queryset = queryset.filter(theme=_theme(version, filters.theme))
@@ -641,22 +702,21 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
             | Q(group_ja__icontains=filters.q)
             | Q(group_en__icontains=filters.q)
         )
-    return _listed(request, queryset, paging, lambda a: action_out(a, version))
+    page = _page(request, queryset.values(*ACTION_COLUMNS.values(), "source_line"), paging)
+    members = _members_of([row["id"] for row in page["results"]])
+    page["results"] = [_action_values(row, members[row["id"]]) for row in page["results"]]
+    return api_json(request, page)
 
 
 @router.get("/actions/{action_id}", response=ActionDetailOut, summary="One action")
 def get_action(request: HttpRequest, action_id: RecordId) -> Any:
-    action = (
-        m.Action.objects.select_related("theme", "period", "version")
-        .prefetch_related("member_governments")
-        .filter(pk=action_id)
-        .first()
-    )
-    if action is None:
+    row = _ACTION_ROW.first(action_id=action_id)
+    if row is None:
         raise ApiError(404, "not_found", f"no action {action_id}", "action_id")
-    out = action_out(action, action.version)
-    out["children"] = list(action.children.order_by("position", "id").values_list("id", flat=True))
-    return out
+    lg_codes = [r["member_government__lg_code"] for r in _ACTION_MEMBERS.rows(action_id=action_id)]
+    out = _action_values(row, lg_codes)
+    out["children"] = [r["id"] for r in _ACTION_CHILDREN.rows(action_id=action_id)]
+    return api_json(request, out)
 
 
 @router.get("/milestones", response=MilestonePage, summary="List developments (関西の動き)")

@@ -2,7 +2,8 @@
 
 ``FaultMiddleware`` (the first entry of settings.MIDDLEWARE) turns the exceptions that
 ``classify`` recognises into their answers: 503 with Retry-After when the database or cache cannot
-be reached, 409 for a lost race, 400 for a value the database cannot hold — JSON in the API's one
+be reached (or, for a public read fetched before, its last good copy: ``web/stale.py``), 409
+for a lost race, 400 for a value the database cannot hold — JSON in the API's one
 error shape under /api/, a page in the path's language elsewhere. It sees them wherever they are
 raised: in a view (``process_exception``), and in another middleware or the 500 handler (Django
 turns those into a 500 response after sending ``got_request_exception``, whose receiver notes the
@@ -27,11 +28,15 @@ from typing import Any
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from actionplan.web.caching import cors
+from actionplan.web.stale import last_good
+
 from .classify import BadInput, Fault, classify
 from .responses import (
     UNUSABLE_CHARACTER,
     bad_input_response,
     conflict_response,
+    is_api,
     outage_response,
 )
 
@@ -61,8 +66,15 @@ def answer(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
     # The first line only: a database's DETAIL line can quote the values of the row.
     summary = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
     if fault is Fault.OUTAGE:
-        logger.error("database or cache unreachable (%s): 503 for %s", summary, where)
-        response = outage_response(request)
+        stale = last_good(request)
+        if stale is not None:
+            logger.error("database or cache unreachable (%s): stale copy for %s", summary, where)
+            if is_api(request):
+                cors(stale)  # the public reads' header, as on their fresh answers
+            response = stale
+        else:
+            logger.error("database or cache unreachable (%s): 503 for %s", summary, where)
+            response = outage_response(request)
     elif fault is Fault.CONFLICT:
         logger.info("concurrent write lost (%s): 409 for %s", summary, where)
         response = conflict_response(request)

@@ -22,10 +22,11 @@ def job_file_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "private" / "jobs"
 
 
-def start_job(user: Any, kind: str, argument: str, run: Callable[[int], Any]) -> Job:
+def start_job(user: Any | None, kind: str, argument: str, run: Callable[[int], Any]) -> Job:
     """Record a job and hand ``run(job_id)`` to the queue once the record is committed. The
-    caller has checked the permission. A job of the same kind and argument that the same
-    person started and that is still waiting or running is returned instead of a second."""
+    caller has checked the permission; ``user`` None is the system (after an import, say). A
+    job of the same kind and argument that the same person (or the system) started and that
+    is still waiting or running is returned instead of a second."""
     with transaction.atomic():
         running = (
             Job.objects.select_for_update()
@@ -72,6 +73,11 @@ def finish(job: Job, content: bytes, suffix: str) -> None:
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.DONE, finished_at=timezone.now(), file_name=name, error=""
     )
+
+
+def complete(job: Job) -> None:
+    """Mark a job done that leaves no file to download (it published something instead)."""
+    Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, finished_at=timezone.now(), error="")
 
 
 def fail(job: Job, error: str) -> None:

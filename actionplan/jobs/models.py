@@ -17,8 +17,9 @@ class Job(models.Model):
 
     kind = models.CharField(_("種類"), max_length=40)
     argument = models.CharField(_("対象"), max_length=100, blank=True)
+    # Empty for work the system started (an open data build after an activation).
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     state = models.CharField(_("状態"), max_length=10, choices=State.choices, default=State.QUEUED)
     created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)

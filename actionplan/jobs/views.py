@@ -18,7 +18,8 @@ SHOWN = 100
 @login_required
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
-    """Bureau staff: the outbox (what waits, what failed and why) and the jobs they started.
+    """Bureau staff: the outbox (what waits, what failed and why), the jobs they started and
+    those the system started.
     Addresses are left out: the page is about delivery, not about who was written to."""
     if not is_bureau(request.user):
         raise PermissionDenied(_("この画面を見る権限がありません"))
@@ -33,6 +34,11 @@ def overview(request: HttpRequest) -> HttpResponse:
             "sent": sent[:20],
             "jobs": Job.objects.filter(requested_by_id=request.user.pk).order_by("-created_at")[
                 :SHOWN
+            ],
+            # Started by the system (open data builds after an activation): every bureau
+            # member sees them, so that a failed build does not go unnoticed.
+            "system_jobs": Job.objects.filter(requested_by__isnull=True).order_by("-created_at")[
+                :20
             ],
         },
     )

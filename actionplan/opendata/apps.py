@@ -21,3 +21,12 @@ class OpendataConfig(AppConfig):
         from .editions import check_staged_version
 
         version_staged.connect(check_staged_version, dispatch_uid="opendata-verify-version")
+
+        from django.db.models.signals import post_save
+
+        from actionplan.plans.models import PlanVersion
+
+        from .jobs import on_version_saved
+
+        # A version made current (import or activation): its files are built as a job.
+        post_save.connect(on_version_saved, sender=PlanVersion, dispatch_uid="opendata-build")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actionplan.plans import models as m
+from actionplan.spreadsheets import neutralise
 
 from .schema import TABLES, Table
 
@@ -23,18 +24,16 @@ LICENSES = [
     {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": CC_BY_URL},
 ]
 EXCEL_SUFFIX = "-excel"
-# A cell that starts with one of these is taken as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_NOTE_JA = (
     "「-excel.csv」は Excel でそのまま開けるよう BOM 付き UTF-8 で書き、"
-    "= + - @ で始まるセルの先頭にアポストロフィ（'）を付けて"
+    "= + - @ やタブ・改行で始まるセルの先頭にアポストロフィ（'）を付けて"
     "数式として実行されないようにした写しです。"
     "データの処理には BOM なしの元ファイルを使ってください。"
 )
 EXCEL_NOTE_EN = (
     "Files ending in -excel.csv are copies for spreadsheet programs: UTF-8 with a byte order mark, "
-    "and text cells starting with = + - @ prefixed with an apostrophe (') so that they are not run "
-    "as formulas. Use the plain files (UTF-8 without BOM) for processing."
+    "and text cells starting with = + - @, a tab or a line break prefixed with an apostrophe (') "
+    "so that they are not run as formulas. Use the plain files (UTF-8 without BOM) for processing."
 )
 
 
@@ -145,10 +144,6 @@ def datapackage(
         "keywords": ["関西広域連合", "アクションプラン", "Kansai", "action plan", "open data"],
         "resources": resources,
     }
-
-
-def neutralise(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def excel_copy(table: Table, plain_csv: str) -> str:

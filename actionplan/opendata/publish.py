@@ -1,9 +1,13 @@
 """The published open data: the export, its Excel copies, the data package and one ZIP, built
-on demand into ``OPENDATA_ROOT/<digest of the data stamp>/`` and reused until the data changes.
+into ``OPENDATA_ROOT/<digest of the data stamp>/`` and reused until the data changes.
 
-Several server processes may ask at once: each builds in a private directory and renames it into
-place; a rename that loses the race is simply thrown away. Only complete directories are ever
-visible under their final name.
+Building is a job of the task queue (``jobs.py``): after an activation, on staff request, and
+when a request finds the files older than the data. Until the job has finished, requests are
+answered from the newest complete build (the previous files), so a build that is slow or fails
+never holds up or breaks a download; only when no build exists at all is the answer a 503
+"being prepared". Several workers may build at once: each builds in a private directory and
+renames it into place; a rename that loses the race is simply thrown away. Only complete
+directories are ever visible under their final name.
 """
 
 from __future__ import annotations
@@ -49,13 +53,50 @@ def _root() -> Path:
     return root
 
 
-def current_publication() -> Publication:
+class Preparing(Exception):  # noqa: N818 - a state, answered as 503 with Retry-After
+    """No build of the open data exists yet; the first one has been started."""
+
+
+def _current_directory() -> tuple[str, Path]:
     stamp = data_stamp()
-    directory = _root() / hashlib.sha256(stamp.encode()).hexdigest()[:20]
+    return stamp, _root() / hashlib.sha256(stamp.encode()).hexdigest()[:20]
+
+
+def build_current() -> Publication:
+    """Build the files of the data as it is now, unless they exist (the job's work)."""
+    stamp, directory = _current_directory()
     if not (directory / MANIFEST).exists():
         modified = datetime.datetime.fromtimestamp(int(stamp_time(stamp)), tz=datetime.UTC)
         _build(directory, current_version(), modified)
         _prune(directory)
+    return _read(directory)
+
+
+def _newest_build() -> Path | None:
+    builds = [
+        p
+        for p in _root().iterdir()
+        if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).exists()
+    ]
+    return max(builds, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def current_publication() -> Publication:
+    """The files to serve: those of the current data, else (while their build job runs, or
+    after it failed) the newest complete build."""
+    _stamp, directory = _current_directory()
+    if not (directory / MANIFEST).exists():
+        from .jobs import build_in_background
+
+        build_in_background()  # in the embedded `immediate` mode, done on return
+        if not (directory / MANIFEST).exists():
+            directory = _newest_build() or directory
+            if not (directory / MANIFEST).exists():
+                raise Preparing
+    return _read(directory)
+
+
+def _read(directory: Path) -> Publication:
     manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     return Publication(
         directory=directory,

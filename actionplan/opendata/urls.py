@@ -14,4 +14,5 @@ urlpatterns = [
     path("datapackage.json", views.package, name="datapackage"),
     path("catalog.jsonld", views.dcat, name="catalog"),
     path("feed.atom", OpenDataFeed(), name="feed"),
+    path("build/", views.build, name="build"),
 ]

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
     Http404,
@@ -17,15 +19,20 @@ from django.http import (
     HttpResponseBase,
     JsonResponse,
 )
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from actionplan.accounts.permissions import is_bureau
 
 from .catalog import catalog
 from .export import ExportError, current_version
+from .jobs import start_build
 from .package import datapackage
-from .publish import ZIP_NAME, Publication, current_publication
+from .publish import ZIP_NAME, Preparing, Publication, current_publication
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +44,17 @@ CONTENT_TYPES = {
 
 
 class _Unavailable(Exception):
-    """The files cannot be built where OPENDATA_ROOT says (unwritable, full disk)."""
+    """The files cannot be built where OPENDATA_ROOT says (unwritable, full disk), or their
+    first build is still running."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+# Seconds to wait for the first build of the files (a few seconds of work in the queue).
+PREPARING_RETRY_SECONDS = 30
 
 
 def _publication() -> Publication:
@@ -45,9 +62,15 @@ def _publication() -> Publication:
         return current_publication()
     except ExportError as error:
         raise Http404(str(error)) from None
+    except Preparing:
+        raise _Unavailable(
+            "the open data files are being prepared; try again shortly", PREPARING_RETRY_SECONDS
+        ) from None
     except OSError as error:
         logger.error("open data cannot be built in OPENDATA_ROOT: %s", type(error).__name__)
-        raise _Unavailable from error
+        raise _Unavailable(
+            "the open data files cannot be built on the server now; try again later", 300
+        ) from error
 
 
 def _unavailable_as_503(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -58,17 +81,12 @@ def _unavailable_as_503(view: Callable[..., HttpResponseBase]) -> Callable[..., 
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
-        except _Unavailable:
+        except _Unavailable as unavailable:
             response = JsonResponse(
-                {
-                    "status": 503,
-                    "code": "unavailable",
-                    "message": "the open data files cannot be built on the server now; "
-                    "try again later",
-                },
+                {"status": 503, "code": "unavailable", "message": unavailable.message},
                 status=503,
             )
-            response["Retry-After"] = "300"
+            response["Retry-After"] = str(unavailable.retry_after)
             return response
 
     return wrapper
@@ -162,3 +180,13 @@ def dcat(request: HttpRequest) -> HttpResponseBase:
             content_type="application/ld+json",
         )
     return _open(answer, publication, "catalog.jsonld")
+
+
+@login_required
+@require_POST
+def build(request: HttpRequest) -> HttpResponse:
+    """Bureau staff: build the open data files again now, as a job followed at /jobs/."""
+    if not is_bureau(request.user):
+        raise PermissionDenied(_("この画面を見る権限がありません"))
+    start_build(request.user)
+    return redirect("jobs:overview")

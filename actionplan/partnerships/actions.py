@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -516,6 +517,7 @@ class AgreementInput:
     items: Sequence[dict[str, str]] = ()
     source_name_ja: str = ""
     source_name_en: str = ""
+    source_url: str = ""
 
 
 def _check_agreement(data: AgreementInput) -> None:
@@ -537,6 +539,11 @@ def _check_agreement(data: AgreementInput) -> None:
             raise ProposalError("date_day", _("その日付はありません。")) from error
     if data.date_year is not None and not 1900 <= data.date_year <= 2200:
         raise ProposalError("date_year", _("年は西暦4桁で入力してください。"))
+    url = urlsplit(data.source_url.strip())
+    if data.source_url.strip() and (url.scheme not in ("http", "https") or not url.netloc):
+        raise ProposalError(
+            "source_url", _("出典のURLは http:// か https:// で始まるアドレスで入力してください。")
+        )
     for number, partner in enumerate(data.new_partners, start=1):
         if not partner.get("name_ja", "").strip():
             raise ProposalError(
@@ -592,6 +599,7 @@ def update_agreement_draft(
         ]
         draft.source_name_ja = data.source_name_ja.strip()
         draft.source_name_en = data.source_name_en.strip()
+        draft.source_url = data.source_url.strip()
         draft._history_user = user  # type: ignore[attr-defined]
         draft._change_reason = "draft"  # type: ignore[attr-defined]
         draft.save()
@@ -663,6 +671,7 @@ def publish_agreement(user: AnyUser, draft: AgreementDraft) -> Partnership:
             outline_en=draft.outline_en,
             source_name_ja=draft.source_name_ja,
             source_name_en=draft.source_name_en,
+            source_url=draft.source_url,
         )
         partnership._history_user = user  # type: ignore[attr-defined]
         partnership.save()

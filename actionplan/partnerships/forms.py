@@ -176,6 +176,9 @@ class AgreementForm(forms.Form):
     )
     source_name_ja = forms.CharField(label=_("出典"), max_length=200, required=False)
     source_name_en = forms.CharField(label=_("出典（英語）"), max_length=200, required=False)
+    source_url = forms.URLField(
+        label=_("出典のURL"), max_length=500, required=False, assume_scheme="https"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

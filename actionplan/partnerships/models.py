@@ -201,6 +201,7 @@ class AgreementDraft(models.Model):
     items = models.JSONField(default=list, blank=True)
     source_name_ja = models.CharField(_("出典"), max_length=200, blank=True)
     source_name_en = models.CharField(_("出典（英語）"), max_length=200, blank=True)
+    source_url = models.URLField(_("出典のURL"), max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     partnership = models.ForeignKey(
         Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -27,6 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actionplan.accounts.permissions import PermissionDenied, can_read_internal, is_bureau
+from actionplan.files import private_download
 from actionplan.plans.models import Hub, MemberGovernment, Organization
 from actionplan.web.ratelimit import hit
 
@@ -424,16 +425,7 @@ def attachment_download(request: HttpRequest, proposal_id: int, attachment_id: i
     if not is_bureau(request.user):
         raise DjangoPermissionDenied(_("添付ファイルは事務局のみが見られます。"))
     attachment = get_object_or_404(Attachment, pk=attachment_id, proposal=proposal)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_download(attachment.file, attachment.original_name, attachment.content_type)
 
 
 @login_required
@@ -557,6 +549,7 @@ def _agreement_input(form: AgreementForm, partners: Any, items: Any) -> actions.
         items=[{"text_ja": row["text_ja"], "text_en": row.get("text_en", "")} for row in lines],
         source_name_ja=data["source_name_ja"],
         source_name_en=data["source_name_en"],
+        source_url=data["source_url"],
     )
 
 
@@ -597,6 +590,7 @@ def agreement_edit(request: HttpRequest, proposal_id: int) -> HttpResponse:
                 "date_day": draft.date_day,
                 "source_name_ja": draft.source_name_ja,
                 "source_name_en": draft.source_name_en,
+                "source_url": draft.source_url,
             }
         )
         partners = NewPartnerFormSet(initial=draft.new_partners, prefix="partner")

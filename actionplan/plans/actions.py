@@ -901,6 +901,16 @@ class _VersionWriter:
         seen: set[str] = set()
         ids = self.ids[m.Partnership]
         rows: list[dict[str, Any]] = []
+        # Source addresses are added by staff (the plan gives none): keep them across editions.
+        source_urls: dict[str, str] = (
+            {}
+            if self.previous is None
+            else dict(
+                m.Partnership.objects.filter(version=self.previous)
+                .exclude(source_url="")
+                .values_list("key", "source_url")
+            )
+        )
         for p in self.doc.partnerships:
             code = self.codes[p.theme_name]
             key = unique(partnership_key(code, p.title), seen)
@@ -934,6 +944,7 @@ class _VersionWriter:
                     "outline_en": "\n".join(outline_en) if all(outline_en) else "",
                     "source_name_ja": p.source_name,
                     "source_name_en": tr.term(p.source_name),
+                    "source_url": source_urls.get(key, ""),
                     "source_line": p.line,
                 }
             )

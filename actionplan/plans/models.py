@@ -395,6 +395,9 @@ class Partnership(models.Model):
     outline_en = models.TextField(blank=True)
     source_name_ja = models.CharField(max_length=200, blank=True)
     source_name_en = models.CharField(max_length=200, blank=True)
+    # The page where the agreement was announced. The plan names its source ("兵庫県立大学HP")
+    # without an address, so staff add it; a re-import carries it over by the record's key.
+    source_url = models.URLField(_("出典のURL"), max_length=500, blank=True)
     member_governments = models.ManyToManyField(
         MemberGovernment, related_name="partnerships", blank=True
     )

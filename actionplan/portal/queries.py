@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from actionplan.plans import models as m
 from actionplan.plans.queries import actions_in_reading_order
+from actionplan.web.prepared import PreparedQuery, columns
 
 MAP_FILE = Path(__file__).resolve().parent / "static/portal/map/kansai-prefectures.geojson"
 
@@ -84,50 +86,104 @@ def _cell_items(actions: list[m.Action], cell: Cell) -> None:
         cell.groups[-1].items.append(item)
 
 
+_PERIODS = PreparedQuery(
+    lambda version_id: (
+        m.Period.objects.filter(version_id=version_id)
+        .order_by("position")
+        .values(*columns(m.Period))
+    ),
+    version_id=int,
+)
+_YEAR_THEMES = PreparedQuery(
+    lambda theme_id: m.YearTheme.objects.filter(theme_id=theme_id).values(*columns(m.YearTheme)),
+    theme_id=int,
+)
+
+
+@cache
+def _cell_top(limit: int) -> PreparedQuery:
+    """The first `limit` top-level items of a cell (the LIMIT is written into the SQL)."""
+    return PreparedQuery(
+        lambda theme_id, period_id, actor: (
+            m.Action.objects.filter(
+                theme_id=theme_id, period_id=period_id, actor=actor, parent__isnull=True
+            )
+            .order_by("position")
+            .values(*columns(m.Action))[:limit]
+        ),
+        theme_id=int,
+        period_id=int,
+        actor=str,
+    )
+
+
+# The ▶ sub-items of a cell's first items (their parent's position at most the last one's).
+_CELL_CHILDREN = PreparedQuery(
+    lambda theme_id, period_id, actor, last: (
+        m.Action.objects.filter(
+            theme_id=theme_id,
+            period_id=period_id,
+            actor=actor,
+            parent__isnull=False,
+            parent__position__lte=last,
+        )
+        .order_by("position")
+        .values(*columns(m.Action))
+    ),
+    theme_id=int,
+    period_id=int,
+    actor=str,
+    last=int,
+)
+# Per cell: its top-level items and its ▶ sub-items (a cell without any needs no second read).
+_CELL_TOTALS = PreparedQuery(
+    lambda theme_id: (
+        m.Action.objects.filter(theme_id=theme_id)
+        .order_by()
+        .values("period_id", "actor")
+        .annotate(
+            n=Count("id", filter=Q(parent__isnull=True)),
+            sub_items=Count("id", filter=Q(parent__isnull=False)),
+        )
+    ),
+    theme_id=int,
+)
+
+
 def theme_table(theme: m.Theme, limit: int | None = None) -> ThemeTable:
     """The theme's table as the document shows it: years as columns, actors as rows; each cell
     holds its first `limit` top-level items and says how many more there are."""
     limit = CELL_LIMIT if limit is None else limit
-    periods = list(m.Period.objects.filter(version_id=theme.version_id).order_by("position"))
-    by_period = {y.period_id: y for y in theme.year_themes.all()}
-    headlines = [(p, by_period.get(p.pk)) for p in periods]
-    # One query per cell, each reading the first items off the index `action_cell`: the work
-    # does not grow with the cell (a window over the whole theme did).
-    top_level = m.Action.objects.filter(theme=theme, parent__isnull=True)
-    shown = [
-        pk
-        for period in periods
-        for actor in m.Actor.values
-        for pk in top_level.filter(period=period, actor=actor)
-        .order_by("position")
-        .values_list("pk", flat=True)[:limit]
-    ]
-    actions = list(
-        # Positions run through a cell, a ▶ sub-item right after its item.
-        m.Action.objects.filter(Q(pk__in=shown) | Q(parent_id__in=shown)).order_by(
-            "period_id", "position"
-        )
-    )
-    totals: Counter[tuple[int, str]] = Counter(
-        {
-            (period_id, actor): n
-            for period_id, actor, n in top_level.order_by()
-            .values_list("period_id", "actor")
-            .annotate(n=Count("id"))
-            .values_list("period_id", "actor", "n")
-        }
-    )
+    periods = _PERIODS.instances(version_id=theme.version_id)
+    by_period = {y.period_id: y for y in _YEAR_THEMES.instances(theme_id=theme.pk)}
+    totals = {(r["period_id"], r["actor"]): r for r in _CELL_TOTALS.rows(theme_id=theme.pk)}
+    first_items = _cell_top(limit)
     rows = []
     for actor, label in m.Actor.choices:
         cells = []
         for period in periods:
+            # Each cell read off the index `action_cell`, its first items only: the work does
+            # not grow with the cell (a window over the whole theme did).
             cell = Cell(period)
-            in_cell = [a for a in actions if a.actor == actor and a.period_id == period.pk]
-            _cell_items(in_cell, cell)
-            cell.more = max(0, totals[(period.pk, actor)] - limit)
+            counted = totals.get((period.pk, actor), {"n": 0, "sub_items": 0})
+            top = (
+                first_items.instances(theme_id=theme.pk, period_id=period.pk, actor=actor)
+                if counted["n"]
+                else []
+            )
+            children = (
+                _CELL_CHILDREN.instances(
+                    theme_id=theme.pk, period_id=period.pk, actor=actor, last=top[-1].position
+                )
+                if top and counted["sub_items"]
+                else []
+            )
+            # Positions run through a cell, a ▶ sub-item right after its item.
+            _cell_items(sorted([*top, *children], key=lambda a: a.position), cell)
+            cell.more = max(0, counted["n"] - limit)
             cells.append(cell)
         rows.append(Row(actor, str(label), cells))
-    return ThemeTable(periods, headlines, rows)
+    return ThemeTable(periods, [(p, by_period.get(p.pk)) for p in periods], rows)
 
 
 CELL_PAGE_SIZE = 50
@@ -157,14 +213,140 @@ def theme_by_code(version: m.PlanVersion, code: str) -> m.Theme | None:
     return version.themes.filter(code=code).first()
 
 
-def action_detail(action_id: int) -> m.Action | None:
-    rows = m.Action.objects.select_related("theme", "period", "version", "parent").filter(
-        pk=action_id
-    )[:1]
-    return next(iter(rows), None)
+# --- the action page, read through queries compiled once (see web/prepared.py for why) ---------
+
+
+def _by_pk(model: type[Any]) -> PreparedQuery:
+    return PreparedQuery(lambda pk: model.objects.filter(pk=pk).values(*columns(model)), pk=int)
+
+
+def _of_version(model: type[Any], limit: int | None = None) -> PreparedQuery:
+    # In the model's own ordering, as `version.<related>.all()` lists them; the first `limit`.
+    return PreparedQuery(
+        lambda version_id: model.objects.filter(version_id=version_id).values(*columns(model))[
+            :limit
+        ],
+        version_id=int,
+    )
+
+
+# The action page weighs at most this many developments and partnerships (in document order)
+# as related records, so that its work stays bounded however many a revised plan lists; the
+# published plan has 23 and 12.
+RELATED_CANDIDATES = 300
+
+
+_ACTION = _by_pk(m.Action)
+_THEME = _by_pk(m.Theme)
+_PERIOD = _by_pk(m.Period)
+_VERSION = _by_pk(m.PlanVersion)
+_CURRENT = PreparedQuery(
+    lambda plan_id: m.PlanVersion.objects.filter(plan_id=plan_id, is_current=True).values(
+        *columns(m.PlanVersion)
+    ),
+    plan_id=int,
+)
+_THEMES = _of_version(m.Theme)
+_MILESTONES = _of_version(m.Milestone, RELATED_CANDIDATES)
+_PARTNERSHIPS = _of_version(m.Partnership, RELATED_CANDIDATES)
+_HUBS = PreparedQuery(lambda: m.Hub.objects.order_by("id").values(*columns(m.Hub)))
+_GOVERNMENTS = PreparedQuery(
+    lambda action_id: m.MemberGovernment.objects.filter(actions=action_id).values(
+        *columns(m.MemberGovernment)
+    ),
+    action_id=int,
+)
+_CHILDREN = PreparedQuery(
+    lambda action_id: (
+        m.Action.objects.filter(parent_id=action_id).order_by("position").values(*columns(m.Action))
+    ),
+    action_id=int,
+)
+# The same action in every published edition of its plan (plans.queries.editions_of_action).
+_EDITIONS = PreparedQuery(
+    lambda key, plan_id: m.Action.objects.filter(
+        key=key, version__plan_id=plan_id, version__in=m.PlanVersion.objects.published()
+    ).values("id", "version_id"),
+    key=str,
+    plan_id=int,
+)
+_LATER_EDITIONS = PreparedQuery(
+    lambda plan_id, number: (
+        m.PlanVersion.objects.published()
+        .filter(plan_id=plan_id, number__gt=number)
+        .order_by("number")
+        .values(*columns(m.PlanVersion))
+    ),
+    plan_id=int,
+    number=int,
+)
+
+
+@dataclass
+class ActionPage:
+    action: m.Action
+    version: m.PlanVersion
+    current: m.PlanVersion | None
+    theme: m.Theme
+    governments: list[m.MemberGovernment]
+    children: list[m.Action]
+    removed_in: m.PlanVersion | None
+    candidates: dict[str, Sequence[Any]]
+
+
+def action_page(action_id: int) -> ActionPage | None:
+    """What the action page shows, but for its progress: the action with its theme, year,
+    edition and parent, its governments and ▶ sub-items, the editions it appears in, and the
+    developments, partnerships and hubs it may be related to."""
+    action: m.Action | None = _ACTION.first_instance(pk=action_id)
+    if action is None:
+        return None
+    version: m.PlanVersion = _VERSION.first_instance(pk=action.version_id)
+    themes = {t.pk: t for t in _THEMES.instances(version_id=version.pk)}
+    action.version = version
+    action.theme = themes[action.theme_id]
+    action.period = _PERIOD.first_instance(pk=action.period_id)
+    action.parent = (
+        _ACTION.first_instance(pk=action.parent_id) if action.parent_id is not None else None
+    )
+    editions = _EDITIONS.rows(key=action.key, plan_id=version.plan_id)
+    present = {row["version_id"] for row in editions}
+    later = _LATER_EDITIONS.instances(plan_id=version.plan_id, number=version.number)
+    milestones = _MILESTONES.instances(version_id=version.pk)
+    for milestone in milestones:
+        milestone.theme = themes[milestone.theme_id]
+    return ActionPage(
+        action=action,
+        version=version,
+        current=version if version.is_current else _CURRENT.first_instance(plan_id=version.plan_id),
+        theme=action.theme,
+        governments=_GOVERNMENTS.instances(action_id=action.pk),
+        # ▶ sub-items have no items of their own: no need to ask.
+        children=_CHILDREN.instances(action_id=action.pk) if action.parent_id is None else [],
+        removed_in=next((v for v in later if v.pk not in present), None),
+        candidates={
+            "milestone": milestones,
+            "partnership": _PARTNERSHIPS.instances(version_id=version.pk),
+            "hub": _HUBS.instances(),
+        },
+    )
 
 
 # --- developments, partnerships, governments, hubs ----------------------------------------------
+
+
+# 関西の動き, newest first (a date known to the year only after the months of that year);
+# undated ones last, in document order.
+MILESTONE_ORDER = (
+    F("date_year").desc(nulls_last=True),
+    F("date_month").desc(nulls_last=True),
+    F("date_day").desc(nulls_last=True),
+    "theme__position",
+    "position",
+)
+# A theme page lists at most this many developments and partnerships, newest first, and links
+# to the full lists: its size stays bounded however many a plan records.
+THEME_LIST_LIMIT = 10
 
 
 def milestones_by_date(
@@ -176,13 +358,7 @@ def milestones_by_date(
     rows = version.milestones.select_related("theme")
     if theme is not None:
         rows = rows.filter(theme=theme)
-    rows = rows.order_by(
-        F("date_year").desc(nulls_last=True),
-        F("date_month").desc(nulls_last=True),
-        F("date_day").desc(nulls_last=True),
-        "theme__position",
-        "position",
-    )
+    rows = rows.order_by(*MILESTONE_ORDER)
     return list(rows[:limit] if limit is not None else rows)
 
 
@@ -393,3 +569,93 @@ def actions_per_theme_and_period(version: m.PlanVersion) -> list[tuple[m.Theme, 
         )
     )
     return [(t, [counts[(t.pk, p.pk)] for p in periods]) for t in themes(version)]
+
+
+# --- the theme page, read through queries compiled once (see web/prepared.py for why) ----------
+
+_CURRENT_VERSION = PreparedQuery(
+    lambda: (
+        m.PlanVersion.objects.filter(is_current=True).order_by("pk").values(*columns(m.PlanVersion))
+    )
+)
+_PLAN = _by_pk(m.Plan)
+
+
+def current_version() -> m.PlanVersion | None:
+    """The current version with its plan loaded (plans.queries.current_version, compiled once:
+    every public page asks it)."""
+    version: m.PlanVersion | None = _CURRENT_VERSION.first_instance()
+    if version is not None:
+        version.plan = _PLAN.first_instance(pk=version.plan_id)
+    return version
+
+
+_THEME_BY_CODE = PreparedQuery(
+    lambda version_id, code: m.Theme.objects.filter(version_id=version_id, code=code).values(
+        *columns(m.Theme)
+    ),
+    version_id=int,
+    code=str,
+)
+_THEME_MILESTONES = PreparedQuery(
+    lambda version_id, theme_id: (
+        m.Milestone.objects.filter(version_id=version_id, theme_id=theme_id)
+        .order_by(*MILESTONE_ORDER)
+        .values(*columns(m.Milestone))[:THEME_LIST_LIMIT]
+    ),
+    version_id=int,
+    theme_id=int,
+)
+_THEME_MILESTONE_COUNT = PreparedQuery(
+    lambda version_id, theme_id: (
+        m.Milestone.objects.filter(version_id=version_id, theme_id=theme_id)
+        .order_by()
+        .values("theme_id")
+        .annotate(n=Count("id"))
+    ),
+    version_id=int,
+    theme_id=int,
+)
+_THEME_PARTNERSHIPS = PreparedQuery(
+    lambda version_id, theme_code: (
+        m.Partnership.objects.filter(
+            Q(version_id=version_id) | Q(version__isnull=True), theme_code=theme_code
+        )
+        .order_by("-date_year", "-date_month", "position", "id")
+        .values(*columns(m.Partnership))[:THEME_LIST_LIMIT]
+    ),
+    version_id=int,
+    theme_code=str,
+)
+
+
+@dataclass
+class ThemePage:
+    theme: m.Theme
+    table: ThemeTable
+    milestones: list[m.Milestone]
+    milestone_count: int
+    partnerships: list[m.Partnership]
+    hubs: list[m.Hub]
+
+
+def theme_page(version: m.PlanVersion, code: str) -> ThemePage | None:
+    """What a theme page shows: its table (CELL_LIMIT items a cell), its newest developments and
+    partnerships (THEME_LIST_LIMIT each) and its hubs; None when the version has no such theme.
+    The same as theme_table, milestones_by_date and partnerships, bounded the same way."""
+    theme: m.Theme | None = _THEME_BY_CODE.first_instance(version_id=version.pk, code=code)
+    if theme is None:
+        return None
+    theme.version = version
+    milestones = _THEME_MILESTONES.instances(version_id=version.pk, theme_id=theme.pk)
+    for milestone in milestones:
+        milestone.theme = theme
+    counted = _THEME_MILESTONE_COUNT.first(version_id=version.pk, theme_id=theme.pk)
+    return ThemePage(
+        theme=theme,
+        table=theme_table(theme),
+        milestones=milestones,
+        milestone_count=counted["n"] if counted else 0,
+        partnerships=_THEME_PARTNERSHIPS.instances(version_id=version.pk, theme_code=theme.code),
+        hubs=[h for h in _HUBS.instances() if theme.code in (h.theme_codes or [])],
+    )

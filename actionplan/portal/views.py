@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from actionplan.plans import models as m
-from actionplan.plans import queries as plan_queries
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 from actionplan.web.caching import cached_page
@@ -29,7 +28,7 @@ def _english() -> bool:
 
 
 def _version_or_404() -> m.PlanVersion:
-    version = current_version()
+    version = queries.current_version()
     if version is None:
         raise Http404("no plan has been imported yet")
     return version
@@ -74,32 +73,25 @@ def themes(request: HttpRequest) -> HttpResponse:
 def theme(request: HttpRequest, code: str) -> HttpResponse:
     def build() -> HttpResponse:
         version = _version_or_404()
-        theme = queries.theme_by_code(version, code)
-        if theme is None:
+        page = queries.theme_page(version, code)
+        if page is None:
             raise Http404("no such theme")
         return render(
             request,
             "portal/theme.html",
             {
                 "version": version,
-                "theme": theme,
-                "table": queries.theme_table(theme),
-                "milestones": queries.milestones_by_date(version, theme, limit=LIST_LIMIT),
-                "milestone_count": version.milestones.filter(theme=theme).count(),
-                "partnerships": list(
-                    queries.partnerships(version, theme_code=theme.code)[:LIST_LIMIT]
-                ),
-                "hubs": queries.hubs(theme.code),
-                "indicators": _theme_indicators(theme),
+                "theme": page.theme,
+                "table": page.table,
+                "milestones": page.milestones,
+                "milestone_count": page.milestone_count,
+                "partnerships": page.partnerships,
+                "hubs": page.hubs,
+                "indicators": _theme_indicators(page.theme),
             },
         )
 
     return cached_page(request, f"theme:{code}", build)
-
-
-# A theme page lists at most this many developments and partnerships, newest first, and links
-# to the full lists: its size stays bounded however many a plan records.
-LIST_LIMIT = 10
 
 
 @require_safe
@@ -154,32 +146,22 @@ def _theme_indicators(theme: m.Theme) -> Any:
 @require_safe
 def action(request: HttpRequest, action_id: int) -> HttpResponse:
     def build() -> HttpResponse:
-        row = queries.action_detail(action_id)
-        if row is None:
+        page = queries.action_page(action_id)
+        if page is None:
             raise Http404("no such action")
-        version = row.version
         return render(
             request,
             "portal/action.html",
             {
-                "version": version,
-                "action": row,
-                "theme": row.theme,
-                "governments": list(row.member_governments.all()),
-                # ▶ sub-items have no items of their own: no need to ask.
-                "children": (
-                    list(row.children.order_by("position")) if row.parent_id is None else []
-                ),
-                "progress": _public_progress(row),
-                "removed_in": plan_queries.removed_in(row),
-                "related": related.rank(
-                    row,
-                    {
-                        "milestone": list(version.milestones.select_related("theme")),
-                        "partnership": list(m.Partnership.objects.filter(version=version)),
-                        "hub": queries.hubs(),
-                    },
-                ),
+                "version": page.version,
+                "current": page.current,
+                "action": page.action,
+                "theme": page.theme,
+                "governments": page.governments,
+                "children": page.children,
+                "progress": _public_progress(page.action),
+                "removed_in": page.removed_in,
+                "related": related.rank(page.action, page.candidates),
             },
         )
 
@@ -444,11 +426,11 @@ def opendata(request: HttpRequest) -> HttpResponse:
 def _opendata_updated() -> Any:
     """When the published data last changed (None before any plan is imported)."""
     from actionplan.opendata.export import ExportError
-    from actionplan.opendata.publish import current_publication
+    from actionplan.opendata.publish import Preparing, current_publication
 
     try:
         return current_publication().modified
-    except ExportError:
+    except (ExportError, Preparing):  # no plan yet, or its first build is still running
         return None
 
 

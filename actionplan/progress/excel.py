@@ -27,6 +27,7 @@ from actionplan.api.params import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from actionplan.plans.fiscal import fiscal_year_label, wareki_year
 from actionplan.plans.models import Action, MemberGovernment, PlanVersion
 from actionplan.plans.queries import current_version
+from actionplan.spreadsheets import neutralise, restore
 
 from . import actions, queries
 from .actions import ProgressError, ReportInput
@@ -65,25 +66,12 @@ FIELD_LABELS = {
     "narrative_en": gettext_lazy("取組内容（英語）"),
     "evidence_links": gettext_lazy("根拠資料URL"),
 }
-FORMULA_STARTS = ("=", "+", "-", "@")
 ZIP_SIGNATURE = b"PK\x03\x04"
 
 
-def neutralise(value: Any) -> Any:
-    """A text a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice
-    against formula injection); ``restore`` takes it off again on upload."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def restore(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
 def write_cell(ws: Worksheet, row: int, column: int, value: Any) -> None:
+    """A cell whose text a spreadsheet will not run as a formula; ``restore`` takes the marker
+    off again when the workbook is uploaded."""
     cell = ws.cell(row=row, column=column)
     cell.value = neutralise(value)
     if isinstance(value, str):

@@ -24,7 +24,8 @@ from decimal import Decimal
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
-from actionplan.plans.queries import actions_in_reading_order, current_version, editions_of_action
+from actionplan.plans.queries import actions_in_reading_order, current_version
+from actionplan.web.prepared import PreparedQuery, columns
 
 from . import charts, targets
 from .models import (
@@ -116,16 +117,69 @@ def body_statuses(cycle: ReportingCycle, version: PlanVersion | None = None) -> 
     return result
 
 
-def accepted_reports_for_action(action: Action) -> list[ProgressReport]:
-    """What the public may see about an action: its accepted reports, newest year first."""
-    # Filed against this action in any edition of the plan (the action keeps its stable key).
-    return list(
+# An action's public follow-up, read on every action page through queries compiled once (see
+# actionplan/web/prepared.py for why): reports and indicators of the action in every published
+# edition of its plan, found by its stable key, as `editions_of_action` finds them.
+_ACCEPTED_REPORTS = PreparedQuery(
+    lambda key, plan_id: (
         ProgressReport.objects.filter(
-            action__in=editions_of_action(action), state=ReviewState.ACCEPTED
+            action__key=key,
+            action__version__plan_id=plan_id,
+            action__version__in=PlanVersion.objects.published(),
+            state=ReviewState.ACCEPTED,
         )
-        .select_related("member_government", "action__version")
         .order_by("-fiscal_year", "member_government__position")
+        .values(*columns(ProgressReport))
+    ),
+    key=str,
+    plan_id=int,
+)
+_EDITIONS = PreparedQuery(
+    lambda key, plan_id: Action.objects.filter(
+        key=key, version__plan_id=plan_id, version__in=PlanVersion.objects.published()
+    ).values(*columns(Action)),
+    key=str,
+    plan_id=int,
+)
+_VERSIONS = PreparedQuery(
+    lambda plan_id: PlanVersion.objects.filter(plan_id=plan_id).values(*columns(PlanVersion)),
+    plan_id=int,
+)
+_GOVERNMENTS = PreparedQuery(
+    lambda: MemberGovernment.objects.order_by("pk").values(*columns(MemberGovernment))
+)
+_INDICATORS = PreparedQuery(
+    lambda key, plan_id: Indicator.objects.filter(
+        action__key=key,
+        action__version__plan_id=plan_id,
+        action__version__in=PlanVersion.objects.published(),
+    ).values("id"),
+    key=str,
+    plan_id=int,
+)
+
+
+def accepted_reports_for_action(action: Action) -> list[ProgressReport]:
+    """What the public may see about an action: its accepted reports, newest year first, filed
+    against this action in any edition of the plan (the action keeps its stable key); each with
+    its member government and its action's edition loaded."""
+    reports: list[ProgressReport] = _ACCEPTED_REPORTS.instances(
+        key=action.key, plan_id=action.version.plan_id
     )
+    if not reports:
+        return reports
+    versions = {v.pk: v for v in _VERSIONS.instances(plan_id=action.version.plan_id)}
+    editions = {
+        a.pk: a for a in _EDITIONS.instances(key=action.key, plan_id=action.version.plan_id)
+    }
+    for edition in editions.values():
+        edition.version = versions[edition.version_id]
+    governments = {g.pk: g for g in _GOVERNMENTS.instances()}
+    for report in reports:
+        report.action = editions[report.action_id]
+        if report.member_government_id is not None:
+            report.member_government = governments[report.member_government_id]
+    return reports
 
 
 def report_score(report: ProgressReport) -> Decimal | None:
@@ -300,7 +354,10 @@ def indicator_table(
 
 
 def indicators_of_action(action: Action) -> QuerySet[Indicator]:
-    return Indicator.objects.filter(action__in=editions_of_action(action))
+    found = _INDICATORS.rows(key=action.key, plan_id=action.version.plan_id)
+    if not found:
+        return Indicator.objects.none()
+    return Indicator.objects.filter(pk__in=[row["id"] for row in found])
 
 
 def indicators_of_theme(theme: Theme) -> QuerySet[Indicator]:

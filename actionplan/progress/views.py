@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from actionplan.accounts.permissions import (
     is_bureau,
 )
 from actionplan.faults.params import fiscal_year_param
+from actionplan.files import private_download
 from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
 from actionplan.plans.models import (
     Action,
@@ -406,16 +407,7 @@ def evidence_download(request: HttpRequest, report_id: int, file_id: int) -> Htt
     an uploaded file), as proposal attachments are served."""
     report = _get_report(request, report_id)
     evidence = get_object_or_404(EvidenceFile, pk=file_id, report=report)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_download(evidence.file, evidence.original_name, evidence.content_type)
 
 
 @internal

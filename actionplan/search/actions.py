@@ -8,8 +8,11 @@ the hubs. Each function owns its transaction; the index is derived data, so ther
 from __future__ import annotations
 
 import datetime
+import functools
+import itertools
+import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,10 +253,12 @@ def sources(version: plans.PlanVersion | None) -> list[Source]:
 
 
 class FacetGroups:
-    """The id of each combination of facet values, created when first needed."""
+    """The id of each combination of facet values on one side of the index, created when first
+    needed; postings carry it times the side."""
 
-    def __init__(self) -> None:
-        self.ids = {self._values(g): g.pk for g in FacetGroup.objects.all()}
+    def __init__(self, side: int = 1) -> None:
+        self.side = side
+        self.ids = {self._values(g): g.pk for g in FacetGroup.objects.filter(side=side)}
 
     @staticmethod
     def _values(record: SearchDocument | FacetGroup) -> tuple[Any, ...]:
@@ -269,23 +274,35 @@ class FacetGroups:
     def id_for(self, document: SearchDocument) -> int:
         values = self._values(document)
         if values not in self.ids:
-            group = FacetGroup.objects.create(**dict(zip(FACET_FIELDS, values, strict=True)))
+            group = FacetGroup.objects.create(
+                side=self.side, **dict(zip(FACET_FIELDS, values, strict=True))
+            )
             self.ids[values] = group.pk
-        return self.ids[values]
+        return self.ids[values] * self.side
 
 
 FACET_FIELDS = ("kind", "theme_code", "fiscal_year", "open_ended", "actor", "lg_codes")
 
 
-def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> None:
-    """Store index rows, their postings and their match index rows (the caller holds the
-    transaction).
+def write_documents(
+    documents: list[SearchDocument],
+    batch_size: int = 2000,
+    *,
+    state: IndexState | None = None,
+    side: int | None = None,
+    groups: FacetGroups | None = None,
+) -> None:
+    """Store index rows, their postings and their match index rows on one side of the index
+    (the caller holds the transaction); by default the side searches read.
 
-    Weights use the average field lengths recorded in the index state (set by ``replace_index``).
+    Weights use the average field lengths of ``state`` (by default the stored index state).
     """
-    state = IndexState.objects.first() or IndexState()
-    groups = FacetGroups()
+    state = state or IndexState.objects.first() or IndexState()
+    side = state.side if side is None else side
+    groups = groups or FacetGroups(side)
     counts: Counter[tuple[str, int]] = Counter()
+    for document in documents:
+        document.side = side
     for start in range(0, len(documents), batch_size):
         batch = SearchDocument.objects.bulk_create(documents[start : start + batch_size])
         members = [(d.pk, groups.id_for(d)) for d in batch]
@@ -302,51 +319,153 @@ def write_documents(documents: list[SearchDocument], batch_size: int = 2000) -> 
     backends.add_counts(counts)
 
 
-def replace_index(
-    documents: list[SearchDocument],
-    version_id: int | None,
-    read_at: datetime.datetime | None = None,
+# Documents per write transaction of a rebuild: each holds the write lock (all of SQLite) for
+# a fraction of a second, so public form posts wait for one batch, never for the whole index.
+REBUILD_BATCH = 500
+
+
+def _remove_side(side: int, batch: int = REBUILD_BATCH) -> None:
+    """Delete everything on one side of the index, one short transaction per batch."""
+    for turn in itertools.count():
+        if turn:
+            _let_writers_in()
+        with transaction.atomic():
+            ids = list(
+                SearchDocument.objects.filter(side=side).values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                FacetGroup.objects.filter(side=side).delete()
+                return
+            backends.delete(ids)
+            SearchDocument.objects.filter(pk__in=ids).delete()
+
+
+def _staged_state(
+    documents: list[SearchDocument], version_id: int | None, read_at: datetime.datetime
 ) -> IndexState:
-    """Empty the index and store these rows, weighted by their own average field lengths
-    (the caller holds the transaction). ``read_at``: when the records were read."""
-    backends.clear()
-    SearchDocument.objects.all().delete()
-    FacetGroup.objects.all().delete()
     count = len(documents)
-    state = IndexState.objects.select_for_update().first() or IndexState()
-    state.version_id = version_id
-    state.documents = count
-    state.average_title_length = max(sum(d.title_length for d in documents) / (count or 1), 1.0)
-    state.average_body_length = max(sum(d.body_length for d in documents) / (count or 1), 1.0)
-    state.glossary_digest = glossary_digest()
-    state.built_at = read_at or timezone.now()
-    state.save()
-    write_documents(documents)
-    return state
+    return IndexState(
+        version_id=version_id,
+        documents=count,
+        average_title_length=max(sum(d.title_length for d in documents) / (count or 1), 1.0),
+        average_body_length=max(sum(d.body_length for d in documents) / (count or 1), 1.0),
+        glossary_digest=glossary_digest(),
+        built_at=read_at,
+    )
 
 
-def rebuild_index() -> int:
-    """Empty the index and fill it again from the current version and the registry.
+# SQLite has no queue for its write lock: a writer that found it taken retries after a pause
+# (at most 100 ms with the busy timeout), so back-to-back batches could keep it out until the
+# end. A pause as long between batches lets it in; PostgreSQL locks rows and needs none.
+SQLITE_BATCH_PAUSE_SECONDS = 0.1
 
-    Reading and tokenizing the records is most of the work (a large import: tens of seconds);
-    it runs before the transaction, so that the database's write lock (all of SQLite, for
-    public form posts too) is held only while the finished rows are written. Run it as a job
-    (``actionplan.jobs.queue.enqueue``), never inside a request.
+
+def _let_writers_in() -> None:
+    if not backends.is_postgresql():
+        time.sleep(SQLITE_BATCH_PAUSE_SECONDS)
+
+
+# The longest write transaction of the last rebuild in this process, in seconds (measured for
+# the tests and bench/search.py: what a public form post may have to wait for).
+last_rebuild_longest_write = 0.0
+
+
+def rebuild_index(batch: int = REBUILD_BATCH) -> int:
+    """Fill the index again from the current version and the registry, without holding the
+    write lock for the whole of it.
+
+    Reading and tokenizing the records (most of the work: tens of seconds after a large import)
+    runs outside any transaction; ``replace_index`` then writes them in short transactions.
+    Run it as a job (``actionplan.jobs.queue.enqueue``), never inside a request.
     """
     read_at = timezone.now()
     version = _current_version()
     documents = [document_from(s) for s in sources(version)]
-    with transaction.atomic():
-        # One rebuild at a time across processes: the others wait here.
-        state = IndexState.objects.select_for_update().first()
-        if state is None:
-            IndexState.objects.create()
-        elif state.built_at is not None and state.built_at > read_at:
-            # A rebuild that read the records after this one has already written them.
-            return state.documents
-        replace_index(documents, version.pk if version else None, read_at)
+    return replace_index(documents, version.pk if version else None, read_at, batch)
+
+
+def replace_index(
+    documents: list[SearchDocument],
+    version_id: int | None,
+    read_at: datetime.datetime | None = None,
+    batch: int = REBUILD_BATCH,
+) -> int:
+    """Make these rows the index, weighted by their own average field lengths.
+
+    They are written to the side of the index that searches do not read, ``batch`` documents
+    per transaction; one short transaction switches the side searches read; the old side is
+    then deleted in batches. While it runs, searches answer from the index as it was, and the
+    write lock (all of SQLite) is free between batches for public form posts. ``read_at``: when
+    the records were read; a rebuild that read them later and has switched already wins.
+    """
+    global last_rebuild_longest_write
+    read_at = read_at or timezone.now()
+    staged = _staged_state(documents, version_id, read_at)
+    longest = 0.0
+
+    def timed(step: Callable[[], Any]) -> Any:
+        nonlocal longest
+        began = time.perf_counter()
+        with transaction.atomic():
+            result = step()
+        longest = max(longest, time.perf_counter() - began)
+        return result
+
+    state = _claim(timed)
+    try:
+        if state.built_at is not None and state.built_at > read_at:
+            return state.documents  # a rebuild that read the records later has written them
+        side = -state.side
+        _remove_side(side, batch)  # what a rebuild that died on this side left behind
+        groups = FacetGroups(side)
+        for start in range(0, len(documents), batch):
+            if start:
+                _let_writers_in()
+            part = documents[start : start + batch]
+            timed(functools.partial(_write_staged, part, staged, side, groups))
+
+        def switch() -> None:
+            staged.pk, staged.side = state.pk, side
+            staged.rebuilding_since = timezone.now()
+            staged.save()
+
+        timed(switch)
+        _remove_side(-side, batch)
+    finally:
+        IndexState.objects.filter(pk=state.pk).update(rebuilding_since=None)
+    last_rebuild_longest_write = longest
     backends.vacuum()
     return len(documents)
+
+
+# A claim older than this is a rebuild that died: the next one takes over.
+CLAIM_EXPIRES = datetime.timedelta(minutes=15)
+
+
+def _claim(timed: Callable[[Callable[[], Any]], Any]) -> IndexState:
+    """One rebuild at a time across processes: wait (without holding a lock) until no other
+    rebuild holds the index state's claim, then take it."""
+
+    def take() -> IndexState | None:
+        state = IndexState.objects.select_for_update().first() or IndexState.objects.create()
+        since = state.rebuilding_since
+        if since is not None and since > timezone.now() - CLAIM_EXPIRES:
+            return None
+        state.rebuilding_since = timezone.now()
+        state.save(update_fields=["rebuilding_since"])
+        return state
+
+    while True:
+        state: IndexState | None = timed(take)
+        if state is not None:
+            return state
+        time.sleep(0.5)
+
+
+def _write_staged(
+    documents: list[SearchDocument], staged: IndexState, side: int, groups: FacetGroups
+) -> None:
+    write_documents(documents, len(documents) or 1, state=staged, side=side, groups=groups)
 
 
 BUILDERS: dict[str, tuple[type[Any], Any]] = {
@@ -371,8 +490,10 @@ def index_record(kind: str, object_id: int) -> None:
     """Bring one record's index row in line with what is stored (added, changed or gone)."""
     model, build = BUILDERS[kind]
     with transaction.atomic():
+        # The side searches read; a rebuild writing the other side reads the record itself.
+        side = IndexState.objects.values_list("side", flat=True).first() or 1
         old = list(
-            SearchDocument.objects.filter(kind=kind, object_id=object_id).values_list(
+            SearchDocument.objects.filter(side=side, kind=kind, object_id=object_id).values_list(
                 "pk", flat=True
             )
         )

@@ -191,16 +191,31 @@ def _in(column: str, values: Sequence[int]) -> str:
     return f" AND {column} IN ({', '.join('%s' for _ in values)})"
 
 
-def _groups(groups: Sequence[int] | None, column: str = "facet_group") -> tuple[str, list[int]]:
-    """SQL restricting postings to some facet groups (None: all)."""
+def current_side() -> int:
+    """The side of the index searches read (1 or -1; see ``models.SIDES``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT side FROM search_indexstate ORDER BY id LIMIT 1")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 1
+
+
+def _groups(
+    groups: Sequence[int] | None, column: str = "facet_group", side: int | None = None
+) -> tuple[str, list[int]]:
+    """SQL restricting postings to some facet groups (signed ids), or (None) to every group of
+    the side searches read (by default the current one): the other side may hold a rebuild in
+    progress."""
     if groups is None:
-        return "", []
+        side = current_side() if side is None else side
+        return f" AND {column} {'>' if side > 0 else '<'} 0", []
     return _in(column, groups), list(groups)
 
 
-def group_counts(term: str, groups: Sequence[int] | None) -> dict[int, int]:
+def group_counts(
+    term: str, groups: Sequence[int] | None, side: int | None = None
+) -> dict[int, int]:
     """How many documents hold the term, per facet group."""
-    where, params = _groups(groups)
+    where, params = _groups(groups, side=side)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT facet_group, documents FROM search_termfrequency "  # noqa: S608 - placeholders only
@@ -210,22 +225,23 @@ def group_counts(term: str, groups: Sequence[int] | None) -> dict[int, int]:
         return {int(g): int(n) for g, n in cursor.fetchall()}
 
 
-def frequencies(terms: Sequence[str]) -> dict[str, int]:
+def frequencies(terms: Sequence[str], side: int | None = None) -> dict[str, int]:
     """How many documents hold each of the terms (a term no document holds is left out)."""
     if not terms:
         return {}
+    where, _ = _groups(None, side=side)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT term, SUM(documents) FROM search_termfrequency "  # noqa: S608 - placeholders only
-            f"WHERE term IN ({', '.join('%s' for _ in terms)}) GROUP BY term",
+            f"WHERE term IN ({', '.join('%s' for _ in terms)}){where} GROUP BY term",
             list(terms),
         )
         return {str(term): int(n) for term, n in cursor.fetchall() if n}
 
 
-def top(term: str, groups: Sequence[int] | None, count: int) -> Postings:
+def top(term: str, groups: Sequence[int] | None, count: int, side: int | None = None) -> Postings:
     """The ``count`` heaviest postings of a term, and every other posting as heavy as the last."""
-    where, params = _groups(groups)
+    where, params = _groups(groups, side=side)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT document_id, weight, facet_group FROM search_posting "  # noqa: S608 - placeholders only
@@ -242,10 +258,10 @@ def _prefix_range(term: Term) -> list[str]:
     return [term.text, term.text[:-1] + chr(ord(term.text[-1]) + 1)]
 
 
-def prefix_postings(term: Term, groups: Sequence[int] | None) -> Postings:
+def prefix_postings(term: Term, groups: Sequence[int] | None, side: int | None = None) -> Postings:
     """For each document holding a term that starts with the prefix, its heaviest such term's
     weight (and the document's facet group): one range of the postings' primary key."""
-    where, params = _groups(groups)
+    where, params = _groups(groups, side=side)
     found: Postings = {}
     with connection.cursor() as cursor:
         # Grouped here: the rows come in term order, and SQL's GROUP BY sorts them again.
@@ -302,7 +318,7 @@ def _weight_sql(term: Term, document: str) -> tuple[str, list[str]]:
 
 
 def match(
-    clauses: Sequence[Clause], groups: Sequence[int] | None
+    clauses: Sequence[Clause], groups: Sequence[int] | None, side: int | None = None
 ) -> tuple[list[Term], list[tuple[Any, ...]]]:
     """The documents the match index finds for the query (only those of some facet groups).
 
@@ -346,7 +362,7 @@ def match(
         sql, values = _weight_sql(term, document)
         selects.append(sql)
         params += values
-    where, group_params = _groups(groups, group)
+    where, group_params = _groups(groups, group, side)
     sql = (
         f"SELECT {document}, {group}, {', '.join(selects)} "  # noqa: S608 - placeholders only
         f"FROM {source} WHERE {' AND '.join(conditions)}{where}"
@@ -369,7 +385,8 @@ def match(
 
 
 def match_count(clauses: Sequence[Clause]) -> int:
-    """How many documents the match index finds for the query."""
+    """How many documents the match index finds for the query (for an IDF: while a rebuild
+    writes the other side, its documents count too, for those seconds)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*) FROM search_fts WHERE {_match_condition()}",  # noqa: S608 - a constant

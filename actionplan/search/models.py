@@ -18,7 +18,14 @@ class Kind(models.TextChoices):
     HUB = "hub", "hub"
 
 
+# An index has two sides: searches read the one ``IndexState.side`` names, and a full rebuild
+# writes the other in short transactions, then switches (actions.rebuild_index). Postings and
+# term counts carry their facet group's id times the side (+1 or -1).
+SIDES = (1, -1)
+
+
 class SearchDocument(models.Model):
+    side = models.SmallIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     object_id = models.BigIntegerField()
     key = models.CharField(max_length=200, help_text="the record's stable key")
@@ -41,7 +48,9 @@ class SearchDocument(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_record"),
+            models.UniqueConstraint(
+                fields=["side", "kind", "object_id"], name="unique_search_record"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "key"], name="search_kind_key")]
 
@@ -53,6 +62,7 @@ class FacetGroup(models.Model):
     """One combination of facet values that records share, so that postings can carry a small
     integer instead of the values and facet counts are counts per group."""
 
+    side = models.SmallIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     theme_code = models.CharField(max_length=60, blank=True)
     fiscal_year = models.PositiveIntegerField(null=True, blank=True)
@@ -84,6 +94,10 @@ class TermFrequency(models.Model):
 class IndexState(models.Model):
     """One row: which plan version the index holds and the average field lengths for ranking."""
 
+    # The side searches read (see SIDES).
+    side = models.SmallIntegerField(default=1)
+    # Set while a rebuild runs: the others wait for it (actions.rebuild_index).
+    rebuilding_since = models.DateTimeField(null=True, blank=True)
     version_id = models.BigIntegerField(null=True, blank=True)
     documents = models.PositiveIntegerField(default=0)
     average_title_length = models.FloatField(default=1.0)

@@ -166,9 +166,11 @@ def _facet_groups(
     fiscal_year: int | None,
     actor: str | None,
     lg_code: str | None,
+    side: int = 1,
 ) -> list[int] | None:
-    """The facet groups the filters allow (None: no filter)."""
-    groups = FacetGroup.objects.all()
+    """The facet groups the filters allow, as the postings carry them (the id times the side);
+    None: no filter."""
+    groups = FacetGroup.objects.filter(side=side)
     if kinds:
         groups = groups.filter(kind__in=kinds)
     if theme:
@@ -182,16 +184,17 @@ def _facet_groups(
         groups = groups.filter(actor=actor)
     if lg_code:
         groups = groups.filter(lg_codes__contains=f" {lg_code.strip()} ")
-    if groups.query.where:
-        return list(groups.values_list("pk", flat=True))
+    if any((kinds, theme, fiscal_year is not None, actor, lg_code)):
+        return [pk * side for pk in groups.values_list("pk", flat=True)]
     return None
 
 
 def _facet_counts(counts: Counter[int]) -> dict[str, dict[str, int]]:
-    rows = FacetGroup.objects.filter(pk__in=list(counts)).values_list(
+    by_id = {abs(group): n for group, n in counts.items()}
+    rows = FacetGroup.objects.filter(pk__in=list(by_id)).values_list(
         "pk", "kind", "theme_code", "fiscal_year", "actor", "lg_codes"
     )
-    return _facets([(*row[1:], counts[row[0]]) for row in rows])
+    return _facets([(*row[1:], by_id[row[0]]) for row in rows])
 
 
 def _indexed_term(clause: Clause) -> str | None:
@@ -233,7 +236,11 @@ def _match_clause(clause: Clause) -> Clause:
 
 
 def _matching(
-    clauses: list[Clause], groups: list[int] | None, documents: int, frequency: dict[str, int]
+    clauses: list[Clause],
+    groups: list[int] | None,
+    documents: int,
+    frequency: dict[str, int],
+    side: int,
 ) -> dict[int, tuple[float, int]]:
     """Every document matching all clauses, found by the match index (FTS5 / GIN), with its
     score and facet group. A clause scores by its best alternative, an alternative by its weakest
@@ -245,7 +252,7 @@ def _matching(
             term = _indexed_term(clause)
             holding = frequency.get(term, 0) if term is not None else backends.match_count([clause])
             weights[n] = math.log(1 + (documents - holding + 0.5) / (holding + 0.5))
-    terms, rows = backends.match(query, groups)
+    terms, rows = backends.match(query, groups, side)
     column = {term: n for n, term in enumerate(terms, start=2)}
     # Each clause as the columns of its alternatives' terms.
     plans = [
@@ -326,23 +333,24 @@ def search(
     if not parsed.clauses:
         return SearchResults(q, 0, [], _facets([]))
     state = ensure_index_current()
-    groups = _facet_groups(kinds, theme, fiscal_year, actor, lg_code)
-    frequency = backends.frequencies(_query_terms(parsed.clauses))
+    side = state.side
+    groups = _facet_groups(kinds, theme, fiscal_year, actor, lg_code, side)
+    frequency = backends.frequencies(_query_terms(parsed.clauses), side)
     clauses = _without_absent_terms(parsed.clauses, frequency)
     if groups == [] or not all(clauses):
         return SearchResults(q, 0, [], _facets([]))
     term = _indexed_term(clauses[0]) if len(clauses) == 1 else None
     if term is not None:
         # One posting list: counts per facet group, then only the heaviest postings.
-        counts = Counter(backends.group_counts(term, groups))
+        counts = Counter(backends.group_counts(term, groups, side))
         total = sum(counts.values())
-        scored = backends.top(term, groups, offset + limit) if offset < total else {}
+        scored = backends.top(term, groups, offset + limit, side) if offset < total else {}
     else:
         if len(clauses) == 1 and len(clauses[0]) == 1 and len(clauses[0][0]) == 1:
             # One kana: the postings of the terms it starts are its matches.
-            scored = backends.prefix_postings(clauses[0][0][0], groups)
+            scored = backends.prefix_postings(clauses[0][0][0], groups, side)
         else:
-            scored = _matching(clauses, groups, state.documents, frequency)
+            scored = _matching(clauses, groups, state.documents, frequency, side)
         counts = Counter(group for _, group in scored.values())
         total = len(scored)
     if offset >= total:

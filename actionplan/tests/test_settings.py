@@ -106,3 +106,16 @@ def test_postgres_url_selects_the_postgresql_backend() -> None:
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert config["NAME"] == "actionplan"
     assert config["HOST"] == "db.internal"
+
+
+def test_an_address_setting_must_be_an_absolute_http_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from actionplan.settings import env_url
+
+    monkeypatch.delenv("PLAN_SOURCE_URL", raising=False)
+    assert env_url("PLAN_SOURCE_URL", "https://www.kouiki-kansai.jp/") == (
+        "https://www.kouiki-kansai.jp/"
+    )
+    for wrong in ("www.kouiki-kansai.jp", "javascript:alert(1)", "/plan.pdf"):
+        monkeypatch.setenv("PLAN_SOURCE_URL", wrong)
+        with pytest.raises(ImproperlyConfigured, match="PLAN_SOURCE_URL must be an absolute"):
+            env_url("PLAN_SOURCE_URL", "https://www.kouiki-kansai.jp/")

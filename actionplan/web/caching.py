@@ -8,8 +8,10 @@ answered with 304 after one query (the stamp), without building or reading anyth
 Behind that, one response cache in Django's cache (Redis or the database): an answer is stored
 with the stamp it was built under and served only while that stamp is current, so a change shows
 on the very next request with nothing to delete. Losing an entry (eviction, culling) only costs
-a rebuild. `PUBLIC_CACHES=off` turns the response cache off, so that the built-per-request path
-can be measured; the validators stay (they cost no build).
+a rebuild. Each stored answer is also kept as its URL's last good copy, without the stamp, for
+the outages that make the stamp unreadable (`stale.py`). `PUBLIC_CACHES=off` turns the response
+cache off, so that the built-per-request path can be measured; the validators stay (they cost no
+build).
 
 Measured in `bench/caching.py`, which decided which layers remain (see its figures in README's
 *Caching*): the former per-process memory copy of answers was dropped.
@@ -30,6 +32,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from .ratelimit import hit
+from .stale import keep_last_good
 from .stamp import data_stamp, release_digest, stamp_time
 
 RESPONSE_PREFIX = "public:"
@@ -100,6 +103,8 @@ def public_answer(
     if store and isinstance(response, HttpResponse):
         # With its content type as built, so that a cached answer is the same as a new one.
         cache.set(cache_key, (stamp, response.content, response["Content-Type"]), RESPONSE_TIMEOUT)
+        # And as this URL's last good copy, served while the database is down (stale.py).
+        keep_last_good(request, response.content, response["Content-Type"])
     return _with_validators(response, etag, stamp)
 
 

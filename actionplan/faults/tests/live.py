@@ -41,9 +41,21 @@ def _session_on_postgresql() -> bool:
 own_databases = pytest.mark.skipif(
     _session_on_postgresql(), reason="ran with its own databases in the SQLite session"
 )
+
+
+def _ports(variable: str, default: range) -> range:
+    """A port range from the environment (`FIRST-LAST`), for machines where the default is
+    someone else's."""
+    value = os.environ.get(variable, "")
+    if not value:
+        return default
+    first, _, last = value.partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
 # Ports of these tests: a fixed range keeps them apart from other services of the machine.
-PORTS = range(55440, 55450)
-SERVER_PORTS = range(8140, 8150)
+PORTS = _ports("FAULT_TEST_DATABASE_PORTS", range(55440, 55450))
+SERVER_PORTS = _ports("FAULT_TEST_SERVER_PORTS", range(8140, 8150))
 
 
 def free_port(candidates: range) -> int:
@@ -174,11 +186,31 @@ def environment(database_url: str, folder: Path) -> dict[str, str]:
         STATIC_ROOT=str(folder / "static"),
         API_RATE_LIMIT="0",
         PROPOSAL_RATE_LIMIT="0",
-        PUBLIC_MEMORY_CACHE_MB="0",
         LOG_LEVEL="WARNING",
         WEB_CONCURRENCY="2",
     )
     return env
+
+
+# The Redis database these tests may empty (the same variable as the queue tests').
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+
+
+def with_redis(site: Site) -> Site:
+    """The site with the production cache: Redis at TEST_REDIS_URL (emptied first), jobs still
+    in-process. Skips without Redis (fails in CI, where Redis is installed)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        connection = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1)
+        connection.flushdb()
+    except RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+    env = {**site.env, "REDIS_URL": TEST_REDIS_URL, "TASK_QUEUE": "thread"}
+    return Site(site.url, env, site.token, site.union_actions)
 
 
 def prepare(database_url: str, folder: Path) -> Site:

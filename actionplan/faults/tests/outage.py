@@ -3,7 +3,9 @@
 Clients request a mix of API reads, pages in both languages and /healthz, each pausing between
 requests (a bounded load); the PostgreSQL cluster is stopped, left down for a few seconds and
 started again, while the same server processes keep running. Every answer is kept with when it
-was sent and received, so that those inside the outage can be checked for their shape.
+was sent and received, so that those inside the outage can be checked for their shape. A
+public read fetched before may be answered from its last good copy (200, `X-Served-Stale: 1`)
+when the cache is Redis; such answers are counted apart (`OutageRun.stale`).
 """
 
 from __future__ import annotations
@@ -45,10 +47,17 @@ class OutageRun:
     recovered: float | None = None
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    # Answers to the probes: URLs asked once while the database was down.
+    probes: dict[str, Answer | None] = field(default_factory=dict)
 
     @property
     def statuses(self) -> Counter[int]:
         return Counter(s.answer.status if s.answer else 0 for s in self.samples)
+
+    @property
+    def stale(self) -> int:
+        """Answers served from a last good copy (200 with X-Served-Stale) instead of a 503."""
+        return sum(1 for s in self.samples if s.answer is not None and is_stale(s.answer))
 
     def during_outage(self) -> list[Sample]:
         """Answers to requests sent after the database was down and received before it was
@@ -60,6 +69,10 @@ class OutageRun:
         return None if self.recovered is None else self.recovered - self.started
 
 
+def is_stale(answer: Answer) -> bool:
+    return answer.status == 200 and answer.headers.get("X-Served-Stale") == "1"
+
+
 def run_outage(
     server: Server,
     cluster: PostgresCluster,
@@ -69,6 +82,7 @@ def run_outage(
     warm_up: float = 2.0,
     down: float = 5.0,
     recovery_limit: float = 60.0,
+    probes: tuple[str, ...] = (),
 ) -> OutageRun:
     run = OutageRun(load_before=os.getloadavg())
     done = threading.Event()
@@ -93,6 +107,7 @@ def run_outage(
                     and sent > run.started
                     and answer is not None
                     and answer.status == 200
+                    and not is_stale(answer)
                     and path != "/healthz"
                 ):
                     run.recovered = sample.received
@@ -106,7 +121,12 @@ def run_outage(
         run.stop_began = time.monotonic()
         cluster.stop()
         run.stopped = time.monotonic()
-        time.sleep(down)
+        for path in probes:
+            try:
+                run.probes[path] = request(server.base + path, timeout=30)
+            except OSError:
+                run.probes[path] = None
+        time.sleep(max(0.0, down - (time.monotonic() - run.stopped)))
         run.start_began = time.monotonic()
         cluster.start()
         run.started = time.monotonic()

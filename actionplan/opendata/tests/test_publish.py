@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from actionplan.opendata.package import neutralise
 from actionplan.opendata.schema import TABLES
 from actionplan.plans.models import Action, Milestone, PlanVersion
+from actionplan.spreadsheets import neutralise
 
 pytestmark = pytest.mark.django_db
 

@@ -159,6 +159,43 @@ def test_an_incomplete_draft_says_what_is_missing(agreed: Proposal, bureau_staff
     assert not Partnership.objects.filter(version__isnull=True).exists()
 
 
+def test_the_source_page_staff_enter_is_linked_once_published(
+    agreed: Proposal, bureau_staff: User, client: Client
+) -> None:
+    staff = client_for(bureau_staff)
+    url = f"/desk/proposals/{agreed.pk}/agreement/"
+    bad = staff.post(url, agreement_form(source_url="javascript:alert(1)"))
+    assert bad.status_code == 400
+    assert AgreementDraft.objects.get(proposal=agreed).source_url == ""
+    source = "https://www.pref.osaka.lg.jp/example/kyotei.html"
+    assert staff.post(url, agreement_form(source_url=source)).status_code == 302
+    assert staff.post(f"{url}publish/", {"confirmed": "yes"}).status_code == 302
+    partnership = Partnership.objects.get(version__isnull=True)
+    assert partnership.source_url == source
+    page = client.get(f"/partnerships/{partnership.pk}/").content.decode()
+    assert (
+        f'<a href="{source}" rel="external noopener" class="external">大阪府ウェブサイト'
+        '<span class="external__note">（外部サイト）</span></a>'
+    ) in page
+
+
+def test_an_action_refuses_a_source_that_is_not_a_web_address(
+    agreed: Proposal, bureau_staff: User
+) -> None:
+    draft = AgreementDraft.objects.get(proposal=agreed)
+    data = actions.AgreementInput(
+        title_ja="協定",
+        outline_ja="",
+        theme_code="",
+        date_year=None,
+        date_month=None,
+        source_url="javascript:alert(1)",
+    )
+    with pytest.raises(actions.ProposalError) as refused:
+        actions.update_agreement_draft(bureau_staff, draft, data)
+    assert refused.value.field == "source_url"
+
+
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "reviewer", "osaka_editor"])
 def test_outsiders_cannot_edit_or_publish_an_agreement(
     request: pytest.FixtureRequest, agreed: Proposal, who: str

@@ -457,3 +457,20 @@ def test_import_bundled_imports_the_plan_shipped_with_the_package(reference: Non
     assert "unchanged" in _output_of("import", "--bundled")
     with pytest.raises(CommandError, match="give either a PATH or --bundled"):
         call_command("import")
+
+
+def test_a_new_edition_keeps_the_source_pages_staff_entered(
+    plan_version: m.PlanVersion, tmp_path: Path
+) -> None:
+    first = m.Partnership.objects.filter(version=plan_version).order_by("position")[0]
+    # Entered in the admin: the plan names the source page but gives no address.
+    m.Partnership.objects.filter(pk=first.pk).update(source_url="https://example.org/kyotei")
+    path = tmp_path / "revised.txt"
+    path.write_text(revised(), encoding="utf-8")
+    assert run_import(path) == ""
+    current = m.PlanVersion.objects.get(is_current=True)
+    assert current.pk != plan_version.pk
+    again = m.Partnership.objects.get(version=current, key=first.key)
+    assert again.source_url == "https://example.org/kyotei"
+    others = m.Partnership.objects.filter(version=current).exclude(key=first.key)
+    assert set(others.values_list("source_url", flat=True)) == {""}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, get_script_prefix, reverse, translate_url
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override, pgettext_lazy
@@ -26,7 +28,11 @@ def language_url(context: dict[str, Any], language: str) -> str:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return "/" if language == "ja" else f"/{language}/"
-    return translate_url(request.get_full_path(), language)
+    # Asked three times by every page (two alternates and the switch): resolved once.
+    urls: dict[str, str] = request.__dict__.setdefault("_language_urls", {})
+    if language not in urls:
+        urls[language] = translate_url(request.get_full_path(), language)
+    return urls[language]
 
 
 @register.filter
@@ -217,19 +223,48 @@ FOOTER_SECTIONS = (
 )
 
 
+@functools.lru_cache(maxsize=512)
+def _reverse(name: str, language: str, script_prefix: str) -> str | None:
+    """The URL of a page without arguments: the same for every request in that language and
+    under that prefix, so the header and footer menus (some 20 links on every page) reverse
+    each once per process instead of on each request."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def _links(request: HttpRequest | None, names: tuple[tuple[str, Any], ...]) -> list[dict[str, Any]]:
     """Links whose page this site serves, each marked current when the reader is in its part."""
     path = request.path if request is not None else ""
     links = []
     for name, label in names:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # an app left out of this installation
+        url = _reverse(name, get_language() or "", get_script_prefix())
+        if url is None:  # an app left out of this installation
             continue
         home = name == "portal:home"
         current = path == url if home else path.startswith(url)
         links.append({"url": url, "label": label, "current": current})
     return links
+
+
+@register.simple_tag
+def external_link(url: str, label: str) -> SafeString:
+    """A link that leaves the site, saying so in words (not only by an icon) in the page's
+    language; ``noopener`` so that the other site gets no handle on this page."""
+    return format_html(
+        '<a href="{}" rel="external noopener" class="external">{}'
+        '<span class="external__note">{}</span></a>',
+        url,
+        label,
+        _("（外部サイト）"),
+    )
+
+
+@register.inclusion_tag("portal/_official_sources.html")
+def official_sources() -> dict[str, Any]:
+    """The Union's page where the plan is published (its PDF) and the Union's own site."""
+    return {"plan_url": settings.PLAN_SOURCE_URL, "union_url": settings.UNION_SITE_URL}
 
 
 @register.inclusion_tag("portal/_site_nav.html", takes_context=True)

@@ -38,10 +38,13 @@ def page_paths(version: PlanVersion) -> list[str]:
     partnership = Partnership.objects.filter(version=version).first()
     assert partnership is not None
     government = MemberGovernment.objects.get(lg_code="270008")
+    period = version.periods.order_by("fiscal_year_start").first()
+    assert period is not None
     return [
         "/",
         "/themes/",
         f"/themes/{theme.code}/",
+        f"/themes/{theme.code}/{period.fiscal_year_start}/members/",
         f"/actions/{action.pk}/",
         "/developments/",
         "/partnerships/",
@@ -54,7 +57,21 @@ def page_paths(version: PlanVersion) -> list[str]:
         "/opendata/",
         "/accessibility/",
         "/about/",
+        "/revisions/",
+        f"/revisions/{version.number}/",
+        "/organizations/",
+        "/proposals/new/",
+        "/proposals/privacy/",
     ]
+
+
+# The API documentation lives outside the language prefix; its language is ?lang=.
+API_DOCS = "/api/v1/docs"
+
+
+def recorded_pages(version: PlanVersion) -> list[str]:
+    """The page types a run checks, as the results file lists them."""
+    return [*(page_kind(p) for p in page_paths(version)), API_DOCS]
 
 
 @pytest.mark.e2e
@@ -67,12 +84,14 @@ def test_every_page_type_has_no_axe_violations(
     problems = []
     count = 0
     paths = page_paths(plan_version)
-    # The API documentation lives outside the language prefix; its language is ?lang=.
-    api_docs = "/api/v1/docs?lang=" + ("en" if prefix else "ja")
+    api_docs = API_DOCS + "?lang=" + ("en" if prefix else "ja")
     for path in [*paths, api_docs]:
         url = f"{live_server.url}{path if path == api_docs else prefix + path}"
         response = page.goto(url)
         assert response is not None and response.status == 200, url
+        # Nothing to scroll sideways, at phone width too.
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            problems.append(f"{url}: wider than the screen ({width} px)")
         violations = axe_violations(page)
         count += sum(len(v["nodes"]) for v in violations)
         if violations:
@@ -84,7 +103,7 @@ def test_every_page_type_has_no_axe_violations(
                 "version": axe_version(),
                 "browser": f"Chromium {browser.version if browser else ''}".strip(),
                 "tags": AXE_TAGS,
-                "pages": [*(page_kind(p) for p in paths), "/api/v1/docs"],
+                "pages": recorded_pages(plan_version),
             }
         )
         language = "en" if prefix else "ja"

@@ -40,26 +40,30 @@ def test_a_search_after_a_lost_index_starts_one_rebuild_job_instead_of_rebuildin
     assert client.get("/api/v1/search", {"q": "水素"}).json()["total"] == 11
 
 
-def test_a_rebuild_reads_and_tokenizes_before_it_takes_the_write_transaction(
+def test_a_rebuild_reads_and_tokenizes_before_it_writes_in_batches_of_short_transactions(
     plan_version: PlanVersion, monkeypatch: Any
 ) -> None:
     depths: dict[str, list[int]] = {"tokenize": [], "write": []}
-    tokenize, write = actions.document_from, actions.replace_index
+    tokenize, write = actions.document_from, actions.write_documents
 
     def tokenize_here(*args: Any) -> Any:
         depths["tokenize"].append(len(connection.atomic_blocks))
         return tokenize(*args)
 
-    def write_here(*args: Any) -> Any:
-        depths["write"].append(len(connection.atomic_blocks))
-        return write(*args)
+    def write_here(documents: Any, *args: Any, **kwargs: Any) -> Any:
+        depths["write"].append(len(documents))
+        return write(documents, *args, **kwargs)
 
     monkeypatch.setattr(actions, "document_from", tokenize_here)
-    monkeypatch.setattr(actions, "replace_index", write_here)
-    count = actions.rebuild_index()
-    assert count == len(depths["tokenize"]) > 0 and len(depths["write"]) == 1
-    # The test itself runs in one transaction: the rebuild's own adds one level.
-    assert set(depths["tokenize"]) == {depths["write"][0] - 1}
+    monkeypatch.setattr(actions, "write_documents", write_here)
+    count = actions.rebuild_index(batch=50)
+    assert count == len(depths["tokenize"]) > 150
+    # The test itself runs in one transaction: tokenizing adds none.
+    assert set(depths["tokenize"]) == {1}
+    # One write per batch of at most 50 documents, every document once.
+    assert max(depths["write"]) == 50 and sum(depths["write"]) == count
+    assert SearchDocument.objects.count() == count
+    assert search("水素").total == 11
 
 
 def test_an_older_rebuild_does_not_overwrite_a_newer_one(
