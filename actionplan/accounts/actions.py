@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.models import MemberGovernment
 
-from .models import Invitation, Profile, Role
-from .permissions import is_bureau, is_bureau_admin, require
+from .models import Invitation, NotificationMode, Profile, Role
+from .permissions import PermissionDenied, is_bureau, is_bureau_admin, require
 
 AnyUser = AbstractBaseUser | AnonymousUser
 logger = logging.getLogger(__name__)
@@ -144,6 +144,26 @@ def change_role(
         profile.member_government = government
         profile._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         profile._change_reason = "role"  # type: ignore[attr-defined]  # noqa: SLF001
+        profile.save()
+    return profile
+
+
+def set_notification_mode(user: AnyUser, mode: str) -> Profile:
+    """A signed-in person chooses, for themselves only, a mail per event or the daily digest
+    (history kept)."""
+    if mode not in NotificationMode.values:
+        raise InvitationError(_("受け取り方を選んでください"), "notification_mode")
+    with transaction.atomic():
+        profile = (
+            Profile.objects.select_for_update().filter(user_id=user.pk).first()
+            if user.pk is not None
+            else None
+        )
+        if profile is None:
+            raise PermissionDenied(_("この画面は職員のアカウントだけが使えます"))
+        profile.notification_mode = mode
+        profile._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
+        profile._change_reason = "notification_mode"  # type: ignore[attr-defined]  # noqa: SLF001
         profile.save()
     return profile
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actionplan.plans.models import MemberGovernment
 
-from .models import Role
+from .models import NotificationMode, Role
 
 
 class InviteForm(forms.Form):
@@ -19,3 +19,11 @@ class InviteForm(forms.Form):
 class AcceptForm(forms.Form):
     username = forms.CharField(label=_("利用者名"), max_length=150)
     password = forms.CharField(label=_("パスワード"), widget=forms.PasswordInput)
+
+
+class NotificationForm(forms.Form):
+    notification_mode = forms.ChoiceField(
+        label=_("お知らせメールの受け取り方"),
+        choices=NotificationMode.choices,
+        widget=forms.RadioSelect,
+    )

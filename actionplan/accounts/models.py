@@ -18,6 +18,20 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("閲覧・確認者")
 
 
+class NotificationMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("すぐに（1件ごとに1通）")
+    DIGEST = "digest", _("1日1回まとめて（日次のお知らせ）")
+
+
+BUREAU_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+
+
+def default_notification_mode(role: str) -> str:
+    """Without a choice of their own, the bureau hears of submissions in the daily digest (not
+    one mail per report) and everyone else gets a mail per event."""
+    return NotificationMode.DIGEST if role in BUREAU_ROLES else NotificationMode.IMMEDIATE
+
+
 class Profile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -30,6 +44,10 @@ class Profile(models.Model):
         blank=True,
         related_name="editors",
         help_text=_("required for member-government editors, empty for everyone else"),
+    )
+    # Empty: the role's default (default_notification_mode).
+    notification_mode = models.CharField(
+        max_length=10, choices=NotificationMode.choices, blank=True, default=""
     )
     history = HistoricalRecords()
 
@@ -49,6 +67,10 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def effective_notification_mode(self) -> str:
+        return self.notification_mode or default_notification_mode(self.role)
 
 
 class Invitation(models.Model):

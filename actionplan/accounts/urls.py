@@ -10,6 +10,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="portal:home"), name="logout"),
+    path("notifications/", views.notifications, name="notifications"),
     path("users/", views.users, name="users"),
     path("users/<int:user_id>/active/", views.set_active, name="set_active"),
     path("users/<int:user_id>/role/", views.change_role, name="change_role"),

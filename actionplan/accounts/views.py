@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from actionplan.plans.models import MemberGovernment
 
 from . import actions
-from .forms import AcceptForm, InviteForm
+from .forms import AcceptForm, InviteForm, NotificationForm
 from .models import Invitation, Profile, Role
 from .permissions import PermissionDenied, is_bureau, is_bureau_admin
 
@@ -73,6 +73,35 @@ def unlock(request: HttpRequest, attempt_id: int) -> HttpResponse:
             _("%(username)s のロックを解除しました") % {"username": attempt.username},
         )
     return redirect("accounts:lockouts")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own choice: a mail per event or the daily digest. There is no
+    user in the URL or the form: nobody can change another person's choice here."""
+    profile = Profile.objects.filter(user_id=request.user.pk or 0).first()
+    if profile is None:
+        raise DjangoPermissionDenied(_("この画面は職員のアカウントだけが使えます"))
+    form = NotificationForm(
+        request.POST or None, initial={"notification_mode": profile.effective_notification_mode}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_notification_mode(request.user, form.cleaned_data["notification_mode"])
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc)) from exc
+        except actions.InvitationError as exc:
+            form.add_error("notification_mode", exc.message)
+        else:
+            messages.success(request, _("お知らせメールの受け取り方を保存しました"))
+            return redirect("accounts:notifications")
+    response = render(
+        request,
+        "accounts/notifications.html",
+        {"form": form, "profile": profile, "is_bureau": is_bureau(request.user)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -87,6 +87,7 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
                 "milestone_count": page.milestone_count,
                 "partnerships": page.partnerships,
                 "hubs": page.hubs,
+                "indicators": _theme_indicators(page.theme),
             },
         )
 
@@ -127,6 +128,19 @@ def _public_progress(action: m.Action) -> Any:
     except ImportError:
         return None
     return public_progress(action)
+
+
+def _theme_indicators(theme: m.Theme) -> Any:
+    """The public values of the theme's indicators and of its actions' (an IndicatorTable,
+    with charts against the targets), or None while the progress app is not part of the
+    site."""
+    if not apps.is_installed("actionplan.progress"):
+        return None
+    try:
+        from actionplan.progress.queries import indicator_table, indicators_of_theme
+    except ImportError:
+        return None
+    return indicator_table(indicators_of_theme(theme))
 
 
 @require_safe

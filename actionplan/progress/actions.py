@@ -276,7 +276,8 @@ def _transition(
         _stamp(locked, user)
         locked.save()
         # Returned (also when an accepted report is reopened) or accepted: the body's editors
-        # are told in the same transaction, so a transition that rolls back mails nobody.
+        # are told; submitted: the bureau. In the same transaction, so a transition that rolls
+        # back mails nobody and keeps no digest item.
         notifications.notify_reviewed(locked)
     return locked
 
@@ -625,7 +626,7 @@ def submit_reports(user: AnyUser, revisions: dict[int, int]) -> list[ProgressRep
     """Submit several reports at once, all or none: ``revisions`` maps each report id to the
     revision the user saw. Each report gets its own history row, as when submitted alone."""
     submitted = []
-    with transaction.atomic():
+    with transaction.atomic(), notifications.submissions_together():
         reports = ProgressReport.objects.select_related("member_government").in_bulk(
             list(revisions)
         )
@@ -704,12 +705,26 @@ def _check_target(data: TargetInput) -> None:
         raise ProgressError(_("向きは増える・減るのどちらかです"), "direction")
 
 
-def set_indicator_target(user: AnyUser, indicator: Indicator, data: TargetInput) -> Indicator:
-    """Set an indicator's baseline, target and which direction is good (history kept)."""
+def set_indicator_target(
+    user: AnyUser, indicator: Indicator, data: TargetInput, base_revision: int | None = None
+) -> Indicator:
+    """Set an indicator's baseline, target and which direction is good (history kept). With
+    ``base_revision`` (the page's hidden field, the API's ``revision`` or ``If-Match``), a change
+    based on an older revision is refused."""
     require(is_bureau(user), _("指標の目標の設定は広域産業振興局だけができます"))
     _check_target(data)
     with transaction.atomic():
         locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        if base_revision is not None and base_revision != locked.revision:
+            raise ConflictError(
+                _(
+                    "この指標の基準と目標は他の人が先に変更しました（あなたの版 %(yours)s、"
+                    "現在の版 %(current)s）。最新の内容を読み込んでからやり直してください。"
+                )
+                % {"yours": base_revision, "current": locked.revision},
+                "revision",
+            )
+        locked.revision += 1
         locked.baseline_value = data.baseline_value
         locked.baseline_year = data.baseline_year
         locked.target_value = data.target_value

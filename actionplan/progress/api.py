@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictInt
+from pydantic import BeforeValidator, StrictInt
 
+from actionplan.accounts.permissions import is_bureau
 from actionplan.api.auth import token_auth
 from actionplan.api.errors import error_response
 from actionplan.api.params import MAX_ID, FiscalYear, RecordId
@@ -20,7 +22,7 @@ from actionplan.plans.models import Action
 from actionplan.plans.queries import editions_of_action
 
 from . import actions, queries, targets
-from .actions import ConflictError, ProgressError, ReportInput
+from .actions import ConflictError, ProgressError, ReportInput, TargetInput
 from .models import Indicator, ProgressReport, ReviewState
 
 router = Router(tags=["progress"])
@@ -85,6 +87,11 @@ class IndicatorValueOut(Schema):
     note: str
 
 
+class ExpectedOut(Schema):
+    fiscal_year: int
+    value: Decimal
+
+
 class IndicatorOut(Schema):
     id: int
     name_ja: str
@@ -103,6 +110,17 @@ class IndicatorOut(Schema):
         description="`on_track`, `at_risk` or `off_track` by the rule in the README; null "
         "without a baseline, a target and a later public value"
     )
+    expected: list[ExpectedOut] = Field(
+        description="the expected value of each fiscal year from the baseline year to the "
+        "target year (the straight line the status is measured against); empty without both"
+    )
+    revision: int = Field(description="the revision of the baseline and target, for writes")
+
+    @staticmethod
+    def resolve_expected(obj: Indicator) -> list[ExpectedOut]:
+        return [
+            ExpectedOut(fiscal_year=year, value=value) for year, value in targets.expected_line(obj)
+        ]
 
     @staticmethod
     def resolve_status(obj: Indicator) -> str | None:
@@ -119,6 +137,38 @@ class IndicatorOut(Schema):
             IndicatorValueOut(fiscal_year=v.fiscal_year, value=v.value, note=v.note)
             for v in obj.values.all()
         ]
+
+
+def _not_bool(value: object) -> object:
+    # Lax parsing would read true as 1.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")  # noqa: TRY004
+    return value
+
+
+# A JSON number, or a decimal number as a string (the reads give Decimals as strings); never
+# true/false, NaN or an infinity; at most 16 digits before the point and 4 after, as stored.
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_not_bool),
+    Field(allow_inf_nan=False, max_digits=20, decimal_places=4),
+]
+
+
+class TargetIn(Schema):
+    baseline_value: Number | None = Field(None, description="with `baseline_year`, or neither")
+    baseline_year: StrictInt | None = Field(None, ge=2000, le=2100)
+    target_value: Number | None = Field(None, description="with `target_year`, or neither")
+    target_year: StrictInt | None = Field(
+        None, ge=2000, le=2100, description="after `baseline_year`"
+    )
+    direction: str = Field("up", description="`up` (more is better) or `down`")
+    revision: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_ID,
+        description="the indicator's revision the change is based on (from the read); or If-Match",
+    )
 
 
 def _revision(request: HttpRequest, given: int | None) -> int | None:
@@ -177,6 +227,46 @@ def list_indicators(request: HttpRequest) -> list[Indicator]:
         Indicator.objects.select_related("theme").prefetch_related(
             Prefetch("values", queryset=public)
         )
+    )
+
+
+@router.put(
+    "/indicators/{indicator_id}/target",
+    auth=token_auth,
+    response=IndicatorOut,
+    summary="Set an indicator's baseline, target and direction (bureau)",
+)
+def put_indicator_target(
+    request: HttpRequest, indicator_id: RecordId, payload: TargetIn
+) -> HttpResponse | Indicator:
+    """Replaces the baseline (value, year), the target (value, year) and which direction is
+    good; an omitted pair is cleared. Bureau staff only; `revision` (or `If-Match`) must be
+    the indicator's current revision, else 409 `conflict`. Bad numbers are refused with 422
+    naming the field. The change is kept in the indicator's history."""
+    indicator = get_object_or_404(Indicator, pk=indicator_id)
+    if not is_bureau(request.user):
+        return error_response(403, "forbidden", _("指標の目標の設定は広域産業振興局だけができます"))
+    revision = _revision(request, payload.revision)
+    try:
+        data = TargetInput(
+            payload.baseline_value,
+            payload.baseline_year,
+            payload.target_value,
+            payload.target_year,
+            payload.direction,
+        )
+        if revision is None:
+            raise ConflictError(
+                _("変更のもとにした版（revision または If-Match）を指定してください"), "revision"
+            )
+        actions.set_indicator_target(request.user, indicator, data, revision)
+    except ProgressError as exc:
+        return _error(exc)
+    public = queries.public_indicator_values().order_by("fiscal_year")
+    return (
+        Indicator.objects.select_related("theme")
+        .prefetch_related(Prefetch("values", queryset=public))
+        .get(pk=indicator.pk)
     )
 
 

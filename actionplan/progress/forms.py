@@ -147,6 +147,9 @@ class TargetForm(forms.Form):
         label=_("目標年度"), min_value=2000, max_value=2100, required=False
     )
     direction = forms.ChoiceField(label=_("良い向き"), choices=Direction.choices)
+    revision = forms.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, widget=forms.HiddenInput
+    )
 
     def target_input(self) -> TargetInput:
         data: dict[str, Any] = self.cleaned_data

@@ -140,6 +140,8 @@ class Indicator(models.Model):
     target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     target_year = models.PositiveIntegerField(null=True, blank=True)
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
+    # Counts the changes of the baseline and target, which the API's writes state (409 when stale).
+    revision = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -243,3 +245,30 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DigestKind(models.TextChoices):
+    REVIEWED = "reviewed", _("差し戻し・承認された報告")
+    SUBMITTED = "submitted", _("提出された報告")
+
+
+class DigestItem(models.Model):
+    """An event kept for the next daily digest of a person who chose the digest over a mail
+    per event. The digest sends each item once, in one mail per person, and deletes it in the
+    same transaction: every event goes into exactly one mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_items"
+    )
+    kind = models.CharField(max_length=10, choices=DigestKind.choices)
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(help_text=_("the item as the digest lists it, links included"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "kind", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"

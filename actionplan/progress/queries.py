@@ -27,7 +27,7 @@ from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion
 from actionplan.plans.queries import actions_in_reading_order, current_version
 from actionplan.web.prepared import PreparedQuery, columns
 
-from . import targets
+from . import charts, targets
 from .models import (
     Indicator,
     IndicatorValue,
@@ -320,6 +320,12 @@ class IndicatorTable:
     ) -> list[tuple[Indicator, list[IndicatorValue | None], targets.Assessment | None]]:
         """Each indicator, its values by year and its status against the target."""
         return [(row.indicator, row.cells(self.years), row.assessment) for row in self.rows]
+
+    @property
+    def charts(self) -> list[charts.IndicatorChart]:
+        """A chart (with its table) of each indicator that has a target, over the same values."""
+        drawn = (charts.chart_for(row.indicator, row.by_year) for row in self.rows)
+        return [chart for chart in drawn if chart is not None]
 
 
 def indicator_table(

@@ -52,6 +52,19 @@ def expected_value(indicator: Indicator, year: int) -> Decimal | None:
     return base + (target - base) * share
 
 
+def expected_line(indicator: Indicator) -> list[tuple[int, Decimal]]:
+    """The expected value of each fiscal year from the baseline year to the target year."""
+    if indicator.baseline_year is None or indicator.target_year is None:
+        return []
+    line = []
+    for year in range(indicator.baseline_year, indicator.target_year + 1):
+        value = expected_value(indicator, year)
+        if value is None:
+            return []
+        line.append((year, value))
+    return line
+
+
 def assess(indicator: Indicator, values: dict[int, IndicatorValue]) -> Assessment | None:
     """The status of the latest value after the baseline year, by the rule above."""
     if indicator.baseline_year is None:

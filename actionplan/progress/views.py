@@ -813,6 +813,10 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
             "indicator": indicator,
             "values": values,
             "history": history,
+            # Who set which baseline and target when (the web page and the API alike).
+            "target_history": indicator.history.select_related("history_user").order_by(
+                "-history_date"
+            ),
             "form": form,
             "target_form": TargetForm(
                 initial={
@@ -821,6 +825,7 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
                     "target_value": indicator.target_value,
                     "target_year": indicator.target_year,
                     "direction": indicator.direction,
+                    "revision": indicator.revision,
                 }
             ),
             "assessment": targets.assess(indicator, {v.fiscal_year: v for v in values}),
@@ -841,7 +846,9 @@ def indicator_target(request: HttpRequest, indicator_id: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("progress:indicator", indicator_id=indicator.pk)
     try:
-        actions.set_indicator_target(request.user, indicator, form.target_input())
+        actions.set_indicator_target(
+            request.user, indicator, form.target_input(), form.cleaned_data["revision"]
+        )
     except ProgressError as exc:
         messages.error(request, exc.message)
     else:

@@ -358,6 +358,20 @@ def api_reopen(w: World, c: Client, h: dict[str, str]) -> bool:
     return report_state() == ReviewState.RETURNED
 
 
+def api_set_indicator_target(w: World, c: Client, h: dict[str, str]) -> bool:
+    indicator = actions.create_indicator(
+        w.people["bureau_staff"], "実証件数", theme=w.members_action.theme
+    )
+    c.put(
+        f"/api/v1/progress/indicators/{indicator.pk}/target",
+        json.dumps({"target_value": 10, "target_year": 2026, "revision": 0}),
+        content_type="application/json",
+        headers=h,
+    )
+    indicator.refresh_from_db()
+    return indicator.target_value is not None
+
+
 API_WRITES: dict[str, tuple[Callable[[World, Client, dict[str, str]], bool], set[str]]] = {
     "save_osaka": (api_save_osaka, OSAKA),
     "save_union": (api_save_union, BUREAU),
@@ -365,6 +379,7 @@ API_WRITES: dict[str, tuple[Callable[[World, Client, dict[str, str]], bool], set
     "accept": (api_accept, BUREAU),
     "return": (api_return, BUREAU),
     "reopen": (api_reopen, BUREAU),
+    "set_indicator_target": (api_set_indicator_target, BUREAU),
 }
 
 

@@ -3,7 +3,9 @@ own figure seeded as an indicator."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,6 +17,8 @@ from actionplan.plans.models import Action, PlanVersion
 from actionplan.progress import actions, targets
 from actionplan.progress.actions import ProgressError, TargetInput
 from actionplan.progress.models import Direction, Indicator
+
+from .test_api import bearer
 
 
 def with_target(staff: User, theme_action: Action, direction: str = Direction.UP) -> Indicator:
@@ -133,3 +137,154 @@ def test_the_plans_own_figure_becomes_an_indicator_of_the_startups_theme(
     assert [(v.fiscal_year, v.value) for v in indicator.values.all()] == [(2024, Decimal(981))]
     assert (indicator.baseline_value, indicator.baseline_year) == (Decimal(981), 2024)
     assert Indicator.objects.filter(name_ja="域内大学発ベンチャー数").count() == 1
+
+
+def put_target(
+    indicator: Indicator, body: object, headers: dict[str, str] | None = None, raw: str = ""
+) -> Any:
+    return Client().put(
+        f"/api/v1/progress/indicators/{indicator.pk}/target",
+        raw or json.dumps(body),
+        content_type="application/json",
+        headers=headers or {},
+    )
+
+
+TARGET = {
+    "baseline_value": 981,
+    "baseline_year": 2024,
+    "target_value": "1200.5",
+    "target_year": 2029,
+    "direction": "up",
+}
+
+
+def test_bureau_sets_a_target_through_the_api_with_history_and_revisions(
+    members_action: Action, bureau_staff: User
+) -> None:
+    indicator = actions.create_indicator(bureau_staff, "件数", theme=members_action.theme)
+    response = put_target(indicator, {**TARGET, "revision": 0}, bearer(bureau_staff))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["revision"] == 1 and body["target_year"] == 2029
+    assert Decimal(body["baseline_value"]) == 981 and Decimal(body["target_value"]) == Decimal(
+        "1200.5"
+    )
+    assert [e["fiscal_year"] for e in body["expected"]] == list(range(2024, 2030))
+    assert Decimal(body["expected"][-1]["value"]) == Decimal("1200.5")
+    indicator.refresh_from_db()
+    assert (indicator.baseline_value, indicator.target_value) == (Decimal(981), Decimal("1200.5"))
+    latest = indicator.history.latest("history_date")
+    assert latest.history_user == bureau_staff and latest.target_year == 2029
+    # Based on the old revision: refused, nothing changed. If-Match carries it too.
+    stale = put_target(
+        indicator, {**TARGET, "target_value": 5, "revision": 0}, bearer(bureau_staff)
+    )
+    assert stale.status_code == 409 and stale.json()["field"] == "revision"
+    missing = put_target(indicator, TARGET, bearer(bureau_staff))
+    assert missing.status_code == 409
+    ok = put_target(
+        indicator,
+        {**TARGET, "direction": "down", "target_value": 900},
+        {**bearer(bureau_staff), "If-Match": '"1"'},
+    )
+    assert ok.status_code == 200 and ok.json()["revision"] == 2
+    indicator.refresh_from_db()
+    assert (indicator.target_value, indicator.direction) == (Decimal(900), "down")
+    assert indicator.history.count() == 3  # created, and two changes
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{"baseline_value": NaN, "baseline_year": 2024, "revision": 0}', "baseline_value"),
+        ('{"target_value": Infinity, "target_year": 2029, "revision": 0}', "target_value"),
+        ('{"target_value": "-inf", "target_year": 2029, "revision": 0}', "target_value"),
+        ('{"target_value": "nan", "target_year": 2029, "revision": 0}', "target_value"),
+        ('{"baseline_value": true, "baseline_year": 2024, "revision": 0}', "baseline_value"),
+        ('{"target_value": "1,200", "target_year": 2029, "revision": 0}', "target_value"),
+        ('{"target_value": 1e30, "target_year": 2029, "revision": 0}', "target_value"),
+        ('{"target_value": 0.00001, "target_year": 2029, "revision": 0}', "target_value"),
+        ('{"target_value": 5, "target_year": true, "revision": 0}', "target_year"),
+        ('{"target_value": 5, "target_year": "2029", "revision": 0}', "target_year"),
+        ('{"baseline_value": 5, "revision": 0}', "baseline_year"),
+        (
+            '{"baseline_value": 5, "baseline_year": 2026, "target_value": 9, '
+            '"target_year": 2025, "revision": 0}',
+            "target_year",
+        ),
+        ('{"direction": "sideways", "revision": 0}', "direction"),
+    ],
+)
+def test_bad_numbers_are_refused_naming_the_field(
+    members_action: Action, bureau_staff: User, raw: str, field: str
+) -> None:
+    indicator = actions.create_indicator(bureau_staff, "件数", theme=members_action.theme)
+    response = put_target(indicator, None, bearer(bureau_staff), raw=raw)
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+    indicator.refresh_from_db()
+    assert indicator.revision == 0 and indicator.target_value is None
+    assert indicator.baseline_value is None
+
+
+def test_only_the_bureau_sets_targets_through_the_api(
+    members_action: Action,
+    bureau_staff: User,
+    bureau_admin: User,
+    osaka_editor: User,
+    reviewer: User,
+    outsider: User,
+) -> None:
+    indicator = actions.create_indicator(bureau_staff, "件数", action=members_action)
+    for user in (osaka_editor, reviewer, outsider):
+        response = put_target(indicator, {**TARGET, "revision": 0}, bearer(user))
+        assert response.status_code == 403, user
+    assert put_target(indicator, {**TARGET, "revision": 0}).status_code == 401
+    indicator.refresh_from_db()
+    assert indicator.target_value is None and indicator.history.count() == 1
+    assert put_target(indicator, {**TARGET, "revision": 0}, bearer(bureau_admin)).status_code == 200
+
+
+def test_the_target_write_is_in_the_openapi_document() -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/progress/indicators/{indicator_id}/target"]["put"]
+    assert operation["security"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    ref = body["$ref"].rsplit("/", 1)[-1]
+    props = schema["components"]["schemas"][ref]["properties"]
+    assert {"baseline_value", "baseline_year", "target_value", "target_year", "direction"} <= set(
+        props
+    )
+    assert "revision" in props
+
+
+def test_the_indicator_page_refuses_a_target_based_on_an_old_revision(
+    members_action: Action, bureau_staff: User
+) -> None:
+    indicator = with_target(bureau_staff, members_action)  # revision 1
+    page = client_for(bureau_staff).get(f"/progress/indicators/{indicator.pk}/").content.decode()
+    assert 'name="revision" value="1"' in page
+    data = {"target_value": "5", "target_year": "2026", "baseline_value": "1"}
+    response = client_for(bureau_staff).post(
+        f"/en/progress/indicators/{indicator.pk}/target/",
+        {**data, "baseline_year": "2024", "direction": "up", "revision": "0"},
+        follow=True,
+    )
+    assert "Someone else changed this indicator" in response.content.decode()
+    indicator.refresh_from_db()
+    assert (indicator.target_value, indicator.revision) == (Decimal(200), 1)
+
+
+def test_the_indicator_page_lists_who_changed_the_target_and_when(
+    members_action: Action, bureau_staff: User, bureau_admin: User
+) -> None:
+    indicator = with_target(bureau_staff, members_action)
+    put_target(indicator, {**TARGET, "revision": 1}, bearer(bureau_admin))
+    page = client_for(bureau_staff).get(f"/en/progress/indicators/{indicator.pk}/")
+    html = page.content.decode()
+    part = html[html.index("Changes of the baseline and target") :]
+    rows = part[: part.index("</table>")].split("<tr>")[2:]
+    assert len(rows) == 3  # created, target set on the page, changed through the API
+    assert bureau_admin.get_username() in rows[0] and "1,200.5" in rows[0]
+    assert bureau_staff.get_username() in rows[1] and "200 (FY2026)" in rows[1]

@@ -9,8 +9,9 @@ from actionplan.progress.notifications import send_digest
 
 class Command(BaseCommand):
     help = (
-        "Mail the bureau the progress reports submitted since the last digest, and each "
-        "assigned person their overdue proposals."
+        "Mail each person who chose the daily digest one mail with the notices kept for them "
+        "(returned, accepted and submitted reports) and their overdue proposals; mail those "
+        "who chose a mail per event their overdue proposals."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
