@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -132,7 +132,8 @@ DETAIL_LABELS = {
     "figure_unit": gettext_lazy("単位"),
     "figure_year": gettext_lazy("数値の年"),
     "note": gettext_lazy("注記"),
-    "outline": gettext_lazy("概要"),
+    # In the sense the portal gives it (a partnership's outline): plain 概要 is other apps' word.
+    "outline": pgettext_lazy("partnership", "概要"),
 }
 
 
