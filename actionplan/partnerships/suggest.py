@@ -138,8 +138,8 @@ def _english_terms(folded: str) -> set[str]:
     return found
 
 
-def _shown(term: str) -> str:
-    """A term as a person reads it: the word behind an English stem."""
+def shown(term: str) -> str:
+    """A term as a person reads it: the word behind an English stem (concentr → concentration)."""
     return _SURFACE.get(term, term)
 
 
@@ -201,7 +201,7 @@ def english_label(term: str) -> str:
     # The shortest plain word or phrase of the group, not an acronym (flying car, not aam).
     english = list(_english_glossary().english.get(term, ()))
     readable = [t for t in english if " " in t or len(t) >= 6] or english
-    return min(readable, key=lambda t: (len(t), t)) if readable else _shown(term)
+    return min(readable, key=lambda t: (len(t), t)) if readable else shown(term)
 
 
 @lru_cache(maxsize=4096)
@@ -514,12 +514,12 @@ def _shown_terms(
     return shown
 
 
-def _labels(shown: list[str], english: bool, limit: int = 5) -> list[str]:
+def _labels(found: list[str], english: bool, limit: int = 5) -> list[str]:
     """At most `limit` terms as a person reads them, each once (蓄電池 and the stem of
     "batteries" are both "storage battery" on an English page)."""
     labels: list[str] = []
-    for term in shown:
-        label = english_label(term) if english else _shown(term)
+    for term in found:
+        label = english_label(term) if english else shown(term)
         if label not in labels:
             labels.append(label)
         if len(labels) == limit:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actionplan.partnerships.suggest import terms
+from actionplan.partnerships.suggest import shown, terms
 from actionplan.plans import models as m
 
 LIMIT = 3
@@ -68,7 +68,8 @@ def rank(
             same_theme = theme_code in _record_themes(kind, record)
             score = sum(math.log(1 + total / counts[t]) for t in shared)
             score += THEME_BONUS if same_theme else 0.0
-            ranked.append(Related(record, round(score, 3), shared[:4], same_theme))
+            words = [shown(t) for t in shared[:4]]  # never a bare stem such as concentr
+            ranked.append(Related(record, round(score, 3), words, same_theme))
         ranked.sort(key=lambda r: -r.score)
         result[kind] = ranked[:limit]
     return result
