@@ -138,8 +138,30 @@ def _english_terms(folded: str) -> set[str]:
     return found
 
 
-def shown(term: str) -> str:
-    """A term as a person reads it: the word behind an English stem (concentr → concentration)."""
+@lru_cache(maxsize=4096)
+def _surfaces(text: str) -> dict[str, str]:
+    """Stem → the shortest word of this text it was read from."""
+    folded = fold(text)
+    words = _LATIN_WORD.findall(folded)
+    words += [part for word in words if "-" in word for part in word.split("-") if part]
+    surfaces: dict[str, str] = {}
+    for word in words:
+        singular = stem(word)
+        stemmed = _snowball(singular)
+        known = surfaces.get(stemmed)
+        if known is None or (len(singular), singular) < (len(known), known):
+            surfaces[stemmed] = singular
+    return surfaces
+
+
+def shown(term: str, text: str = "") -> str:
+    """A term as a person reads it: the word behind an English stem (concentr → concentration),
+    taken from `text` (the words the reader has in front of them) when it holds the term; else
+    the shortest word the process has read it from."""
+    if text and term.isascii():
+        found = _surfaces(text).get(term)
+        if found is not None:
+            return found
     return _SURFACE.get(term, term)
 
 
@@ -196,12 +218,13 @@ def _english_glossary() -> _EnglishGlossary:
     )
 
 
-def english_label(term: str) -> str:
-    """A Japanese glossary term as English pages show it (水素 → hydrogen); others as they are."""
+def english_label(term: str, text: str = "") -> str:
+    """A Japanese glossary term as English pages show it (水素 → hydrogen); others as they are
+    (an English stem as `text` writes it)."""
     # The shortest plain word or phrase of the group, not an acronym (flying car, not aam).
     english = list(_english_glossary().english.get(term, ()))
     readable = [t for t in english if " " in t or len(t) >= 6] or english
-    return min(readable, key=lambda t: (len(t), t)) if readable else shown(term)
+    return min(readable, key=lambda t: (len(t), t)) if readable else shown(term, text)
 
 
 @lru_cache(maxsize=4096)
@@ -514,12 +537,13 @@ def _shown_terms(
     return shown
 
 
-def _labels(found: list[str], english: bool, limit: int = 5) -> list[str]:
+def _labels(found: list[str], english: bool, text: str, limit: int = 5) -> list[str]:
     """At most `limit` terms as a person reads them, each once (蓄電池 and the stem of
-    "batteries" are both "storage battery" on an English page)."""
+    "batteries" are both "storage battery" on an English page), English words as the
+    proposal's `text` writes them."""
     labels: list[str] = []
     for term in found:
-        label = english_label(term) if english else shown(term)
+        label = english_label(term, text) if english else shown(term, text)
         if label not in labels:
             labels.append(label)
         if len(labels) == limit:
@@ -580,7 +604,7 @@ def suggest(
                 candidate.label_ja,
                 candidate.label_en,
                 round(score, 3),
-                _labels(shown, english),
+                _labels(shown, english, text),
                 [theme_names.get(code, code) for code in themes],
             )
         )

@@ -68,7 +68,8 @@ def rank(
             same_theme = theme_code in _record_themes(kind, record)
             score = sum(math.log(1 + total / counts[t]) for t in shared)
             score += THEME_BONUS if same_theme else 0.0
-            words = [shown(t) for t in shared[:4]]  # never a bare stem such as concentr
+            # Never a bare stem such as concentr: the word as the action's English writes it.
+            words = [shown(t, action.text_en) for t in shared[:4]]
             ranked.append(Related(record, round(score, 3), words, same_theme))
         ranked.sort(key=lambda r: -r.score)
         result[kind] = ranked[:limit]

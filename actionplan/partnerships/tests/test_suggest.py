@@ -231,3 +231,16 @@ def test_place_names_are_no_shared_subject(plan_version: PlanVersion) -> None:
     # No hub is suggested for sharing nothing but a place name.
     assert all(s.shared_terms for s in ranked["hub"])
     assert not any(set(s.shared_terms) <= {"大阪", "おおさか"} for s in ranked["hub"])
+
+
+def test_a_reason_word_is_written_as_the_text_in_front_of_the_reader_writes_it() -> None:
+    # Another text read earlier in the process ("carry", "operate") must not decide the word
+    # shown for this one, which writes "carried" and "operation".
+    from actionplan.partnerships.suggest import shown, terms
+
+    terms("Companies carry parts and operate plants.")
+    text = "Trials were carried out before the operation of the plant."
+    found = terms(text)
+    labels = {shown(t, text) for t in found if t.isascii()}
+    assert {"carried", "operation"} <= labels
+    assert not {"carry", "operate"} & labels
