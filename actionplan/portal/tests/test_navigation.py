@@ -65,3 +65,36 @@ def test_themes_page_lists_every_theme_with_its_year_headlines(
             assert headline.text_ja in page
     english = client.get("/en/themes/").content.decode()
     assert "<h1>Themes</h1>" in english and "FY2025" in english
+
+
+def test_menus_and_action_links_follow_the_language_and_the_script_prefix(
+    plan_version: PlanVersion,
+) -> None:
+    """Menu items and action links are made once per language and script prefix, never reused
+    across them; the reader's part of the site is the one item marked current."""
+    from django.urls import reverse
+    from django.urls.base import set_script_prefix
+    from django.utils import translation
+
+    from actionplan.plans.models import Action
+    from actionplan.portal.templatetags.portal import action_url
+
+    action = Action.objects.filter(version=plan_version).first()
+    assert action is not None
+    for prefix in ("/", "/plan/"):
+        set_script_prefix(prefix)
+        try:
+            for language in ("ja", "en"):
+                with translation.override(language):
+                    assert action_url(action.pk) == reverse("portal:action", args=[action.pk])
+        finally:
+            set_script_prefix("/")
+    # The menus of both languages, one after the other in the same process.
+    for prefix, path in (("", "/themes/"), ("/en", "/en/themes/"), ("", "/hubs/")):
+        page = Client().get(path).content.decode()
+        menu = re.search(r'<ul id="site-nav-list">(.*?)</ul>', page, re.S)
+        assert menu is not None
+        links = re.findall(r'<a href="([^"]+)"( aria-current="page")?>', menu.group(1))
+        assert len(links) > 5
+        assert all(href.startswith(f"{prefix}/") for href, _ in links)
+        assert [href for href, current in links if current] == [path]
