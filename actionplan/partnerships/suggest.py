@@ -184,12 +184,14 @@ def _english_glossary() -> _EnglishGlossary:
     data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
     japanese: dict[str, str] = {}
     japanese_terms: list[tuple[str, str]] = []
+    written: set[str] = set()
     for group in data.get("groups", []):
         folded = [" ".join(fold(term).split()) for term in group]
         target = next((term for term in folded if not term.isascii()), None)
         if target is None:
             continue
         japanese_terms += [(term, target) for term in folded if not term.isascii()]
+        written.update(term for term in folded if term.isascii())
         for term in folded:
             if term.isascii():
                 japanese.setdefault(term, target)
@@ -200,9 +202,12 @@ def _english_glossary() -> _EnglishGlossary:
                     plural = term + "s"
                 if term[-1:].isalpha():
                     japanese.setdefault(plural, target)
+    # The phrases as the glossary writes them (hub, hubs, base), not the plurals made above
+    # ("hubses"), which would be read on a page.
     english: dict[str, list[str]] = {}
     for phrase, target in japanese.items():
-        english.setdefault(target, []).append(phrase)
+        if phrase in written:
+            english.setdefault(target, []).append(phrase)
     phrases = sorted(japanese, key=len, reverse=True)
     # One test of the first character before the alternatives: most characters of a text are
     # Japanese, and trying 400 phrases at each of them took seconds per hundred texts.
@@ -221,8 +226,16 @@ def _english_glossary() -> _EnglishGlossary:
 def english_label(term: str, text: str = "") -> str:
     """A Japanese glossary term as English pages show it (水素 → hydrogen); others as they are
     (an English stem as `text` writes it)."""
-    # The shortest plain word or phrase of the group, not an acronym (flying car, not aam).
+    # The phrase of the group that `text` writes; else the shortest plain word or phrase of
+    # the group, not an acronym (flying car, not aam).
     english = list(_english_glossary().english.get(term, ()))
+    if english and text:
+        folded = " ".join(fold(text).split())
+        written = [
+            t for t in english if re.search(rf"(?<![0-9a-z]){re.escape(t)}(?![0-9a-z])", folded)
+        ]
+        if written:
+            return max(written, key=lambda t: (len(t), t))
     readable = [t for t in english if " " in t or len(t) >= 6] or english
     return min(readable, key=lambda t: (len(t), t)) if readable else shown(term, text)
 
@@ -537,7 +550,7 @@ def _shown_terms(
     return shown
 
 
-def _labels(found: list[str], english: bool, text: str, limit: int = 5) -> list[str]:
+def labels(found: list[str], english: bool, text: str, limit: int = 5) -> list[str]:
     """At most `limit` terms as a person reads them, each once (蓄電池 and the stem of
     "batteries" are both "storage battery" on an English page), English words as the
     proposal's `text` writes them."""
@@ -604,7 +617,7 @@ def suggest(
                 candidate.label_ja,
                 candidate.label_en,
                 round(score, 3),
-                _labels(shown, english, text),
+                labels(shown, english, text),
                 [theme_names.get(code, code) for code in themes],
             )
         )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actionplan.partnerships.suggest import shown, terms
+from actionplan.partnerships.suggest import english_label, labels, terms
 from actionplan.plans import models as m
 
 LIMIT = 3
@@ -26,8 +26,28 @@ THEME_BONUS = 0.5
 class Related:
     record: Any
     score: float
+    # The shared terms, rarest first, as the matching has them (stems, Sudachi's normal forms);
+    # `reason_words` gives them as a reader knows them.
     shared_terms: list[str] = field(default_factory=list)
     same_theme: bool = False
+    # The action's texts: the words of the page's language are those its text has.
+    text_ja: str = ""
+    text_en: str = ""
+
+    def reason_words(self, english: bool, limit: int = 4) -> list[str]:
+        """At most `limit` shared words in the page's language: on English pages those of the
+        English text and Japanese terms the glossary translates (水素 → hydrogen), never a
+        bare stem; on Japanese pages those of the Japanese text, else Japanese glossary terms.
+        Words of the other language only when none of the page's is shared."""
+        if english:
+            own = terms(self.text_en)
+            mine = [t for t in self.shared_terms if t in own or english_label(t) != t]
+        else:
+            own = terms(self.text_ja)
+            mine = [t for t in self.shared_terms if t in own]
+            # Else a Japanese term the glossary found for an English word (base → 拠点).
+            mine = mine or [t for t in self.shared_terms if not t.isascii()]
+        return labels(mine or self.shared_terms, english, self.text_en, limit)
 
 
 def _record_terms(kind: str, record: Any) -> frozenset[str]:
@@ -68,9 +88,9 @@ def rank(
             same_theme = theme_code in _record_themes(kind, record)
             score = sum(math.log(1 + total / counts[t]) for t in shared)
             score += THEME_BONUS if same_theme else 0.0
-            # Never a bare stem such as concentr: the word as the action's English writes it.
-            words = [shown(t, action.text_en) for t in shared[:4]]
-            ranked.append(Related(record, round(score, 3), words, same_theme))
+            ranked.append(
+                Related(record, round(score, 3), shared, same_theme, action.text_ja, action.text_en)
+            )
         ranked.sort(key=lambda r: -r.score)
         result[kind] = ranked[:limit]
     return result

@@ -10,7 +10,7 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, reverse, translate_url
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -256,12 +256,24 @@ def action_url(action_id: int) -> str:
 
 @register.simple_tag
 def related_reason(hit: Any) -> SafeString:
-    """Why an action page lists a record as related: the words it shares, and the theme when
+    """Why an action page lists a record as related: the words it shares, in the page's
+    language (a Japanese word left on an English page is marked lang="ja"), and the theme when
     it is the same. A tag rather than an included template: the nine includes of an action
     page cost a fifth of its rendering."""
-    words = gettext("関連の理由：共通する語「%(words)s」") % {"words": "、".join(hit.shared_terms)}
+    english = is_english()
+    found = hit.reason_words(english)
+    if english:
+        words = format_html_join(
+            ", ", "{}", ((word if word.isascii() else ja(word),) for word in found)
+        )
+    else:
+        words = format_html_join("、", "{}", ((word,) for word in found))
+    sentence = gettext("関連の理由：共通する語「%(words)s」")
+    reason = format_html(
+        sentence.replace("{", "{{").replace("}", "}}").replace("%(words)s", "{}"), words
+    )
     same = gettext("、同じ取組項目") if hit.same_theme else ""
-    return format_html('<br><span class="muted">{}{}</span>', words, same)
+    return format_html('<br><span class="muted">{}{}</span>', reason, same)
 
 
 @register.simple_tag

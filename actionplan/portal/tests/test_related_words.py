@@ -3,6 +3,8 @@ never the stems the matching uses."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import unicodedata
 
@@ -10,6 +12,7 @@ from django.test import Client
 
 from actionplan.partnerships.suggest import terms
 from actionplan.plans.models import Action, Milestone, Partnership, PlanVersion
+from actionplan.resources import DATA_DIR
 
 
 def test_related_reasons_show_words_not_stems(client: Client, plan_version: PlanVersion) -> None:
@@ -20,10 +23,14 @@ def test_related_reasons_show_words_not_stems(client: Client, plan_version: Plan
     for action in Action.objects.filter(version=plan_version).order_by("pk"):
         page = client.get(f"/en/actions/{action.pk}/").content.decode()
         reasons += re.findall(r"Why related: shares the words “([^”]*)”", page)
-    words = [w for r in reasons for w in r.split("、")]
-    assert words
-    english = [w for w in words if w.isascii()]
-    assert english  # the English pages do give English words as reasons
+    assert reasons
+    # An English list, each Japanese word left on the page marked as Japanese.
+    assert not [r for r in reasons if "、" in r]
+    words = [w for r in reasons for w in r.split(", ")]
+    bare = [w for w in words if not w.isascii() and not w.startswith('<span lang="ja">')]
+    assert bare == []
+    english = [html.unescape(w) for w in words if w.isascii()]
+    assert len(english) > len(words) / 2  # the English pages give English words as reasons
     # Snowball stems end cut (concentr, technolog); every word shown is one the text has.
     texts = " ".join(  # folded as the matching folds them (CO₂ → co2)
         [f"{a.text_en} {a.group_en}" for a in Action.objects.filter(version=plan_version)]
@@ -32,7 +39,36 @@ def test_related_reasons_show_words_not_stems(client: Client, plan_version: Plan
     )
     words_of_texts = set(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", texts).lower()))
 
+    # A Japanese term may be given by its glossary English (水素 → hydrogen), as the glossary
+    # writes it: never a plural made up for matching ("hubses").
+    glossary = json.loads((DATA_DIR / "search" / "glossary.json").read_text(encoding="utf-8"))
+    phrases = {t.lower() for group in glossary["groups"] for t in group if t.isascii()}
+
     def is_word(label: str) -> bool:  # as written, or the singular of what is written
-        return all({w, w + "s", w + "es", w[:-1] + "ies"} & words_of_texts for w in label.split())
+        return label in phrases or all(
+            {w, w + "s", w + "es", w[:-1] + "ies"} & words_of_texts
+            for w in re.findall(r"[a-z0-9]+", label)
+        )
 
     assert [w for w in english if not is_word(w)] == []
+    assert "hubses" not in english
+
+
+def test_japanese_pages_give_words_of_the_japanese_text_where_it_shares_one(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    """An English word stands on a Japanese page only when the Japanese text writes it
+    (「Nakanoshima Qross」) or when the record was matched by English words alone."""
+    reasons = []
+    for action in Action.objects.filter(version=plan_version).order_by("pk"):
+        page = client.get(f"/actions/{action.pk}/").content.decode()
+        japanese = unicodedata.normalize("NFKC", action.text_ja).lower()
+        for reason in re.findall(r"関連の理由：共通する語「([^」]*)」", page):
+            words = reason.split("、")
+            reasons.append(reason)
+            if all(w.isascii() for w in words):
+                continue
+            assert [w for w in words if w.isascii() and w not in japanese] == [], reason
+    assert reasons
+    words = [w for r in reasons for w in r.split("、")]
+    assert len([w for w in words if not w.isascii()]) > len(words) / 2
