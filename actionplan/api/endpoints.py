@@ -181,6 +181,9 @@ class PartnershipOut(Schema):
     outline_en: str
     source_name_ja: str
     source_name_en: str
+    source_url: str = Field(
+        description="address of the agreement's official page (its announcement), empty if none"
+    )
     member_lg_codes: list[str]
     partners: list[PartnerOut]
     items: list[PartnershipItemOut]
@@ -502,6 +505,7 @@ def partnership_out(p: m.Partnership) -> dict[str, Any]:
         "outline_en": p.outline_en,
         "source_name_ja": p.source_name_ja,
         "source_name_en": p.source_name_en,
+        "source_url": p.source_url,
         "member_lg_codes": sorted(g.lg_code for g in p.member_governments.all()),
         "partners": [
             {"id": o.pk, "name_ja": o.name_ja, "name_en": o.name_en} for o in p.partners.all()
