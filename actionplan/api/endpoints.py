@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from actionplan.plans import models as m
-from actionplan.plans.queries import actions_in_reading_order
+from actionplan.plans.queries import actions_page_in_reading_order
 from actionplan.progress.models import ProgressReport, ReviewState, Status
 from actionplan.web.caching import public_read
 from actionplan.web.prepared import PreparedQuery, columns
@@ -181,6 +181,9 @@ class PartnershipOut(Schema):
     outline_en: str
     source_name_ja: str
     source_name_en: str
+    source_url: str = Field(
+        description="address of the agreement's official page (its announcement), empty if none"
+    )
     member_lg_codes: list[str]
     partners: list[PartnerOut]
     items: list[PartnershipItemOut]
@@ -360,10 +363,7 @@ def _government(lg_code: str) -> m.MemberGovernment:
     return government
 
 
-def _page(request: HttpRequest, queryset: QuerySet[M], paging: Paging) -> dict[str, Any]:
-    count = queryset.count()
-    rows = list(queryset[paging.offset : paging.offset + paging.limit])
-
+def _page_links(request: HttpRequest, paging: Paging, count: int) -> dict[str, Any]:
     def link(offset: int) -> str:
         query = request.GET.copy()
         query["offset"] = str(offset)
@@ -375,8 +375,13 @@ def _page(request: HttpRequest, queryset: QuerySet[M], paging: Paging) -> dict[s
         "count": count,
         "next": link(after) if after < count else None,
         "previous": link(max(paging.offset - paging.limit, 0)) if paging.offset > 0 else None,
-        "results": rows,
     }
+
+
+def _page(request: HttpRequest, queryset: QuerySet[M], paging: Paging) -> dict[str, Any]:
+    count = queryset.count()
+    rows = list(queryset[paging.offset : paging.offset + paging.limit])
+    return {**_page_links(request, paging, count), "results": rows}
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -502,6 +507,7 @@ def partnership_out(p: m.Partnership) -> dict[str, Any]:
         "outline_en": p.outline_en,
         "source_name_ja": p.source_name_ja,
         "source_name_en": p.source_name_en,
+        "source_url": p.source_url,
         "member_lg_codes": sorted(g.lg_code for g in p.member_governments.all()),
         "partners": [
             {"id": o.pk, "name_ja": o.name_ja, "name_en": o.name_en} for o in p.partners.all()
@@ -677,12 +683,16 @@ def list_year_themes(
 @router.get("/actions", response=ActionPage, summary="List actions (取組)")
 def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[ActionFilter]) -> Any:
     version = _version(filters.plan_version)
-    queryset = actions_in_reading_order(version)
-    queryset = queryset.order_by(*queryset.query.order_by, "id")
+    queryset = m.Action.objects.filter(version=version)
     if filters.theme:
         queryset = queryset.filter(theme=_theme(version, filters.theme))
     if filters.fiscal_year is not None:
-        queryset = queryset.filter(_fy_filter(filters.fiscal_year))
+        # The version's periods covering the year, as a subquery: no join per action.
+        periods = m.Period.objects.filter(version=version).filter(
+            Q(fiscal_year_start__lte=filters.fiscal_year)
+            & (Q(fiscal_year_end__isnull=True) | Q(fiscal_year_end__gte=filters.fiscal_year))
+        )
+        queryset = queryset.filter(period__in=periods)
     if filters.actor:
         queryset = queryset.filter(actor=filters.actor)
     if filters.member:
@@ -702,9 +712,13 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
             | Q(group_ja__icontains=filters.q)
             | Q(group_en__icontains=filters.q)
         )
-    page = _page(request, queryset.values(*ACTION_COLUMNS.values(), "source_line"), paging)
-    members = _members_of([row["id"] for row in page["results"]])
-    page["results"] = [_action_values(row, members[row["id"]]) for row in page["results"]]
+    # In reading order (theme, actor, period, position, then id), reading only the page's rows.
+    count, rows = actions_page_in_reading_order(
+        version, queryset, paging.offset, paging.limit, [*ACTION_COLUMNS.values(), "source_line"]
+    )
+    page = _page_links(request, paging, count)
+    members = _members_of([row["id"] for row in rows])
+    page["results"] = [_action_values(row, members[row["id"]]) for row in rows]
     return api_json(request, page)
 
 

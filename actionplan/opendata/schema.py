@@ -652,6 +652,14 @@ TABLES: tuple[Table, ...] = (
                 "line in the source document",
                 lambda p: p.source_line,
             ),
+            # Added after the others: files read by column position keep their meaning.
+            C(
+                "source_url",
+                "string",
+                "協定の公式ページ（発表・公表ページ）のURL（未登録は空欄）",
+                "address of the agreement's official page (its announcement); empty if none",
+                lambda p: p.source_url,
+            ),
         ),
         _partnerships,
         "partnership_id",

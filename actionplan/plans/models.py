@@ -265,6 +265,12 @@ class Action(models.Model):
             models.Index(
                 fields=["theme", "period", "actor", "parent", "position"], name="action_cell"
             ),
+            # The API's list in reading order: the version's actions counted per cell in one
+            # pass of this index, and a cell's items read in order (position, then id) from it.
+            models.Index(
+                fields=["version", "theme", "period", "actor", "position", "id"],
+                name="action_reading",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,13 @@ from django.test import Client, override_settings
 
 from actionplan.partnerships.actions import create_partnership, get_or_create_organization
 from actionplan.plans.actions import import_plan_file
-from actionplan.plans.models import Action, ActionAssignment, MemberGovernment, PlanVersion
+from actionplan.plans.models import (
+    Action,
+    ActionAssignment,
+    MemberGovernment,
+    Partnership,
+    PlanVersion,
+)
 from actionplan.plans.tests.documents import BUNDLED
 from actionplan.progress import actions as progress
 from actionplan.progress.models import Status
@@ -257,3 +263,29 @@ def test_partnerships_recorded_by_staff_are_listed_after_the_plans_own(
     themed = get(client, "/api/v1/partnerships?theme=carbon_neutral&member=270008")
     assert recorded.pk in [p["id"] for p in themed["results"]]
     assert get(client, f"/api/v1/partnerships/{recorded.pk}")["origin"] == "registry"
+
+
+def test_partnerships_give_the_address_of_their_official_page(
+    client: Client, plan_version: PlanVersion, bureau_staff: Any
+) -> None:
+    planned = Partnership.objects.filter(version=plan_version).order_by("position").first()
+    assert planned is not None
+    # Staff add the address in the admin; the plan names only the source.
+    Partnership.objects.filter(pk=planned.pk).update(source_url="https://example.org/news/1")
+    recorded = create_partnership(
+        bureau_staff,
+        title_ja="港湾水素実証に関する連携協定",
+        outline_ja="港湾で水素燃料電池の荷役機械を実証します。",
+        theme_code="carbon_neutral",
+        signed_on=datetime.date(2026, 4, 1),
+    )
+    body = get(client, "/api/v1/partnerships?limit=500")
+    urls = {p["id"]: p["source_url"] for p in body["results"]}
+    assert len(urls) == 13
+    assert {pk: url for pk, url in urls.items() if url} == {
+        planned.pk: "https://example.org/news/1"
+    }
+    assert get(client, f"/api/v1/partnerships/{planned.pk}")["source_url"] == (
+        "https://example.org/news/1"
+    )
+    assert get(client, f"/api/v1/partnerships/{recorded.pk}")["source_url"] == ""

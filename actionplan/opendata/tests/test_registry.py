@@ -29,7 +29,9 @@ def opendata_root(settings: Any, tmp_path: Path) -> Path:
     return Path(settings.OPENDATA_ROOT)
 
 
-def agreed_partnership(staff: Any, *, themes: list[str], title: str) -> Partnership:
+def agreed_partnership(
+    staff: Any, *, themes: list[str], title: str, source_url: str = ""
+) -> Partnership:
     """A proposal taken through the desk to an agreement, as bureau staff do it."""
     osaka = MemberGovernment.objects.get(lg_code="270008")
     submitted = desk.submit_proposal(
@@ -55,7 +57,28 @@ def agreed_partnership(staff: Any, *, themes: list[str], title: str) -> Partners
     desk.start_discussion(staff, proposal)
     desk.agree_proposal(staff, proposal, signed_on=datetime.date(2026, 4, 1))
     # Agreeing opens a draft; the agreement is public once staff publish it.
-    partnership = desk.publish_agreement(staff, AgreementDraft.objects.get(proposal=proposal))
+    draft = AgreementDraft.objects.get(proposal=proposal)
+    if source_url:
+        # Staff give the agreement's official page in the draft form.
+        draft = desk.update_agreement_draft(
+            staff,
+            draft,
+            desk.AgreementInput(
+                title_ja=draft.title_ja,
+                outline_ja=draft.outline_ja,
+                theme_code=draft.theme_code,
+                date_year=draft.date_year,
+                date_month=draft.date_month,
+                date_day=draft.date_day,
+                date_kind=draft.date_kind,
+                partners=list(draft.partners.all()),
+                new_partners=draft.new_partners,
+                member_governments=list(draft.member_governments.all()),
+                items=draft.items,
+                source_url=source_url,
+            ),
+        )
+    partnership = desk.publish_agreement(staff, draft)
     assert partnership.version is None
     return partnership
 
@@ -119,3 +142,55 @@ def test_the_published_package_stays_valid_with_a_registry_partnership_without_t
     published = json.loads(served.getvalue())
     registry = [p for p in published if p["origin"] == "registry"]
     assert [(p["partnership_id"], p["theme_code"]) for p in registry] == [(partnership.pk, "")]
+
+
+def test_the_official_page_of_an_agreement_is_in_every_published_file(
+    plan_version: PlanVersion, bureau_staff: Any, client: Client
+) -> None:
+    page = "https://www.pref.osaka.lg.jp/news/hydrogen-port-2026.html"
+    recorded = agreed_partnership(
+        bureau_staff, themes=["carbon_neutral"], title="港湾水素実証", source_url=page
+    )
+    # One of the plan's own agreements: staff add its address in the admin.
+    planned = Partnership.objects.filter(version=plan_version).order_by("position").first()
+    assert planned is not None
+    Partnership.objects.filter(pk=planned.pk).update(source_url="https://example.org/news/1")
+    expected = {
+        str(planned.pk): "https://example.org/news/1",
+        str(recorded.pk): page,
+    }
+
+    def served(name: str) -> str:
+        response = client.get(name if name.startswith("/") else f"/opendata/files/{name}")
+        assert response.status_code == 200, name
+        return b"".join(response).decode("utf-8")
+
+    plain = list(csv.DictReader(served("partnerships.csv").splitlines()))
+    # Added as the last column: files read by column position keep their meaning.
+    assert list(plain[0])[-1] == "source_url"
+    excel_text = served("partnerships-excel.csv").removeprefix("\ufeff")
+    excel = list(csv.DictReader(excel_text.splitlines()))
+    for table in (plain, excel):
+        urls = {r["partnership_id"]: r["source_url"] for r in table}
+        assert len(urls) == 13
+        assert {k: v for k, v in urls.items() if v} == expected
+    as_json = json.loads(served("partnerships.json"))
+    urls_json = {str(p["partnership_id"]): p["source_url"] for p in as_json}
+    assert {k: v for k, v in urls_json.items() if v} == expected
+
+    dictionary = list(csv.DictReader(served("data_dictionary.csv").splitlines()))
+    described = [
+        r for r in dictionary if (r["file"], r["column"]) == ("partnerships.csv", "source_url")
+    ]
+    assert len(described) == 1
+    assert (described[0]["type"], described[0]["required"]) == ("string", "false")
+    assert (
+        "URL" in described[0]["description_ja"]
+        and "official page" in described[0]["description_en"]
+    )
+
+    package = json.loads(served("/opendata/datapackage.json"))
+    resource = next(r for r in package["resources"] if r["name"] == "partnerships")
+    assert resource["schema"]["fields"][-1]["name"] == "source_url"
+    report = validate(str(current_publication().directory / "datapackage.json"))
+    assert report.valid, [e.message for task in report.tasks for e in task.errors][:10]
