@@ -339,6 +339,11 @@ SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Who the progress mails (reminders, returns, acceptances) name as the bureau's contact.
 PROGRESS_CONTACT_NAME = env_str("PROGRESS_CONTACT_NAME", "関西広域連合 広域産業振興局")
 PROGRESS_CONTACT_EMAIL = env_str("PROGRESS_CONTACT_EMAIL", "")
+# The contact's name in English mails (staff who chose English); empty: PROGRESS_CONTACT_NAME.
+PROGRESS_CONTACT_NAME_EN = env_str("PROGRESS_CONTACT_NAME_EN", "")
+# Single submissions reach bureau staff who want a mail per event gathered: one mail for every
+# report submitted within this many seconds of the first one still unannounced; 0: a mail each.
+PROGRESS_SUBMISSION_WINDOW_SECONDS = env_int("PROGRESS_SUBMISSION_WINDOW_SECONDS", 300, minimum=0)
 # Evidence files of progress reports: outside MEDIA_ROOT's public URL space, like proposal
 # attachments (whose size limit and content checks they share).
 PROGRESS_EVIDENCE_ROOT = Path(

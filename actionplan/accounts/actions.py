@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.models import MemberGovernment
 
-from .models import Invitation, NotificationMode, Profile, Role
+from .models import Invitation, MailLanguage, NotificationMode, Profile, Role
 from .permissions import PermissionDenied, is_bureau, is_bureau_admin, require
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -148,11 +148,13 @@ def change_role(
     return profile
 
 
-def set_notification_mode(user: AnyUser, mode: str) -> Profile:
-    """A signed-in person chooses, for themselves only, a mail per event or the daily digest
-    (history kept)."""
+def set_notification_mode(user: AnyUser, mode: str, language: str | None = None) -> Profile:
+    """A signed-in person chooses, for themselves only, a mail per event or the daily digest,
+    and (unless ``language`` is None) the language of their mail; history kept."""
     if mode not in NotificationMode.values:
         raise InvitationError(_("受け取り方を選んでください"), "notification_mode")
+    if language is not None and language not in MailLanguage.values:
+        raise InvitationError(_("メールの言語を選んでください"), "mail_language")
     with transaction.atomic():
         profile = (
             Profile.objects.select_for_update().filter(user_id=user.pk).first()
@@ -161,9 +163,15 @@ def set_notification_mode(user: AnyUser, mode: str) -> Profile:
         )
         if profile is None:
             raise PermissionDenied(_("この画面は職員のアカウントだけが使えます"))
+        reasons = []
+        if language is not None and language != profile.mail_language:
+            profile.mail_language = language
+            reasons.append("mail_language")
+        if mode != profile.notification_mode or not reasons:
+            reasons.insert(0, "notification_mode")
         profile.notification_mode = mode
         profile._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
-        profile._change_reason = "notification_mode"  # type: ignore[attr-defined]  # noqa: SLF001
+        profile._change_reason = ",".join(reasons)  # type: ignore[attr-defined]  # noqa: SLF001
         profile.save()
     return profile
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actionplan.plans.models import MemberGovernment
 
-from .models import NotificationMode, Role
+from .models import MailLanguage, NotificationMode, Role
 
 
 class InviteForm(forms.Form):
@@ -26,4 +26,11 @@ class NotificationForm(forms.Form):
         label=_("お知らせメールの受け取り方"),
         choices=NotificationMode.choices,
         widget=forms.RadioSelect,
+    )
+    # Optional: a form that does not send it (an older page) keeps the person's language.
+    mail_language = forms.ChoiceField(
+        label=_("お知らせメールの言語"),
+        choices=MailLanguage.choices,
+        widget=forms.RadioSelect,
+        required=False,
     )

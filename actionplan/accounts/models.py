@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from actionplan.plans.models import MemberGovernment
@@ -21,6 +22,13 @@ class Role(models.TextChoices):
 class NotificationMode(models.TextChoices):
     IMMEDIATE = "immediate", _("すぐに（1件ごとに1通）")
     DIGEST = "digest", _("1日1回まとめて（日次のお知らせ）")
+
+
+class MailLanguage(models.TextChoices):
+    """The language of the staff mail a person receives (subject, body, dates, links)."""
+
+    JA = "ja", pgettext_lazy("mail language", "日本語")
+    EN = "en", pgettext_lazy("mail language", "英語")
 
 
 BUREAU_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
@@ -48,6 +56,9 @@ class Profile(models.Model):
     # Empty: the role's default (default_notification_mode).
     notification_mode = models.CharField(
         max_length=10, choices=NotificationMode.choices, blank=True, default=""
+    )
+    mail_language = models.CharField(
+        max_length=2, choices=MailLanguage.choices, default=MailLanguage.JA
     )
     history = HistoricalRecords()
 

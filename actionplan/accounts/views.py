@@ -77,21 +77,30 @@ def unlock(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own choice: a mail per event or the daily digest. There is no
-    user in the URL or the form: nobody can change another person's choice here."""
+    """The signed-in person's own choice: a mail per event or the daily digest, and the
+    language of their mail. There is no user in the URL or the form: nobody can change another
+    person's choice here."""
     profile = Profile.objects.filter(user_id=request.user.pk or 0).first()
     if profile is None:
         raise DjangoPermissionDenied(_("この画面は職員のアカウントだけが使えます"))
     form = NotificationForm(
-        request.POST or None, initial={"notification_mode": profile.effective_notification_mode}
+        request.POST or None,
+        initial={
+            "notification_mode": profile.effective_notification_mode,
+            "mail_language": profile.mail_language,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.set_notification_mode(request.user, form.cleaned_data["notification_mode"])
+            actions.set_notification_mode(
+                request.user,
+                form.cleaned_data["notification_mode"],
+                form.cleaned_data.get("mail_language") or None,
+            )
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
         except actions.InvitationError as exc:
-            form.add_error("notification_mode", exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("お知らせメールの受け取り方を保存しました"))
             return redirect("accounts:notifications")

@@ -30,7 +30,6 @@ from actionplan.accounts.permissions import (
     role_of,
 )
 from actionplan.faults.conflicts import lost_race_as
-from actionplan.mail.outbox import enqueue_mail
 from actionplan.partnerships.uploads import ALLOWED_TYPES, detect_content_type
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import (
@@ -462,9 +461,8 @@ def send_reminders(user: AnyUser | None, cycle: ReportingCycle) -> int:
                 for a in queries.carried_actions(version, cycle.fiscal_year, body.government)
                 if a.pk not in reports or reports[a.pk].state not in done
             ]
-            # The mail is Japanese whatever the language of the request that sends it.
-            subject, message = notifications.reminder_text(cycle, body.government, missing)
-            sent += enqueue_mail(subject, message, recipients) is not None
+            # Each person's mail language, whatever the language of the request that sends it.
+            sent += notifications.send_reminder(cycle, body.government, missing)
         cycle.last_reminded_at = timezone.now()
         if user is not None:
             cycle._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001

@@ -255,7 +255,11 @@ class DigestKind(models.TextChoices):
 class DigestItem(models.Model):
     """An event kept for the next daily digest of a person who chose the digest over a mail
     per event. The digest sends each item once, in one mail per person, and deletes it in the
-    same transaction: every event goes into exactly one mail."""
+    same transaction: every event goes into exactly one mail.
+
+    An item with ``send_after`` is a submission gathered for someone who wants a mail per
+    event: it goes, with the person's other gathered submissions, into one mail sent once the
+    first of them is due (``notifications.send_submission_mails``), never into the digest."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_items"
@@ -265,6 +269,7 @@ class DigestItem(models.Model):
         ProgressReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     text = models.TextField(help_text=_("the item as the digest lists it, links included"))
+    send_after = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

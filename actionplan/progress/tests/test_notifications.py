@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 
 from actionplan.accounts.models import NotificationMode, Profile
 from actionplan.conftest import client_for, make_person
@@ -20,7 +21,7 @@ from actionplan.partnerships import actions as desk
 from actionplan.partnerships.models import Proposal
 from actionplan.partnerships.tests.conftest import proposal_input
 from actionplan.plans.models import Action, PlanVersion
-from actionplan.progress import actions
+from actionplan.progress import actions, notifications
 from actionplan.progress.models import DigestItem, ProgressReport, ReportingCycle
 
 from .conftest import YEAR
@@ -239,6 +240,10 @@ def test_an_editor_who_chose_the_digest_gets_returns_and_acceptances_in_one_dail
     assert len(mails_to(second.email)) == 2
 
 
+def later(seconds: float = 301) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=seconds)
+
+
 def test_bureau_staff_who_chose_immediate_get_a_mail_per_submission_and_no_digest(
     cycle: ReportingCycle,
     members_action: Action,
@@ -248,6 +253,9 @@ def test_bureau_staff_who_chose_immediate_get_a_mail_per_submission_and_no_diges
 ) -> None:
     choose(bureau_staff, NotificationMode.IMMEDIATE)
     report = submitted(osaka_editor, members_action)
+    # Gathered for the collection window (PROGRESS_SUBMISSION_WINDOW_SECONDS), then mailed.
+    assert not OutgoingMail.objects.exists()
+    assert notifications.send_submission_mails(later()) == 1
     [sent] = OutgoingMail.objects.all()
     assert sent.recipients == ["staff@example.jp"]
     assert sent.subject.startswith("【進捗報告】提出されました：令和7年度（2025年度） 大阪府")
