@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from axes.models import AccessAttempt  # type: ignore[import-untyped]
 from axes.utils import reset  # type: ignore[import-untyped]
@@ -15,7 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from actionplan.mail.outbox import enqueue_mail
@@ -45,24 +47,29 @@ def invite_user(
     role: str,
     government: MemberGovernment | None,
     accept_url: str,
+    mail_language: str = MailLanguage.JA,
 ) -> tuple[Invitation, str]:
-    """Create an invitation and mail its link; ``accept_url`` has a ``{token}`` placeholder.
-    Only a bureau admin may invite another bureau admin."""
+    """Create an invitation and mail its link in ``mail_language`` (also the new person's mail
+    language); ``accept_url`` has a ``{token}`` placeholder. Only a bureau admin may invite
+    another bureau admin."""
     require(is_bureau(user), _("利用者の招待は広域産業振興局だけができます"))
     _check_role(user, role, government)
+    if mail_language not in MailLanguage.values:
+        raise InvitationError(_("メールの言語を選んでください"), "mail_language")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(
             email=email,
             role=role,
             member_government=government,
+            mail_language=mail_language,
             token_hash=_hash(token),
             invited_by_id=int(user.pk or 0),
             expires_at=timezone.now() + datetime.timedelta(days=settings.ACCOUNTS_INVITATION_DAYS),
         )
         invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         invitation.save()
-        _mail_invitation(email, accept_url, token)
+        _mail_invitation(invitation, accept_url, token)
     return invitation, token
 
 
@@ -80,14 +87,20 @@ def _check_role(user: AnyUser, role: str, government: MemberGovernment | None) -
         )
 
 
-def _mail_invitation(email: str, accept_url: str, token: str) -> None:
-    # Through the outbox: call inside the transaction that stores the invitation.
-    enqueue_mail(
-        "【関西広域産業ビジョン アクションプラン】利用者登録のご案内",
-        "次のリンクから利用者名とパスワードを設定してください"
-        f"（{settings.ACCOUNTS_INVITATION_DAYS}日間有効）。\n\n{accept_url.format(token=token)}\n",
-        [email],
-    )
+def _mail_invitation(invitation: Invitation, accept_url: str, token: str) -> None:
+    """The invitation mail in the invitation's language, linking the acceptance page of that
+    language (on the site `accept_url` names). Through the outbox: call inside the
+    transaction that stores the invitation."""
+    origin = urlsplit(accept_url.format(token=token))
+    with translation.override(invitation.mail_language):
+        path = reverse("accounts:accept", args=[token])
+        enqueue_mail(
+            _("【関西広域産業ビジョン アクションプラン】利用者登録のご案内"),
+            _("次のリンクから利用者名とパスワードを設定してください（%(days)s日間有効）。")
+            % {"days": settings.ACCOUNTS_INVITATION_DAYS}
+            + f"\n\n{origin.scheme}://{origin.netloc}{path}\n",
+            [invitation.email],
+        )
 
 
 def _open_invitation(invitation: Invitation) -> Invitation:
@@ -113,7 +126,7 @@ def resend_invitation(user: AnyUser, invitation: Invitation, accept_url: str) ->
         invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         invitation._change_reason = "resend"  # type: ignore[attr-defined]  # noqa: SLF001
         invitation.save()
-        _mail_invitation(invitation.email, accept_url, token)
+        _mail_invitation(invitation, accept_url, token)
     return invitation
 
 
@@ -201,7 +214,10 @@ def accept_invitation(token: str, username: str, password: str) -> User:
             username=username, email=invitation.email, password=password
         )
         Profile.objects.create(
-            user=user, role=invitation.role, member_government=invitation.member_government
+            user=user,
+            role=invitation.role,
+            member_government=invitation.member_government,
+            mail_language=invitation.mail_language,
         )
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user

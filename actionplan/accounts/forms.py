@@ -14,6 +14,13 @@ class InviteForm(forms.Form):
     member_government = forms.ModelChoiceField(
         label=_("構成府県市（担当者のみ）"), queryset=MemberGovernment.objects.all(), required=False
     )
+    mail_language = forms.ChoiceField(
+        label=_("招待メールとお知らせメールの言語"),
+        choices=MailLanguage.choices,
+        initial=MailLanguage.JA,
+        widget=forms.RadioSelect,
+        required=False,
+    )
 
 
 class AcceptForm(forms.Form):

@@ -97,6 +97,10 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The language of the invitation mail and of the new person's staff mail (Profile).
+    mail_language = models.CharField(
+        max_length=2, choices=MailLanguage.choices, default=MailLanguage.JA
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,7 @@ from actionplan.plans.models import MemberGovernment
 
 from . import actions
 from .forms import AcceptForm, InviteForm, NotificationForm
-from .models import Invitation, Profile, Role
+from .models import Invitation, MailLanguage, Profile, Role
 from .permissions import PermissionDenied, is_bureau, is_bureau_admin
 
 
@@ -127,6 +127,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["role"],
                 form.cleaned_data["member_government"],
                 accept_url.replace("TOKEN", "{token}"),
+                form.cleaned_data.get("mail_language") or MailLanguage.JA,
             )
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc

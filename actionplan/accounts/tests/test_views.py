@@ -194,3 +194,56 @@ def test_people_without_the_right_cannot_resend_revoke_or_change_roles(
     assert Invitation.objects.filter(pk=invitation.pk).exists()
     assert len(mail.outbox) == sent
     assert Profile.objects.get(user=osaka_editor).role == Role.MEMBER_EDITOR
+
+
+def test_an_invitation_in_english_mails_english_and_the_new_person_keeps_english(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Invited from the Japanese staff page, in English: the mail, its link and later mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(bureau_staff).post(
+            "/accounts/users/",
+            {"email": "guest@example.com", "role": Role.BUREAU_STAFF, "mail_language": "en"},
+        )
+    assert response.status_code == 302
+    sent = mail.outbox[-1]
+    assert sent.to == ["guest@example.com"]
+    assert sent.subject == "[Kansai Industrial Vision Action Plan] Your staff account invitation"
+    assert "valid for" in str(sent.body) and not re.search(r"[ぁ-んァ-ン]", str(sent.body))
+    link = re.search(r"http://testserver(/en/accounts/invitations/\S+/)", str(sent.body))
+    assert link is not None
+    page = client_for(bureau_staff).get("/accounts/users/").content.decode()
+    assert "guest@example.com · " in page and "英語" in page  # the pending list says so
+    # Sent again in the same language.
+    invitation = Invitation.objects.get(email="guest@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(bureau_staff).post(f"/accounts/invitations/{invitation.pk}/resend/")
+    assert mail.outbox[-1].subject == sent.subject
+    again = re.search(
+        r"http://testserver(/en/accounts/invitations/\S+/)", str(mail.outbox[-1].body)
+    )
+    assert again is not None
+    accepted = Client().post(
+        again.group(1), {"username": "guest", "password": "kansai progress 2026!"}
+    )
+    assert accepted.status_code == 302
+    assert Profile.objects.get(user__username="guest").mail_language == "en"
+
+
+def test_an_invitation_is_japanese_unless_asked_and_an_unknown_language_is_refused(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(bureau_staff).post(
+            "/accounts/users/", {"email": "ja@example.jp", "role": Role.BUREAU_STAFF}
+        )
+    assert mail.outbox[-1].subject == "【関西広域産業ビジョン アクションプラン】利用者登録のご案内"
+    assert re.search(r"http://testserver/accounts/invitations/\S+/", str(mail.outbox[-1].body))
+    assert Invitation.objects.get(email="ja@example.jp").mail_language == "ja"
+    refused = client_for(bureau_staff).post(
+        "/accounts/users/",
+        {"email": "xx@example.jp", "role": Role.BUREAU_STAFF, "mail_language": "fr"},
+    )
+    assert refused.status_code == 200
+    assert not Invitation.objects.filter(email="xx@example.jp").exists()
+    assert "英語" in refused.content.decode()  # the choices are offered again, in Japanese
