@@ -6,7 +6,6 @@ import datetime
 import hashlib
 import logging
 import secrets
-from urllib.parse import urlsplit
 
 from axes.models import AccessAttempt  # type: ignore[import-untyped]
 from axes.utils import reset  # type: ignore[import-untyped]
@@ -46,12 +45,12 @@ def invite_user(
     email: str,
     role: str,
     government: MemberGovernment | None,
-    accept_url: str,
+    site: str,
     mail_language: str = MailLanguage.JA,
 ) -> tuple[Invitation, str]:
     """Create an invitation and mail its link in ``mail_language`` (also the new person's mail
-    language); ``accept_url`` has a ``{token}`` placeholder. Only a bureau admin may invite
-    another bureau admin."""
+    language), to the acceptance page on ``site`` (scheme and host). Only a bureau admin may
+    invite another bureau admin."""
     require(is_bureau(user), _("利用者の招待は広域産業振興局だけができます"))
     _check_role(user, role, government)
     if mail_language not in MailLanguage.values:
@@ -69,7 +68,7 @@ def invite_user(
         )
         invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         invitation.save()
-        _mail_invitation(invitation, accept_url, token)
+        _mail_invitation(invitation, site, token)
     return invitation, token
 
 
@@ -87,18 +86,17 @@ def _check_role(user: AnyUser, role: str, government: MemberGovernment | None) -
         )
 
 
-def _mail_invitation(invitation: Invitation, accept_url: str, token: str) -> None:
+def _mail_invitation(invitation: Invitation, site: str, token: str) -> None:
     """The invitation mail in the invitation's language, linking the acceptance page of that
-    language (on the site `accept_url` names). Through the outbox: call inside the
-    transaction that stores the invitation."""
-    origin = urlsplit(accept_url.format(token=token))
+    language on ``site``. Through the outbox: call inside the transaction that stores the
+    invitation."""
     with translation.override(invitation.mail_language):
         path = reverse("accounts:accept", args=[token])
         enqueue_mail(
             _("【関西広域産業ビジョン アクションプラン】利用者登録のご案内"),
             _("次のリンクから利用者名とパスワードを設定してください（%(days)s日間有効）。")
             % {"days": settings.ACCOUNTS_INVITATION_DAYS}
-            + f"\n\n{origin.scheme}://{origin.netloc}{path}\n",
+            + f"\n\n{site.rstrip('/')}{path}\n",
             [invitation.email],
         )
 
@@ -110,7 +108,7 @@ def _open_invitation(invitation: Invitation) -> Invitation:
     return locked
 
 
-def resend_invitation(user: AnyUser, invitation: Invitation, accept_url: str) -> Invitation:
+def resend_invitation(user: AnyUser, invitation: Invitation, site: str) -> Invitation:
     """Send a pending invitation again with a new link and a new validity period; the old
     link stops working."""
     require(is_bureau(user), _("利用者の招待は広域産業振興局だけができます"))
@@ -126,7 +124,7 @@ def resend_invitation(user: AnyUser, invitation: Invitation, accept_url: str) ->
         invitation._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         invitation._change_reason = "resend"  # type: ignore[attr-defined]  # noqa: SLF001
         invitation.save()
-        _mail_invitation(invitation, accept_url, token)
+        _mail_invitation(invitation, site, token)
     return invitation
 
 

@@ -15,7 +15,6 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -119,14 +118,13 @@ def users(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied(_("広域産業振興局だけが使える画面です"))
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        accept_url = request.build_absolute_uri(reverse("accounts:accept", args=["TOKEN"]))
         try:
             actions.invite_user(
                 request.user,
                 form.cleaned_data["email"],
                 form.cleaned_data["role"],
                 form.cleaned_data["member_government"],
-                accept_url.replace("TOKEN", "{token}"),
+                _site(request),
                 form.cleaned_data.get("mail_language") or MailLanguage.JA,
             )
         except PermissionDenied as exc:
@@ -154,9 +152,9 @@ def users(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _accept_url(request: HttpRequest) -> str:
-    url = request.build_absolute_uri(reverse("accounts:accept", args=["TOKEN"]))
-    return url.replace("TOKEN", "{token}")
+def _site(request: HttpRequest) -> str:
+    """This site's scheme and host as the request reached it, for links in mail."""
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def _invitation_step(
@@ -182,7 +180,7 @@ def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return _invitation_step(
         request,
         invitation,
-        lambda: actions.resend_invitation(request.user, invitation, _accept_url(request)),
+        lambda: actions.resend_invitation(request.user, invitation, _site(request)),
         _("%(email)s に招待メールを送り直しました"),
     )
 

@@ -230,14 +230,28 @@ def english_label(term: str, text: str = "") -> str:
     # the group, not an acronym (flying car, not aam).
     english = list(_english_glossary().english.get(term, ()))
     if english and text:
-        folded = " ".join(fold(text).split())
-        written = [
-            t for t in english if re.search(rf"(?<![0-9a-z]){re.escape(t)}(?![0-9a-z])", folded)
-        ]
+        phrases, _latin = _glossary_phrases(text)
+        written = [t for t in english if t in phrases]
         if written:
             return max(written, key=lambda t: (len(t), t))
     readable = [t for t in english if " " in t or len(t) >= 6] or english
     return min(readable, key=lambda t: (len(t), t)) if readable else shown(term, text)
+
+
+# Few: `terms` keeps its own results, and the labels of a page ask about one text at a time.
+@lru_cache(maxsize=256)
+def _glossary_phrases(text: str) -> tuple[frozenset[str], str]:
+    """The English glossary phrases a text writes, read twice: as written, then with hyphens
+    as spaces ("carbon-neutral" is "carbon neutral"); and the folded text without them."""
+    english = _english_glossary()
+    found: set[str] = set()
+    latin = fold(text)
+    if english.pattern is not None:
+        for hyphens in (True, False):
+            latin = latin if hyphens else latin.replace("-", " ")
+            found.update(match.group() for match in english.pattern.finditer(latin))
+            latin = english.pattern.sub(" ", latin)
+    return frozenset(found), latin
 
 
 @lru_cache(maxsize=4096)
@@ -249,16 +263,8 @@ def terms(text: str) -> frozenset[str]:
     # An English glossary phrase counts once, as its Japanese term: "storage batteries" is
     # 蓄電池 only, the word a Japanese text of the same subject gives.
     english = _english_glossary()
-    found = set()
-    latin = folded
-    if english.pattern is not None:
-        # Twice: as written, then with hyphens as spaces ("carbon-neutral" is "carbon neutral").
-        for variant in (folded, None):
-            latin = latin.replace("-", " ") if variant is None else latin
-            for match in english.pattern.finditer(latin):
-                if english.japanese[match.group()] not in _STOP_TERMS:
-                    found.add(english.japanese[match.group()])
-            latin = english.pattern.sub(" ", latin)
+    phrases, latin = _glossary_phrases(text)
+    found = {english.japanese[p] for p in phrases if english.japanese[p] not in _STOP_TERMS}
     found |= _english_terms(latin)
     # A Japanese glossary term counts wherever it is written: Sudachi cuts 自動運転での into
     # 自動 + 運転 and reads ものづくり as 物作り, so the English side would miss them.

@@ -21,11 +21,12 @@ from actionplan.partnerships.models import Proposal
 from actionplan.partnerships.tests.conftest import proposal_input
 from actionplan.plans.models import Action, PlanVersion
 from actionplan.progress import actions, notifications
-from actionplan.progress.models import DigestItem, ProgressReport, ReportingCycle
+from actionplan.progress.models import DigestItem, ReportingCycle
 
 from .conftest import YEAR
 from .test_actions import draft
 from .test_bulk import three_osaka_actions
+from .test_notifications import choose, digest, later, mails_to, submitted
 
 SITE = "https://plan.example.jp"
 ENGLISH_ACTION = "Initiatives in and around the Expo site"
@@ -49,28 +50,6 @@ def english_action(members_action: Action) -> Action:
 
 def speaks(user: User, language: str) -> None:
     Profile.objects.filter(user=user).update(mail_language=language)
-
-
-def choose(user: User, mode: str) -> None:
-    Profile.objects.filter(user=user).update(notification_mode=mode)
-
-
-def mails_to(address: str) -> list[OutgoingMail]:
-    return [m for m in OutgoingMail.objects.order_by("pk") if address in m.recipients]
-
-
-def submitted(user: User, action: Action) -> ProgressReport:
-    return actions.submit_report(user, draft(user, action), 1)
-
-
-def later(seconds: float = 301) -> datetime.datetime:
-    return timezone.now() + datetime.timedelta(seconds=seconds)
-
-
-def digest() -> str:
-    out = io.StringIO()
-    call_command("send_digest", stdout=out)
-    return out.getvalue()
 
 
 def assert_japanese(mail: OutgoingMail) -> None:
