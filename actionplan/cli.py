@@ -102,9 +102,21 @@ def serve(argv: Sequence[str]) -> int:
             # about 450 kanji): the app itself refuses a longer query than it reads, with a
             # page in the reader's language; nginx's default header buffers hold 8 KiB too.
             "limit_request_line": LIMIT_REQUEST_LINE,
+            "post_worker_init": _worker_started,
         },
     ).run()
     return 0
+
+
+def _worker_started(worker: Any) -> None:
+    """Without a queue worker (TASK_QUEUE=thread, as in `make run`), each app process keeps the
+    clock of the scheduled jobs; of several processes one runs each job (a claimed row)."""
+    from django.conf import settings
+
+    if settings.TASK_QUEUE == "thread":
+        from actionplan.jobs.schedule import start_clock
+
+        start_clock()
 
 
 def _positive_int(value: str) -> int:

@@ -442,6 +442,28 @@ TASK_QUEUE = env_str(
     "TASK_QUEUE", "rq" if REDIS_URL else "thread", choices=("rq", "thread", "immediate")
 )
 
+# A job (or scheduled run) still waiting or running this long after it started is taken as lost
+# with its process (a killed worker, a restart): it is marked failed and can be asked for again.
+JOB_LOST_SECONDS = env_int("JOB_LOST_SECONDS", 1800, minimum=60)
+
+
+def env_schedule(name: str) -> dict[str, str]:
+    """Changes to the schedule of actionplan/jobs/schedule.py: ``NAME=CRON`` or ``NAME=off``
+    items separated by ``;`` (an unknown name or a malformed time is refused by name)."""
+    from actionplan.jobs.timetable import parse_schedule
+
+    try:
+        return parse_schedule(env_str(name, ""))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+# Scheduled work (actionplan/jobs/schedule.py): the outbox, reminders, digests, purges and sweeps
+# run at set times in the worker (or, without Redis, in the app processes); SCHEDULER=false
+# leaves them to the system's cron calling the same commands.
+SCHEDULER = env_bool("SCHEDULER", True)
+SCHEDULE = env_schedule("SCHEDULE")
+
 # Outgoing mail (actionplan/mail/), through the SMTP settings above when EMAIL_BACKEND is
 # Django's SMTP backend. Each mail is stored in the outbox with the change that caused it, then
 # sent with retries: the wait before attempt n+1 is MAIL_RETRY_SECONDS * 2**(n-1), until

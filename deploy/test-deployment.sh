@@ -244,6 +244,16 @@ for attempt in $(seq 1 60); do
 done
 grep -q "Job OK" "$WORK/logs/worker.log" || { cat "$WORK/logs/worker.log" >&2; exit 1; }
 
+step "The worker's clock ran the scheduled jobs due at its start, once each"
+for attempt in $(seq 1 60); do
+    runs="$(actionplan shell -c 'from actionplan.jobs.models import ScheduledRun as R; print(R.objects.filter(name="flush-outbox", state="done").count(), R.objects.filter(name="flush-outbox").count())')"
+    [[ "$runs" == "1 1" ]] && break
+    ((attempt == 60)) && { echo "no scheduled flush-outbox run by the worker: $runs" >&2; cat "$WORK/logs/worker.log" >&2; exit 1; }
+    sleep 1
+done
+actionplan schedule | tee "$WORK/logs/schedule.log"
+grep -q "^flush-outbox .* done$" "$WORK/logs/schedule.log"
+
 step "Two app processes behind nginx"
 # A low API limit for this test only, so that the check can exhaust one client's allowance.
 export API_RATE_LIMIT=40

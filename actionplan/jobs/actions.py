@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -12,8 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Job
+from .models import LOST, Job
 from .queue import enqueue
+
+logger = logging.getLogger(__name__)
 
 
 def job_file_root() -> Path:
@@ -27,6 +31,7 @@ def start_job(user: Any | None, kind: str, argument: str, run: Callable[[int], A
     caller has checked the permission; ``user`` None is the system (after an import, say). A
     job of the same kind and argument that the same person (or the system) started and that
     is still waiting or running is returned instead of a second."""
+    expire_lost()
     with transaction.atomic():
         running = (
             Job.objects.select_for_update()
@@ -45,6 +50,24 @@ def start_job(user: Any | None, kind: str, argument: str, run: Callable[[int], A
     return job
 
 
+def expire_lost(now: datetime.datetime | None = None) -> int:
+    """Mark failed the jobs (and scheduled runs) still waiting or running ``JOB_LOST_SECONDS``
+    after they were started: their process died (a killed worker, a restart) or their queue
+    lost them. Without this such a job would show "in progress" forever, and asking again
+    would only return it. Returns how many were marked."""
+    from .models import ScheduledRun
+
+    now = now or timezone.now()
+    before = now - datetime.timedelta(seconds=settings.JOB_LOST_SECONDS)
+    marked = Job.objects.filter(
+        state__in=(Job.State.QUEUED, Job.State.RUNNING), created_at__lt=before
+    ).update(state=Job.State.FAILED, finished_at=now, error=LOST)
+    marked += ScheduledRun.objects.filter(
+        state__in=(ScheduledRun.State.QUEUED, ScheduledRun.State.RUNNING), due_at__lt=before
+    ).update(state=ScheduledRun.State.FAILED, finished_at=now, output=LOST)
+    return marked
+
+
 def begin(job_id: int) -> Job | None:
     """Mark a queued job running; None when it is not waiting any more (run twice)."""
     if not Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
@@ -56,20 +79,27 @@ def begin(job_id: int) -> Job | None:
 
 def finish(job: Job, content: bytes, suffix: str) -> None:
     """Store the job's result and mark it done. The file is written under a temporary name,
-    synced, then renamed, so that a half-written result is never offered for download."""
+    synced, then renamed, so that a half-written result is never offered for download. When it
+    cannot be written (a full disk, a read-only folder) the job is failed with the error's kind
+    and first line, and nothing is left behind."""
     root = job_file_root()
-    root.mkdir(parents=True, exist_ok=True)
     name = f"{job.kind}-{job.pk}{suffix}"
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".partial-")
+    temporary = ""
     try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=root, prefix=".partial-")
         with os.fdopen(handle, "wb") as out:
             out.write(content)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, root / name)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    except OSError as error:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        logger.warning("job %s: result not stored (%s)", job.pk, type(error).__name__)
+        # The kind and the error number's text only: paths of the server stay off the page.
+        fail(job, f"{type(error).__name__}: {error.strerror or ''}".strip())
+        return
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.DONE, finished_at=timezone.now(), file_name=name, error=""
     )

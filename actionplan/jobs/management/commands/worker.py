@@ -8,10 +8,14 @@ from django.db import connections
 from rq import Worker
 
 from actionplan.jobs.queue import redis_queue
+from actionplan.jobs.schedule import start_clock
 
 
 class Command(BaseCommand):
-    help = "Run the task queue worker (RQ on REDIS_URL): mail, annual PDFs, index rebuilds."
+    help = (
+        "Run the task queue worker (RQ on REDIS_URL): mail, annual PDFs, open data builds, "
+        "index rebuilds, and the scheduled jobs (unless SCHEDULER=false)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -27,6 +31,10 @@ class Command(BaseCommand):
         # Each job runs in a forked child: it must not share the parent's database connections.
         connections.close_all()
         queue = redis_queue()
+        # The clock of the scheduled jobs (actionplan/jobs/schedule.py) ticks in a thread of
+        # the worker; a run it hands over is a queue job like any other.
+        if not options["burst"]:
+            start_clock()
         # The scheduler runs the delayed jobs (retries with backoff); only one worker holds it.
         Worker([queue], connection=queue.connection).work(
             burst=options["burst"], with_scheduler=True
