@@ -167,6 +167,25 @@ def indicator_race() -> dict[str, Any]:
     return {"outcomes": outcomes, "stored": stored}
 
 
+def assignment_race() -> dict[str, Any]:
+    """Bureau staff saving who carries one `members` action at once, with different choices:
+    the stored assignments are exactly one writer's choice, never a duplicate or a mixture."""
+    staff = _staff()
+    action = Action.objects.filter(version__is_current=True, actor="members").first()
+    assert action is not None
+    action.assignments.all().delete()
+    governments = list(MemberGovernment.objects.order_by("lg_code")[:3])
+    choices = [governments[: 1 + i % 3] for i in range(WRITERS)]
+
+    def write(i: int) -> None:
+        progress.assign_action(staff, action, choices[i])
+
+    outcomes = race(WRITERS, write)
+    stored = sorted(action.assignments.values_list("member_government__lg_code", flat=True))
+    wanted = [sorted(g.lg_code for g in choice) for choice in choices]
+    return {"outcomes": outcomes, "stored": stored, "one_choice": stored in wanted}
+
+
 def token_race() -> dict[str, Any]:
     staff = _staff()
 
@@ -189,5 +208,6 @@ def main(report_action: int, workbook_action: int) -> None:
         "cycle": cycle_race(),
         "indicator": indicator_race(),
         "token": token_race(),
+        "assignment": assignment_race(),
     }
     print("RACES " + json.dumps(results, ensure_ascii=False))

@@ -129,3 +129,11 @@ def test_parallel_api_tokens_are_all_created(races: dict[str, Any]) -> None:
     outcomes, stored = races["token"]["outcomes"], races["token"]["stored"]
     assert outcomes == ["ok"] * WRITERS
     assert len(set(stored)) == WRITERS
+
+
+def test_parallel_assignments_store_one_writers_choice(races: dict[str, Any]) -> None:
+    race = races["assignment"]
+    assert set(race["outcomes"]) <= {"ok", "conflict"}, race["outcomes"]
+    assert "ok" in race["outcomes"]
+    assert race["one_choice"], race["stored"]
+    assert len(race["stored"]) == len(set(race["stored"]))
