@@ -96,6 +96,14 @@ def agreement_on_february_30(text: str) -> str:
     return text.replace("(締結時期：2025年9月10日)", "(締結時期：2025年2月30日)", 1)
 
 
+def day_0(text: str) -> str:
+    return text.replace("- 2024年6月、医療機関", "- 2024年6月0日、医療機関")
+
+
+def agreement_on_day_0(text: str) -> str:
+    return text.replace("(締結時期：2025年9月10日)", "(締結時期：2025年9月0日)", 1)
+
+
 def cut_at_line_252(text: str) -> str:
     return "\n".join(text.split("\n")[:252]) + "\n"
 
@@ -115,7 +123,13 @@ BAD_INPUTS: list[tuple[Callable[[str], str], str, str | None]] = [
     (item_of_200000_characters, f"more than the {MAX_TEXT_LENGTH}", "社会受容性の向上"),
     (february_30, "'2024年2月30日' is not a date of the calendar", "2024年2月30日"),
     (month_13, "'2024年13月' is not a date: a month is 1 to 12", "2024年13月"),
-    (agreement_on_february_30, "'2025年2月30日' is not a date of the calendar", None),
+    (agreement_on_february_30, "'2025年2月30日' is not a date of the calendar", "2025年2月30日"),
+    (day_0, "the development's date '2024年6月0日' is not a date of the calendar", "2024年6月0日"),
+    (
+        agreement_on_day_0,
+        "the agreement's date (締結時期) '2025年9月0日' is not a date of the calendar",
+        "2025年9月0日",
+    ),
     (cut_at_line_252, "0 of 12 partnerships", None),
     (without_title, "expected the plan title", "2025年11月改訂版"),
     (same_label_other_content, "the edition label '2025年11月改訂版' is already version 1", None),
