@@ -81,9 +81,7 @@ def check_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> 
             problem = _field_problem(model_field, value)
             if problem is not None:
                 line = row.get("source_line") or 0
-                raise PlanFormatError(
-                    line, f"{model._meta.model_name} {name}: {problem}; nothing was imported"
-                )
+                raise PlanFormatError(line, f"{model._meta.model_name} {name}: {problem}")
 
 
 @dataclass

@@ -39,6 +39,8 @@ def test_the_list_of_editions_links_each_comparison(
     english = client.get("/en/revisions/").content.decode()
     assert "Changes from edition 1 to edition 2" in english
     assert "Current" in english and "Superseded" in english and "公開中" not in english
+    # The site calls them editions, in the caption too.
+    assert "<caption>Editions of the plan</caption>" in english
 
 
 def test_a_comparison_shows_old_and_new_wording_per_theme(
@@ -56,6 +58,7 @@ def test_a_comparison_shows_old_and_new_wording_per_theme(
     assert revised["removed"] in page and revised["added"] in page
     assert revised["agreement"] in page
     english = client.get("/en/revisions/2/").content.decode()
+    assert "Changes from edition 1 to edition 2: November 2025 revision → " in english
     assert "Moved" in english and "FY2024 Union of Kansai Governments → FY2025" in english
     assert "Reworded" in english
 
