@@ -166,9 +166,13 @@ def damage(new: m.PlanVersion, old: m.PlanVersion, diff: VersionDiff) -> list[st
 
 
 def same_label_problem(new: m.PlanVersion, other: m.PlanVersion, diff: VersionDiff) -> str:
+    """`diff` has at least one change: without any, the document is the stored version."""
+    kinds = Counter(f"{c.kind} {c.record}" for c in diff.changes)
     return (
         f"the edition label '{new.edition_ja}' is already version {other.number}, with other "
-        f"content ({len(diff.changes)} differences); a revision needs its own label"
+        f"content ({len(diff.changes)} differences: "
+        + ", ".join(f"{n} {what}" for what, n in kinds.items())
+        + "); a revision needs its own label"
     )
 
 
