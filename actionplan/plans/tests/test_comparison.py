@@ -4,7 +4,9 @@ also when it comes with the same edition label, which is then refused."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -111,16 +113,17 @@ REVISIONS: list[tuple[str, Callable[[str], str], list[tuple[str, str, list[str]]
 ]
 
 
+def cases(table: list[Any], width: int = 2) -> list[Any]:
+    """The rows of a table of (name, …) as test cases named by their first column."""
+    return [pytest.param(*row[1 : 1 + width], id=row[0]) for row in table]
+
+
 def summary(changes: list[Change]) -> list[tuple[str, str, list[str]]]:
     return sorted((c.kind, c.record, [d.field for d in c.details]) for c in changes)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("revision", "expected"),
-    [(rewrite, expected) for _, rewrite, expected in REVISIONS],
-    ids=[name for name, _, _ in REVISIONS],
-)
+@pytest.mark.parametrize(("revision", "expected"), cases(REVISIONS))
 def test_each_stored_difference_is_a_change(
     plan_version: m.PlanVersion,
     revision: Callable[[str], str],
@@ -137,9 +140,7 @@ def test_each_stored_difference_is_a_change(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "revision", [rewrite for _, rewrite, _ in REVISIONS], ids=[name for name, _, _ in REVISIONS]
-)
+@pytest.mark.parametrize("revision", cases(REVISIONS, 1))
 def test_the_same_label_with_such_a_difference_is_refused(
     plan_version: m.PlanVersion, tmp_path: Path, revision: Callable[[str], str]
 ) -> None:
@@ -177,3 +178,67 @@ def test_every_field_of_an_edition_is_compared_or_excluded_with_a_reason() -> No
     assert "group_ja" in {f.name for f in compared_fields(m.Action)}
     assert "desired_state_note_ja" in {f.name for f in compared_fields(m.Theme)}
     assert {"member_governments", "partners"} <= {f.name for f in compared_fields(m.Partnership)}
+
+
+def without_lines(*starts: str) -> Callable[[str], str]:
+    def rewrite(text: str) -> str:
+        lines = text.split("\n")
+        kept = [line for line in lines if not line.lstrip().startswith(starts)]
+        assert len(kept) < len(lines)
+        return "\n".join(kept)
+
+    return rewrite
+
+
+def without_introduction(text: str) -> str:
+    start = text.index("アクションプランについて\n")
+    end = text.index("関西広域産業ビジョンとアクションプランの関係")
+    return text[:start] + text[end:]
+
+
+def without_table_note(text: str) -> str:
+    """The ※ note on the tables' year columns, on a line of its own or after a heading."""
+    return re.sub(r"※「\d{4}～[^\n]*?取組を含む", "", text)
+
+
+# (name, damage, what the refusal must say)
+LOST_SECTIONS: list[tuple[str, Callable[[str], str], str]] = [
+    (
+        "introduction",
+        without_introduction,
+        "the introduction (アクションプランについて) is missing; the current edition has",
+    ),
+    (
+        "goals",
+        without_lines("- ▶ "),
+        "the goals (めざす姿) is missing: 0 target_state records; the current edition has 3",
+    ),
+    (
+        "table_note",
+        without_table_note,
+        "the tables' note (※) is missing; the current edition has 25 characters of it",
+    ),
+    (
+        "theme_notes",
+        without_lines("*"),
+        "the notes of the desired states (ありたい姿の*) is missing: 0 of 6 theme records "
+        "have one; the current edition has 1",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("damage", "reason"), cases(LOST_SECTIONS))
+def test_a_document_that_lost_a_section_is_refused_unless_forced(
+    plan_version: m.PlanVersion, tmp_path: Path, damage: Callable[[str], str], reason: str
+) -> None:
+    path = tmp_path / "lost.txt"
+    text = damage(BUNDLED.read_text(encoding="utf-8")).replace(LABEL, "2026年5月改訂版")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError) as info:
+        call_command("import", str(path))
+    message = str(info.value)
+    assert reason in message and "use --force if this is intended" in message
+    assert m.PlanVersion.objects.count() == 1
+    call_command("import", str(path), "--force", stdout=StringIO())
+    assert m.PlanVersion.objects.get(is_current=True).number == 2
