@@ -518,6 +518,35 @@ def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
     return diff
 
 
+def change_lines(diff: VersionDiff) -> list[str]:
+    """The changes as `plan-diff` and a dry run print them: one line per change with its
+    record, theme and cell (~ changed, > moved, + added, - removed), then its details."""
+    lines = []
+    for change in diff.changes:
+        where = " ".join(
+            str(p)
+            for p in (change.record, change.theme_code, change.fiscal_year or "", change.actor)
+            if p
+        )
+        if change.kind == "changed":
+            if change.reworded:
+                lines.append(f"~ {where}: {change.old_text} → {change.new_text}")
+            else:
+                lines.append(f"~ {where}: {change.new_text}")
+        elif change.kind == "moved":
+            reworded = f" (reworded from {change.old_text})" if change.reworded else ""
+            lines.append(
+                f"> {change.record} {change.old_cell} → {change.new_cell}: "
+                f"{change.new_text}{reworded}"
+            )
+        elif change.kind == "added":
+            lines.append(f"+ {where}: {change.new_text}")
+        else:
+            lines.append(f"- {where}: {change.old_text}")
+        lines += [f"    {d.field}: {d.old or '—'} → {d.new or '—'}" for d in change.details]
+    return lines
+
+
 def editions_of_action(action: m.Action) -> QuerySet[m.Action]:
     """The same action in every published edition of its plan, found by its stable key (which
     a reworded or moved item keeps): what others attach to an action follows it this way."""

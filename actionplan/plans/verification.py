@@ -30,6 +30,7 @@ from .importer.document import PlanFormatError
 from .queries import (
     RECORD_KINDS,
     VersionDiff,
+    change_lines,
     compared_fields,
     detail_name,
     diff_versions,
@@ -116,6 +117,7 @@ class Verification:
                 f"compared with version {self.previous.number} ({self.previous.edition_ja}): "
                 + ", ".join(f"{self.diff.count(k)} {k}" for k in kinds)
             )
+            out += change_lines(self.diff)
         out += [f"refused: {problem}" for problem in self.damage]
         return out
 

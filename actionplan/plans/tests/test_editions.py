@@ -7,6 +7,7 @@ feature say so.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -238,6 +239,9 @@ def test_a_dry_run_prints_the_verification_and_comparison_and_writes_nothing(
     out = _output_of_import(path, "--dry-run")
     assert "verified: values, search index, open data files" in out
     assert "compared with version 1 (2025年11月改訂版): 0 added, 0 removed, 1 changed" in out
+    # The comparison itself, per theme and cell, as `plan-diff` prints it.
+    changed = next(line for line in out.splitlines() if "社会受容性の向上 → " in line)
+    assert re.fullmatch(r"~ action [a-z_]+ 20\d\d (union|members): .+と理解促進.*", changed)
     assert "dry run: version 2 (2026年5月改訂版) passed; nothing was written" in out
     assert published() == before
     # A damaged file in a dry run is refused the same way, with its numbers.
