@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from actionplan.plans import models as m
 from actionplan.plans.queries import diff_versions, predecessor
@@ -18,16 +18,38 @@ router = Router(tags=["plan"])
 
 
 class DetailOut(Schema):
-    # date, date_label, figure_label, figure_value, figure_unit, figure_year, note, outline,
-    # item.N (an agreement's numbered content item)
-    field: str
+    field: str = Field(
+        description="The value that differs: a field of the record without its language "
+        "(group, parent, note, date, date_label, date_kind, figure_label, figure_value, "
+        "figure_unit, figure_year, figure_source, outline, source_name, member_governments, "
+        "partners, name, heading, desired_state_note, fiscal_year_end), position (its order "
+        "among the records both editions have) or item.N (an agreement's content item N)"
+    )
     old: str
     new: str
 
 
+# Every kind of record the comparison reports (`plans.queries.record_names`; a test checks).
+RecordKind = Literal[
+    "plan_start_fy",
+    "plan_end_fy",
+    "period_note",
+    "appendix_note",
+    "introduction",
+    "future_image",
+    "target_state",
+    "theme",
+    "period",
+    "year_theme",
+    "action",
+    "milestone",
+    "partnership",
+]
+
+
 class ChangeOut(Schema):
-    kind: str  # added | removed | changed | moved
-    record: str  # action | year_theme | milestone | partnership | theme
+    kind: Literal["added", "removed", "changed", "moved"]
+    record: RecordKind
     key: str
     theme_code: str
     fiscal_year: int | None

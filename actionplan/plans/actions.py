@@ -368,37 +368,14 @@ def _stage(
     problems = []
     for other in same_label:
         diff = diff_versions(other, version)
-        if not diff.changes and not _details_differ(other, version):
-            # The same edition written differently (spacing, line breaks): not a new one.
+        if not diff.changes:
+            # The same content written differently (spacing, line breaks): not a new edition.
             transaction.set_rollback(True)
             result.unchanged_as = other
             return result
         problems.append(same_label_problem(version, other, diff))
     result.verification = verify_version(version, previous, force=force, problems=problems)
     return result
-
-
-def _details_differ(old: m.PlanVersion, new: m.PlanVersion) -> bool:
-    """Whatever the comparison of records does not look at: vision, periods, figures, items."""
-
-    def details(v: m.PlanVersion) -> list[Any]:
-        return [
-            list(v.vision.order_by("kind", "position").values_list("text_ja", flat=True)),
-            list(v.periods.values_list("fiscal_year_start", "fiscal_year_end", "label_ja")),
-            list(
-                v.milestones.order_by("key").values_list(
-                    "key", "date_year", "date_month", "date_day", "figure_value", "note_ja"
-                )
-            ),
-            list(
-                m.PartnershipItem.objects.filter(partnership__version=v)
-                .order_by("partnership__key", "number")
-                .values_list("partnership__key", "number", "text_ja")
-            ),
-            [v.plan_start_fy, v.plan_end_fy, v.period_note_ja, v.appendix_note_ja],
-        ]
-
-    return details(old) != details(new)
 
 
 def activate_version(

@@ -12,6 +12,7 @@ from django.db import connections
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from . import models as m
+from .importer.keys import unique
 
 # The table reads row by row: the Union's row first, then the members' row.
 ACTOR_ORDER = Case(
@@ -180,26 +181,299 @@ class VersionDiff:
         return sum(1 for c in self.changes if c.kind == kind)
 
 
+# --- what the comparison compares ---------------------------------------------------------------
+
 # What a record holds besides its main text, as (field, value) pairs compared between editions.
 Details = dict[str, str]
 
 
-def _compare(
-    diff: VersionDiff,
-    record: str,
-    old: dict[str, tuple[str, Change, Details]],
-    new: dict[str, tuple[str, Change, Details]],
-) -> None:
-    for key, (text, template, details) in new.items():
+@dataclass
+class Entry:
+    """A record of one edition as the comparison reads it: its words, where it stands (the
+    template of its changes), its other values, and its place among its neighbours."""
+
+    text: str
+    template: Change
+    details: Details
+    position: int | None = None
+    # The records among which `position` orders it (a cell, or the edition for themes).
+    neighbours: str = ""
+
+
+Entries = dict[str, Entry]
+
+CELL = "where the record stands: a record in another cell is moved"
+
+# Fields of every record of an edition that are not compared as content, and why.
+NOT_CONTENT = {
+    "version": "the edition the record belongs to",
+    "key": "the stable key, by which the records of two editions are matched",
+    "source_line": "where the record stood in the file",
+    "position": "compared as the order of the records both editions have (detail 'position')",
+}
+# Per model, what else is not compared, and why. Every other field is: a field added to a
+# model is compared (and shown) unless it is listed here; English (`*_en`) is a translation of
+# the content that staff write (see translations.py), not the document's content.
+NOT_COMPARED: dict[type[Any], dict[str, str]] = {
+    m.PlanVersion: {
+        "plan": "the plan whose editions are compared",
+        "number": "the version's number: the comparison's two sides",
+        "edition_ja": "the edition's name: the comparison's two sides",
+        "published_year": "read from the edition's name",
+        "published_month": "read from the edition's name",
+        "translation_notice": "a note on the English translation",
+        "source_name": "the file's name",
+        "checksum": "of the file's text",
+        "encoding": "of the file",
+        "line_count": "of the file",
+        "imported_at": "the import's time",
+        "is_current": "the version's state",
+        "activated_at": "the version's state",
+        "imported_by": "who imported it",
+    },
+    m.VisionStatement: {"kind": "the record kind (future_image or target_state)"},
+    m.Theme: {"code": "the theme's key"},
+    m.Period: {"fiscal_year_start": "the period's key"},
+    m.YearTheme: {"theme": CELL, "period": CELL},
+    m.Action: {
+        "theme": CELL,
+        "period": CELL,
+        "actor": CELL,
+        "member_governments": "assignments made by staff, carried over by key",
+    },
+    m.Milestone: {"theme": CELL},
+    m.Partnership: {
+        "theme": "the theme's row; its code (theme_code) is the cell",
+        "theme_code": CELL,
+        "source_url": "entered by staff, carried over by key",
+    },
+    m.PartnershipItem: {
+        "partnership": "compared as the item.N detail of its agreement",
+        "number": "compared as the item.N detail of its agreement",
+    },
+}
+
+# Detail names that are not their field's name without `_ja`.
+_DETAIL_NAMES = {
+    "figure_as_of_year": "figure_year",
+    "date_year": "date",
+    "date_month": "date",
+    "date_day": "date",
+}
+# The text by which a related record is shown: a sub-item's parent, an agreement's parties.
+_RELATED_TEXT: dict[type[Any], str] = {
+    m.Action: "text_ja",
+    m.MemberGovernment: "name_ja",
+    m.Organization: "name_ja",
+}
+
+
+def detail_name(field_name: str) -> str:
+    return _DETAIL_NAMES.get(field_name, field_name.removesuffix("_ja"))
+
+
+def compared_fields(model: type[Any]) -> list[Any]:
+    """The fields of `model` that the comparison compares: all but the row's id, English and
+    those `NOT_CONTENT` and `NOT_COMPARED` name with their reason."""
+    skipped = {**NOT_CONTENT, **NOT_COMPARED.get(model, {})}
+    return [
+        f
+        for f in (*model._meta.concrete_fields, *model._meta.many_to_many)
+        if not f.primary_key and f.name not in skipped and not f.name.endswith("_en")
+    ]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record of an edition: its rows, the field of its words and where it stands."""
+
+    name: str
+    model: type[Any]
+    text: str
+    key: str = "key"
+    theme: str = ""  # lookup of the theme's code
+    fiscal_year: str = ""
+    actor: str = ""
+    filters: tuple[tuple[str, str], ...] = ()
+    # Whether its order is compared within its cell (else among all records of its kind).
+    ordered_in_cell: bool = True
+
+
+RECORD_KINDS = (
+    RecordKind("future_image", m.VisionStatement, "text_ja", filters=(("kind", "future"),)),
+    RecordKind("target_state", m.VisionStatement, "text_ja", filters=(("kind", "target"),)),
+    RecordKind(
+        "theme", m.Theme, "desired_state_ja", key="code", theme="code", ordered_in_cell=False
+    ),
+    RecordKind(
+        "period", m.Period, "label_ja", key="fiscal_year_start", fiscal_year="fiscal_year_start"
+    ),
+    RecordKind(
+        "year_theme",
+        m.YearTheme,
+        "text_ja",
+        theme="theme__code",
+        fiscal_year="period__fiscal_year_start",
+    ),
+    RecordKind(
+        "action",
+        m.Action,
+        "text_ja",
+        theme="theme__code",
+        fiscal_year="period__fiscal_year_start",
+        actor="actor",
+    ),
+    RecordKind("milestone", m.Milestone, "text_ja", theme="theme__code"),
+    RecordKind("partnership", m.Partnership, "title_ja", theme="theme_code"),
+)
+
+
+def version_records() -> list[str]:
+    """The record kinds of the edition's own texts: one per compared field of PlanVersion."""
+    return [detail_name(f.name) for f in compared_fields(m.PlanVersion)]
+
+
+def record_names() -> list[str]:
+    """Every kind of record the comparison reports, in the order it reports them."""
+    return [*version_records(), *(kind.name for kind in RECORD_KINDS)]
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _figure_value(value)
+    return str(value)
+
+
+def _figure_value(value: Decimal) -> str:
+    """A figure as written, without the column's trailing zeros (981.0000 → 981)."""
+    return format(value.normalize(), "f")
+
+
+def _version_entries(version: m.PlanVersion) -> dict[str, Entries]:
+    fields = compared_fields(m.PlanVersion)
+    row = m.PlanVersion.objects.filter(pk=version.pk).values(*(f.name for f in fields)).get()
+    entries: dict[str, Entries] = {}
+    for f in fields:
+        name, text = detail_name(f.name), _shown(row[f.name])
+        entries[name] = {name: Entry(text, Change("", name, name), {})} if text else {}
+    return entries
+
+
+def _read(kind: RecordKind, version: m.PlanVersion) -> Entries:
+    """The records of one kind of an edition, keyed by stable key (a key twice, as a text
+    written twice may have, is numbered in reading order), with every compared value."""
+    model = kind.model
+    details = [f for f in compared_fields(model) if f.name != kind.text]
+    related = {
+        f.name: f"{f.name}__{_RELATED_TEXT[f.related_model]}"
+        for f in details
+        if f.is_relation and not f.many_to_many
+    }
+    plain = [f.name for f in details if not f.is_relation]
+    where = [lookup for lookup in (kind.theme, kind.fiscal_year, kind.actor) if lookup]
+    ordered = any(f.name == "position" for f in model._meta.concrete_fields)
+    rows = model.objects.filter(version=version, **dict(kind.filters)).order_by(
+        "position" if ordered else "pk", "pk"
+    )
+    lists: dict[str, dict[int, list[str]]] = {}
+    for f in details:
+        if f.many_to_many:
+            lookup = f"{f.name}__{_RELATED_TEXT[f.related_model]}"
+            lists[f.name] = {}
+            for pk, text in rows.values_list("pk", lookup):
+                if text:
+                    lists[f.name].setdefault(pk, []).append(text)
+    items: dict[int, Details] = {}
+    if model is m.Partnership:
+        for pk, number, text in (
+            m.PartnershipItem.objects.filter(partnership__version=version)
+            .order_by("partnership_id", "number")
+            .values_list("partnership_id", "number", "text_ja")
+        ):
+            items.setdefault(pk, {})[f"item.{number}"] = text
+    entries: Entries = {}
+    seen: set[str] = set()
+    values = ["pk", kind.key, kind.text, *where, *plain, *related.values()]
+    if ordered:
+        values.append("position")
+    for row in rows.values(*dict.fromkeys(values)):
+        key = unique(str(row[kind.key]), seen)
+        fiscal_year = row[kind.fiscal_year] if kind.fiscal_year else None
+        template = Change(
+            "",
+            kind.name,
+            key,
+            theme_code=row[kind.theme] if kind.theme else "",
+            fiscal_year=fiscal_year,
+            actor=row[kind.actor] if kind.actor else "",
+        )
+        found: Details = {}
+        for f in details:
+            if f.many_to_many:
+                value: Any = "、".join(sorted(lists[f.name].get(row["pk"], [])))
+            else:
+                value = row[related.get(f.name, f.name)]
+            found[detail_name(f.name)] = _shown(value)
+        if "date_year" in plain:
+            found["date"] = m.partial_iso(row["date_year"], row["date_month"], row["date_day"])
+        found.update(items.get(row["pk"], {}))
+        entries[key] = Entry(
+            _shown(row[kind.text]),
+            template,
+            found,
+            row["position"] if ordered else None,
+            template.cell if kind.ordered_in_cell else "",
+        )
+    return entries
+
+
+def _reordered(old: Entries, new: Entries) -> dict[str, tuple[int, int]]:
+    """Records that both editions have among the same neighbours and whose order among them
+    changed: those outside the longest sequence the two orders share, with the old and new
+    position (an item inserted or removed shifts the positions of others, not their order)."""
+    groups: dict[str, list[str]] = {}
+    for key, entry in new.items():
+        before = old.get(key)
+        if before is None or entry.position is None or before.position is None:
+            continue
+        if before.neighbours == entry.neighbours:
+            groups.setdefault(entry.neighbours, []).append(key)
+    moved: dict[str, tuple[int, int]] = {}
+    for keys in groups.values():
+        before_order = sorted(keys, key=lambda k: old[k].position or 0)
+        after_order = sorted(keys, key=lambda k: new[k].position or 0)
+        if before_order == after_order:
+            continue
+        matcher = difflib.SequenceMatcher(None, before_order, after_order, autojunk=False)
+        kept = {
+            key
+            for block in matcher.get_matching_blocks()
+            for key in before_order[block.a : block.a + block.size]
+        }
+        for key in keys:
+            if key not in kept:
+                moved[key] = (old[key].position or 0, new[key].position or 0)
+    return moved
+
+
+def _compare(diff: VersionDiff, old: Entries, new: Entries) -> None:
+    reordered = _reordered(old, new)
+    for key, entry in new.items():
+        text, template, details = entry.text, entry.template, entry.details
         if key not in old:
             diff.changes.append(_with(template, "added", new_text=text))
             continue
-        old_text, old_template, old_details = old[key]
+        before = old[key]
+        old_text, old_template, old_details = before.text, before.template, before.details
         differences = [
             Detail(name, old_details.get(name, ""), details.get(name, ""))
             for name in dict.fromkeys([*old_details, *details])
             if old_details.get(name, "") != details.get(name, "")
         ]
+        if key in reordered:
+            differences.append(Detail("position", *map(str, reordered[key])))
         if old_template.cell != template.cell:
             moved = _with(template, "moved", old_text=old_text, new_text=text)
             moved.old_cell, moved.new_cell = old_template.cell, template.cell
@@ -209,9 +483,9 @@ def _compare(
             changed = _with(template, "changed", old_text=old_text, new_text=text)
             changed.reworded, changed.details = old_text != text, differences
             diff.changes.append(changed)
-    for key, (text, template, _details) in old.items():
+    for key, entry in old.items():
         if key not in new:
-            diff.changes.append(_with(template, "removed", old_text=text))
+            diff.changes.append(_with(entry.template, "removed", old_text=entry.text))
 
 
 def _with(template: Change, kind: str, *, old_text: str = "", new_text: str = "") -> Change:
@@ -227,127 +501,50 @@ def _with(template: Change, kind: str, *, old_text: str = "", new_text: str = ""
     )
 
 
-def _figure_value(value: Decimal | None) -> str:
-    """A figure as written, without the column's trailing zeros (981.0000 → 981)."""
-    if value is None:
-        return ""
-    return format(value.normalize(), "f")
-
-
-Entries = dict[str, tuple[str, Change, Details]]
-
-
-def _themes(version: m.PlanVersion) -> Entries:
-    rows = version.themes.order_by("position").values_list("code", "desired_state_ja")
-    return {code: (text, Change("", "theme", code, theme_code=code), {}) for code, text in rows}
-
-
-def _headlines(version: m.PlanVersion) -> Entries:
-    rows = version.year_themes.values_list(
-        "key", "text_ja", "theme__code", "period__fiscal_year_start"
-    )
-    return {
-        key: (text, Change("", "year_theme", key, theme_code=code, fiscal_year=year), {})
-        for key, text, code, year in rows
-    }
-
-
-def _actions(version: m.PlanVersion) -> Entries:
-    rows = (
-        m.Action.objects.filter(version=version)
-        .order_by("theme__position", ACTOR_ORDER, "period__position", "position")
-        .values_list("key", "text_ja", "theme__code", "period__fiscal_year_start", "actor")
-    )
-    return {
-        key: (
-            text,
-            Change("", "action", key, theme_code=code, fiscal_year=year, actor=actor),
-            {},
-        )
-        for key, text, code, year, actor in rows
-    }
-
-
-def _milestones(version: m.PlanVersion) -> Entries:
-    rows = version.milestones.values_list(
-        "key",
-        "text_ja",
-        "theme__code",
-        "date_year",
-        "date_month",
-        "date_day",
-        "figure_label_ja",
-        "figure_value",
-        "figure_unit",
-        "figure_as_of_year",
-        "note_ja",
-    )
-    return {
-        key: (
-            text,
-            Change("", "milestone", key, theme_code=code),
-            {
-                "date": m.partial_iso(year, month, day),
-                "figure_label": label,
-                "figure_value": _figure_value(value),
-                "figure_unit": unit,
-                "figure_year": "" if as_of is None else str(as_of),
-                "note": note,
-            },
-        )
-        for key, text, code, year, month, day, label, value, unit, as_of, note in rows
-    }
-
-
-def _partnerships(version: m.PlanVersion) -> Entries:
-    items: dict[int, dict[str, str]] = {}
-    for partnership_id, number, text in (
-        m.PartnershipItem.objects.filter(partnership__version=version)
-        .order_by("partnership_id", "number")
-        .values_list("partnership_id", "number", "text_ja")
-    ):
-        items.setdefault(partnership_id, {})[f"item.{number}"] = text
-    rows = version.partnerships.values_list(
-        "pk",
-        "key",
-        "title_ja",
-        "theme_code",
-        "date_year",
-        "date_month",
-        "date_day",
-        "date_label_ja",
-        "outline_ja",
-    )
-    return {
-        key: (
-            title,
-            Change("", "partnership", key, theme_code=code),
-            {
-                "date": m.partial_iso(year, month, day),
-                "date_label": label,
-                "outline": outline,
-                **items.get(pk, {}),
-            },
-        )
-        for pk, key, title, code, year, month, day, label, outline in rows
-    }
-
-
 def diff_versions(old: m.PlanVersion, new: m.PlanVersion) -> VersionDiff:
-    """Every record added, removed, reworded or moved between two versions, matched by stable
-    key (which the importer gives a moved and reworded item too, see `plans.actions`); for
-    developments and agreements also their dates, figures and content items (`details`).
+    """Every difference in the stored content of two versions: the edition's own texts
+    (introduction, notes, plan period), and every record added, removed, reworded, moved or
+    changed in another value (`details`: a development's date or figure, an agreement's
+    parties or content items, an action's group, a record's order …), records matched by
+    stable key (which the importer gives a moved and reworded item too, see `plans.actions`).
+    What is compared is every field of the models but those `NOT_COMPARED` names.
     Read as plain values, not model instances: the comparison runs in every import."""
     diff = VersionDiff(old, new)
-    for record, reader in (
-        ("theme", _themes),
-        ("year_theme", _headlines),
-        ("action", _actions),
-        ("milestone", _milestones),
-        ("partnership", _partnerships),
-    ):
-        _compare(diff, record, reader(old), reader(new))
+    old_texts, new_texts = _version_entries(old), _version_entries(new)
+    for name in old_texts:
+        _compare(diff, old_texts[name], new_texts[name])
+    for kind in RECORD_KINDS:
+        _compare(diff, _read(kind, old), _read(kind, new))
     return diff
+
+
+def change_lines(diff: VersionDiff) -> list[str]:
+    """The changes as `plan-diff` and a dry run print them: one line per change with its
+    record, theme and cell (~ changed, > moved, + added, - removed), then its details."""
+    lines = []
+    for change in diff.changes:
+        where = " ".join(
+            str(p)
+            for p in (change.record, change.theme_code, change.fiscal_year or "", change.actor)
+            if p
+        )
+        if change.kind == "changed":
+            if change.reworded:
+                lines.append(f"~ {where}: {change.old_text} → {change.new_text}")
+            else:
+                lines.append(f"~ {where}: {change.new_text}")
+        elif change.kind == "moved":
+            reworded = f" (reworded from {change.old_text})" if change.reworded else ""
+            lines.append(
+                f"> {change.record} {change.old_cell} → {change.new_cell}: "
+                f"{change.new_text}{reworded}"
+            )
+        elif change.kind == "added":
+            lines.append(f"+ {where}: {change.new_text}")
+        else:
+            lines.append(f"- {where}: {change.old_text}")
+        lines += [f"    {d.field}: {d.old or '—'} → {d.new or '—'}" for d in change.details]
+    return lines
 
 
 def editions_of_action(action: m.Action) -> QuerySet[m.Action]:

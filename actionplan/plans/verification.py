@@ -23,10 +23,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Count, Q
 
 from . import models as m
 from .importer.document import PlanFormatError
-from .queries import VersionDiff, diff_versions
+from .queries import (
+    RECORD_KINDS,
+    VersionDiff,
+    change_lines,
+    compared_fields,
+    detail_name,
+    diff_versions,
+    version_records,
+)
 from .signals import version_staged
 
 # The longest text one record may hold. The longest text of the published plan is a desired
@@ -81,9 +90,7 @@ def check_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> 
             problem = _field_problem(model_field, value)
             if problem is not None:
                 line = row.get("source_line") or 0
-                raise PlanFormatError(
-                    line, f"{model._meta.model_name} {name}: {problem}; nothing was imported"
-                )
+                raise PlanFormatError(line, f"{model._meta.model_name} {name}: {problem}")
 
 
 @dataclass
@@ -110,6 +117,7 @@ class Verification:
                 f"compared with version {self.previous.number} ({self.previous.edition_ja}): "
                 + ", ".join(f"{self.diff.count(k)} {k}" for k in kinds)
             )
+            out += change_lines(self.diff)
         out += [f"refused: {problem}" for problem in self.damage]
         return out
 
@@ -146,6 +154,7 @@ def damage(new: m.PlanVersion, old: m.PlanVersion, diff: VersionDiff) -> list[st
                 problems.append(
                     f"the {what} of {old_themes[code]} is empty; the current edition has {count}"
                 )
+    problems += lost_sections(new, old)
     partnerships = (old.partnerships.count(), new.partnerships.count())
     if partnerships[0] and not partnerships[1]:
         problems.append(
@@ -167,10 +176,80 @@ def damage(new: m.PlanVersion, old: m.PlanVersion, diff: VersionDiff) -> list[st
     return problems
 
 
+# How a refusal names a part of the document (the kinds of record the comparison reports and
+# their texts); any other part by its field's name.
+SECTION_NAMES = {
+    "introduction": "the introduction (アクションプランについて)",
+    "period_note": "the tables' note (※)",
+    "appendix_note": "the appendix's introduction",
+    "future_image": "the vision (将来像)",
+    "target_state": "the goals (めざす姿)",
+    "desired_state_note": "the notes of the desired states (ありたい姿の*)",
+    "group": "the 【group】 headings",
+    "note": "the notes (※)",
+}
+# Record kinds whose loss the checks above report with their own numbers.
+_CHECKED_APART = {"theme", "action", "milestone", "partnership"}
+
+
+def _section_counts(version: m.PlanVersion) -> dict[tuple[str, str], int]:
+    """For each kind of record, how many the version has and how many have each text."""
+    counts: dict[tuple[str, str], int] = {}
+    texts = {
+        f.name
+        for f in compared_fields(m.PlanVersion)
+        if isinstance(f, models.CharField | models.TextField)
+    }
+    row = m.PlanVersion.objects.filter(pk=version.pk).values(*texts).get()
+    # An edition's own text counts its characters.
+    counts.update({(detail_name(name), ""): len(row[name]) for name in texts})
+    for kind in RECORD_KINDS:
+        fields = [
+            f.name
+            for f in compared_fields(kind.model)
+            if isinstance(f, models.CharField | models.TextField)
+        ]
+        found = kind.model.objects.filter(version=version, **dict(kind.filters)).aggregate(
+            records=Count("pk"), **{name: Count("pk", filter=~Q(**{name: ""})) for name in fields}
+        )
+        for name, n in found.items():
+            counts[(kind.name, "" if name == "records" else detail_name(name))] = n
+    return counts
+
+
+def lost_sections(new: m.PlanVersion, old: m.PlanVersion) -> list[str]:
+    """Every part of the document that the current edition has and the new one lacks: a text
+    of the edition (introduction, notes), a kind of record (vision, goals, periods …) or a
+    text that no record of its kind has any more (the themes' notes, group headings …)."""
+    before, after = _section_counts(old), _section_counts(new)
+    version_texts = set(version_records())
+    problems = []
+    for (kind, text), n in before.items():
+        if not n or after.get((kind, text), 0) or kind in _CHECKED_APART and not text:
+            continue
+        if text and not after.get((kind, ""), 0):
+            continue  # no record of the kind at all: reported as such
+        name = SECTION_NAMES.get(text or kind, text or kind)
+        if kind in version_texts:
+            problems.append(f"{name} is missing; the current edition has {n} characters of it")
+        elif text:
+            problems.append(
+                f"{name} is missing: 0 of {after[(kind, '')]} {kind} records have one; "
+                f"the current edition has {n}"
+            )
+        else:
+            problems.append(f"{name} is missing: 0 {kind} records; the current edition has {n}")
+    return problems
+
+
 def same_label_problem(new: m.PlanVersion, other: m.PlanVersion, diff: VersionDiff) -> str:
+    """`diff` has at least one change: without any, the document is the stored version."""
+    kinds = Counter(f"{c.kind} {c.record}" for c in diff.changes)
     return (
         f"the edition label '{new.edition_ja}' is already version {other.number}, with other "
-        f"content ({len(diff.changes)} differences); a revision needs its own label"
+        f"content ({len(diff.changes)} differences: "
+        + ", ".join(f"{n} {what}" for what, n in kinds.items())
+        + "); a revision needs its own label"
     )
 
 

@@ -78,12 +78,22 @@ KIND_LABELS = {
     "changed": gettext_lazy("修正"),
     "moved": gettext_lazy("移動"),
 }
+# Every kind of record the comparison reports (`plans.queries.record_names`; a test checks).
+# The labels of later kinds ask for the portal's sense of their words by context.
 RECORD_LABELS = {
     "action": gettext_lazy("取組"),
     "year_theme": gettext_lazy("年度のテーマ"),
     "milestone": gettext_lazy("関西の動き"),
     "partnership": gettext_lazy("公民連携協定"),
     "theme": gettext_lazy("ありたい姿"),
+    "introduction": pgettext_lazy("revision", "アクションプランについて"),
+    "period_note": pgettext_lazy("revision", "表の注記"),
+    "appendix_note": pgettext_lazy("revision", "公民連携の取組例の前書き"),
+    "plan_start_fy": pgettext_lazy("revision", "計画の初年度"),
+    "plan_end_fy": pgettext_lazy("revision", "計画の最終年度"),
+    "future_image": pgettext_lazy("revision", "将来像"),
+    "target_state": pgettext_lazy("revision", "めざす姿"),
+    "period": pgettext_lazy("revision", "年度の区分"),
 }
 
 
@@ -106,7 +116,7 @@ def _row(change: Change) -> dict[str, Any]:
     return {
         "kind": change.kind,
         "kind_label": KIND_LABELS[change.kind],
-        "record_label": RECORD_LABELS.get(change.record, change.record),
+        "record_label": RECORD_LABELS[change.record],
         "where": where,
         "old_text": change.old_text,
         "new_text": change.new_text,
@@ -134,6 +144,18 @@ DETAIL_LABELS = {
     "note": gettext_lazy("注記"),
     # In the sense the portal gives it (a partnership's outline): plain 概要 is other apps' word.
     "outline": pgettext_lazy("partnership", "概要"),
+    "position": pgettext_lazy("revision", "順番"),
+    "group": pgettext_lazy("revision", "見出し（【】）"),
+    "parent": pgettext_lazy("revision", "上位の取組"),
+    "figure_source": pgettext_lazy("revision", "数値の出典"),
+    "date_kind": pgettext_lazy("revision", "日付の区分"),
+    "source_name": pgettext_lazy("revision", "出典"),
+    "member_governments": pgettext_lazy("revision", "構成府県市"),
+    "partners": pgettext_lazy("revision", "連携先"),
+    "name": pgettext_lazy("revision", "名称"),
+    "heading": pgettext_lazy("revision", "見出し"),
+    "desired_state_note": pgettext_lazy("revision", "ありたい姿の注記"),
+    "fiscal_year_end": pgettext_lazy("revision", "終了年度"),
 }
 
 

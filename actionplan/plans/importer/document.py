@@ -258,7 +258,13 @@ def read_plan_document(data: bytes) -> PlanDocument:
             edition_line, "expected the plan title on a line of its own before the edition line"
         )
     edition = collapse_spaces(reader.line(edition_line))
-    _check_date(edition_line, int(edition_match.group(1)), int(edition_match.group(2)), None)
+    _check_date(
+        edition_line,
+        "the edition's date",
+        int(edition_match.group(1)),
+        int(edition_match.group(2)),
+        None,
+    )
     publisher_candidates = [n for n in header if n > edition_line]
     publisher = (
         collapse_spaces(reader.line(publisher_candidates[0])) if publisher_candidates else ""
@@ -351,18 +357,20 @@ def normalized_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
-def _check_date(line: int, year: int | None, month: int | None, day: int | None) -> None:
-    """A date of year, month or day precision that exists in the calendar."""
+def _check_date(line: int, what: str, year: int | None, month: int | None, day: int | None) -> None:
+    """A date of year, month or day precision that exists in the calendar; `what` names the
+    field in the message ("the development's date")."""
     if year is None:
         return
     written = f"{year}年" + (f"{month}月" if month is not None else "")
     written += f"{day}日" if day is not None else ""
     if month is not None and not 1 <= month <= 12:
-        raise PlanFormatError(line, f"'{written}' is not a date: a month is 1 to 12")
+        raise PlanFormatError(line, f"{what} '{written}' is not a date: a month is 1 to 12")
     try:
-        datetime.date(year, month or 1, day or 1)
+        # A part not given stands for the first; a part given as 0 is checked as written.
+        datetime.date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError:
-        raise PlanFormatError(line, f"'{written}' is not a date of the calendar") from None
+        raise PlanFormatError(line, f"{what} '{written}' is not a date of the calendar") from None
 
 
 _INTRODUCTION_HEADING = "アクションプランについて"
@@ -662,7 +670,7 @@ def _read_milestones(reader: _Reader, theme: Theme, start: int, end: int) -> Non
             year = int(date.group(1))
             month = int(date.group(2)) if date.group(2) else None
             day = int(date.group(3)) if date.group(3) else None
-            _check_date(n, year, month, day)
+            _check_date(n, "the development's date", year, month, day)
         theme.milestones.append(
             Milestone(len(theme.milestones) + 1, text, group, year, month, day, n)
         )
@@ -699,6 +707,7 @@ class _Block:
     stage: str = "title"  # title → after_date → outline → items
     title: list[str] = field(default_factory=list)
     date: re.Match[str] | None = None
+    date_line: int = 0
     outline: list[str] = field(default_factory=list)
     items: list[tuple[int, str]] = field(default_factory=list)
 
@@ -769,7 +778,7 @@ def _read_block_line(
         return
     date = _AGREEMENT_DATE.match(text)
     if date and block.stage == "title":
-        block.date = date
+        block.date, block.date_line = date, n
         block.stage = "after_date"
     elif fold(text) == "outline":
         block.stage = "outline"
@@ -828,7 +837,8 @@ def _finish_partnership(block: _Block, position: int, end: int) -> Partnership:
             end - 1, f"expected the numbered items of 連携内容 for the agreement at line {line}"
         )
     _check_date(
-        line,
+        block.date_line,
+        f"the agreement's date ({date.group('label')})",
         int(date.group("year")),
         int(date.group("month")),
         int(date.group("day")) if date.group("day") else None,

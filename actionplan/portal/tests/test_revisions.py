@@ -39,6 +39,8 @@ def test_the_list_of_editions_links_each_comparison(
     english = client.get("/en/revisions/").content.decode()
     assert "Changes from edition 1 to edition 2" in english
     assert "Current" in english and "Superseded" in english and "公開中" not in english
+    # The site calls them editions, in the caption too.
+    assert "<caption>Editions of the plan</caption>" in english
 
 
 def test_a_comparison_shows_old_and_new_wording_per_theme(
@@ -56,6 +58,7 @@ def test_a_comparison_shows_old_and_new_wording_per_theme(
     assert revised["removed"] in page and revised["added"] in page
     assert revised["agreement"] in page
     english = client.get("/en/revisions/2/").content.decode()
+    assert "Changes from edition 1 to edition 2: November 2025 revision → " in english
     assert "Moved" in english and "FY2024 Union of Kansai Governments → FY2025" in english
     assert "Reworded" in english
 
@@ -153,3 +156,59 @@ def test_moved_and_reworded_items_and_changed_figures_are_shown(
     assert moved["reworded"] is True and moved["old_text"] == words["old"]
     figure = next(c for c in answer["changes"] if c["new_text"] == words["figure_text"])
     assert {"field": "figure_value", "old": str(value), "new": str(value + 19)} in figure["details"]
+
+
+def test_every_kind_of_record_and_detail_has_a_label_and_an_api_name() -> None:
+    from typing import get_args
+
+    from actionplan.api.revisions import RecordKind
+    from actionplan.plans.queries import RECORD_KINDS, compared_fields, detail_name, record_names
+    from actionplan.portal.revisions import DETAIL_LABELS, RECORD_LABELS
+
+    assert list(get_args(RecordKind)) == record_names()
+    assert set(RECORD_LABELS) == set(record_names())
+    details = {
+        detail_name(f.name)
+        for kind in RECORD_KINDS
+        for f in compared_fields(kind.model)
+        if f.name != kind.text
+    }
+    assert details | {"position"} <= set(DETAIL_LABELS)
+
+
+def test_the_edition_texts_and_new_details_are_shown_in_both_languages(
+    client: Client, plan_version: m.PlanVersion
+) -> None:
+    from actionplan.plans.tests.documents import BUNDLED
+
+    text = (
+        BUNDLED.read_text(encoding="utf-8")
+        .replace("2025年11月改訂版", "2026年5月改訂版")
+        .replace("連携強化につながる", "連携の強化につながる")
+        .replace("関西広域連合\t【空飛ぶクルマ】", "関西広域連合\t【空飛ぶ車】")
+        .replace("【兵庫県】\n\n兵庫県立大学", "【大阪府】\n\n兵庫県立大学")
+    )
+    import_plan_document(text.encode(), source_name="revised.txt")
+    page = client.get("/revisions/2/").content.decode()
+    plain = page.replace('<span class="visually-hidden">追加：</span>', "")
+    assert "アクションプランについて" in page and "連携<ins>の</ins>強化" in plain
+    assert "<dt>見出し（【】）</dt><dd><ins>空飛ぶ車</ins></dd>" in plain
+    assert "<dt>構成府県市</dt><dd><ins>大阪府</ins></dd>" in plain
+    english = client.get("/en/revisions/2/").content.decode()
+    assert "About the action plan" in english
+    assert "<dt>Group heading (【】)</dt>" in english
+    assert "<dt>Member governments</dt>" in english
+    answer = client.get("/api/v1/plan-versions/2/changes").json()
+    assert sorted((c["record"], [d["field"] for d in c["details"]]) for c in answer["changes"]) == [
+        ("action", ["group"]),
+        ("introduction", []),
+        ("partnership", ["member_governments"]),
+    ]
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "introduction" in json_dumps(schema)
+
+
+def json_dumps(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from actionplan.plans.models import PlanVersion
-from actionplan.plans.queries import diff_versions
+from actionplan.plans.queries import change_lines, diff_versions
 
 
 class Command(BaseCommand):
@@ -33,29 +33,8 @@ class Command(BaseCommand):
                 json.dumps([asdict(c) for c in diff.changes], ensure_ascii=False, indent=1)
             )
             return
-        for change in diff.changes:
-            where = " ".join(
-                str(p)
-                for p in (change.record, change.theme_code, change.fiscal_year or "", change.actor)
-                if p
-            )
-            if change.kind == "changed":
-                if change.reworded:
-                    self.stdout.write(f"~ {where}: {change.old_text} → {change.new_text}")
-                else:
-                    self.stdout.write(f"~ {where}: {change.new_text}")
-            elif change.kind == "moved":
-                reworded = f" (reworded from {change.old_text})" if change.reworded else ""
-                self.stdout.write(
-                    f"> {change.record} {change.old_cell} → {change.new_cell}: "
-                    f"{change.new_text}{reworded}"
-                )
-            elif change.kind == "added":
-                self.stdout.write(f"+ {where}: {change.new_text}")
-            else:
-                self.stdout.write(f"- {where}: {change.old_text}")
-            for detail in change.details:
-                self.stdout.write(f"    {detail.field}: {detail.old or '—'} → {detail.new or '—'}")
+        for line in change_lines(diff):
+            self.stdout.write(line)
         self.stdout.write(
             f"version {old.number} → {new.number}: {diff.count('added')} added, "
             f"{diff.count('changed')} changed, {diff.count('removed')} removed, "
