@@ -13,6 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from actionplan.api.params import MAX_OFFSET
+from actionplan.faults.params import fiscal_year_param, int_param
 from actionplan.plans import models as m
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
@@ -32,13 +34,6 @@ def _version_or_404() -> m.PlanVersion:
     if version is None:
         raise Http404("no plan has been imported yet")
     return version
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 @require_safe
@@ -183,7 +178,7 @@ def partnerships(request: HttpRequest) -> HttpResponse:
     version = current_version()
     theme_code = request.GET.get("theme", "")
     lg_code = request.GET.get("government", "")
-    year = _int_or_none(request.GET.get("year"))
+    year = fiscal_year_param(request)
     rows = queries.partnerships(version, theme_code=theme_code, lg_code=lg_code, year=year)
     return render(
         request,
@@ -299,7 +294,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "actor": request.GET.get("actor", ""),
         "government": request.GET.get("government", ""),
     }
-    page = max(_int_or_none(request.GET.get("page")) or 1, 1)
+    year = fiscal_year_param(request)
+    page = int_param(request, "page", minimum=1, maximum=MAX_OFFSET // SEARCH_PAGE_SIZE) or 1
     context: dict[str, Any] = {
         "available": module is not None,
         "q": q,
@@ -316,7 +312,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 q,
                 kinds=[filters["kind"]] if filters["kind"] else None,
                 theme=filters["theme"] or None,
-                fiscal_year=_int_or_none(filters["year"]),
+                fiscal_year=year,
                 actor=filters["actor"] or None,
                 lg_code=filters["government"] or None,
                 limit=SEARCH_PAGE_SIZE,

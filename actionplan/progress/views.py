@@ -207,7 +207,7 @@ def review(request: HttpRequest) -> HttpResponse:
     """Bulk acceptance: the submitted reports of a year with what each says (the preview);
     the bureau ticks the ones to accept."""
     _bureau_only(request)
-    year = int(request.GET.get("year") or _default_year())
+    year = fiscal_year_param(request) or _default_year()
     if request.method == "POST":
         try:
             accepted = actions.accept_reports(request.user, _revisions(request))
@@ -482,10 +482,10 @@ def assignment_matrix(request: HttpRequest) -> HttpResponse:
         raise Http404(_("計画がまだ取り込まれていません"))
     themes = list(version.themes.order_by("position"))
     theme_code = request.GET.get("theme", "")
-    year_text = request.GET.get("year", "")
+    year = fiscal_year_param(request)
     shown = actions_in_reading_order(version).filter(actor=Actor.MEMBERS)
-    if year_text.isdigit():
-        shown = queries.actions_for_year(version, int(year_text)).filter(actor=Actor.MEMBERS)
+    if year is not None:
+        shown = queries.actions_for_year(version, year).filter(actor=Actor.MEMBERS)
     if theme_code:
         shown = shown.filter(theme__code=theme_code)
     shown = shown.select_related("theme", "period").prefetch_related("member_governments")
@@ -520,7 +520,7 @@ def assignment_matrix(request: HttpRequest) -> HttpResponse:
             "governments": governments,
             "themes": themes,
             "theme_code": theme_code,
-            "year": year_text,
+            "year": year,
             "years": queries.plan_years(version),
         },
     )
