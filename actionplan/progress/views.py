@@ -28,7 +28,7 @@ from actionplan.accounts.permissions import (
     is_bureau,
 )
 from actionplan.faults.params import fiscal_year_param
-from actionplan.files import private_download
+from actionplan.files import STORAGE_RETRY_AFTER_SECONDS, FilesNotStored, private_download
 from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
 from actionplan.plans.models import (
     Action,
@@ -327,7 +327,10 @@ def _readable_changes(changes: list[Any]) -> list[tuple[str, str, str]]:
 @internal
 @require_safe
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _get_report(request, report_id)
+    return _report_page(request, _get_report(request, report_id))
+
+
+def _report_page(request: HttpRequest, report: ProgressReport, status: int = 200) -> HttpResponse:
     history = []
     for record in report.history.select_related("history_user").order_by("-history_date"):
         previous = record.prev_record
@@ -355,6 +358,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 else None
             ),
         },
+        status=status,
     )
 
 
@@ -395,6 +399,17 @@ def add_evidence(request: HttpRequest, report_id: int) -> HttpResponse:
         actions.add_evidence_file(request.user, report, upload)
     except ProgressError as exc:
         messages.error(request, exc.message)
+    except FilesNotStored:
+        messages.error(
+            request,
+            _(
+                "資料のファイルをサーバーに保存できませんでした。ファイルは受け付けられていません。"
+                "時間をおいて、もう一度添付してください。"
+            ),
+        )
+        response = _report_page(request, report, status=503)
+        response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
+        return response
     else:
         messages.success(request, _("資料を添付しました"))
     return redirect("progress:report", report_id=report.pk)
