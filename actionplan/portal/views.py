@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.apps import apps
@@ -23,6 +24,8 @@ from actionplan.web.caching import cached_page
 from . import charts, queries, related, searchhelp
 from .accessibility import load_results
 from .maplabels import place_labels
+
+logger = logging.getLogger(__name__)
 
 
 def _english() -> bool:
@@ -413,21 +416,29 @@ def opendata(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "downloads": downloads,
             "any_download": any(downloads.values()),
-            "updated": _opendata_updated() if downloads["zip"] else None,
+            **(_opendata_state() if downloads["zip"] else {"updated": None, "preparing": False}),
             "api_docs": opendata_link("api:openapi-view"),
         },
     )
 
 
-def _opendata_updated() -> Any:
-    """When the published data last changed (None before any plan is imported)."""
+def _opendata_state() -> dict[str, Any]:
+    """When the published data last changed (``updated``), and whether the files are not there
+    yet (``preparing``): their first build is running, or they cannot be built on the server
+    now (``OPENDATA_ROOT`` unwritable, a full disk: the files' URLs answer 503). Neither before
+    any plan is imported."""
     from actionplan.opendata.export import ExportError
     from actionplan.opendata.publish import Preparing, current_publication
 
     try:
-        return current_publication().modified
-    except (ExportError, Preparing):  # no plan yet, or its first build is still running
-        return None
+        return {"updated": current_publication().modified, "preparing": False}
+    except ExportError:  # no plan yet
+        return {"updated": None, "preparing": False}
+    except Preparing:
+        return {"updated": None, "preparing": True}
+    except OSError as error:
+        logger.error("open data cannot be built in OPENDATA_ROOT: %s", type(error).__name__)
+        return {"updated": None, "preparing": True}
 
 
 # The keyboard checks of the e2e tests, by the name they are recorded under.

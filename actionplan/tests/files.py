@@ -17,6 +17,13 @@ from django.core.management import call_command
 from actionplan.files import PARTIAL_PREFIX
 
 
+def a_folder_that_cannot_be_created(tmp_path: Path) -> Path:
+    """A folder no one can create, whoever runs the test (root included): its parent is a file."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    return blocker / "folder"
+
+
 def stored_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
