@@ -4,19 +4,21 @@ name only when the row that points to it is committed.
 ``CommitStagedStorage._save`` writes the upload to a temporary name beside its final place,
 fsyncs it, and renames it into place in ``transaction.on_commit``. Inside ``staged_files()``, a
 failure removes what was staged, so neither a rolled-back row nor a full disk leaves a file
-behind; a crash between the write and the commit leaves only a ``.partial-`` file, which
-``sweep_partial_files`` removes.
+behind; ``storing_files()`` adds the one answer to a storage fault (``FilesNotStored``, which
+views answer with 503 and ``Retry-After``). A crash between the write and the commit leaves only
+a ``.partial-`` file, and a deleted row its file: ``sweep_unreferenced_files`` removes both.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import logging
 import os
 import secrets
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,11 @@ from django.http import FileResponse
 from django.utils import timezone
 
 PARTIAL_PREFIX = ".partial-"
+# Seconds a client is asked to wait before sending files again after a storage fault: time for
+# someone to free space or remount the folder, not a blip that an immediate retry would get past.
+STORAGE_RETRY_AFTER_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 
 _staged = threading.local()
 
@@ -49,6 +56,23 @@ def staged_files() -> Iterator[None]:
             Path(path).unlink(missing_ok=True)
         del _pending()[mark:]
         raise
+
+
+class FilesNotStored(Exception):  # noqa: N818 - a state of the server, answered as 503
+    """The server could not write the files (a full disk, a read-only folder): the transaction
+    was rolled back and what it had staged removed, so nothing of the request was stored."""
+
+
+@contextlib.contextmanager
+def storing_files(what: str) -> Iterator[None]:
+    """``staged_files()`` around a transaction that stores files, with a storage fault logged
+    (naming ``what``) and raised as ``FilesNotStored``."""
+    try:
+        with staged_files():
+            yield
+    except OSError as error:
+        logger.error("%s not stored: %s", what, type(error).__name__)
+        raise FilesNotStored(what) from error
 
 
 class CommitStagedStorage(FileSystemStorage):
@@ -90,13 +114,22 @@ def _publish(temporary: str, final: str) -> None:
         _pending().remove(temporary)
 
 
-def sweep_partial_files(root: Path, older_than: datetime.timedelta) -> int:
-    """Remove files staged for a transaction that never committed (a crashed process);
-    returns how many."""
+def sweep_unreferenced_files(
+    root: Path, referenced: Iterable[str], older_than: datetime.timedelta
+) -> int:
+    """Remove the files under ``root`` that no row points to (``referenced``: names relative to
+    ``root``) — staged for a transaction that never committed (a crashed process) or left by a
+    deleted row — last changed longer ago than ``older_than``; returns how many. Younger files
+    are left alone: their transaction may still commit."""
+    if not root.is_dir():
+        return 0
+    known = set(referenced)
     limit = (timezone.now() - older_than).timestamp()
     removed = 0
-    for path in root.rglob(f"{PARTIAL_PREFIX}*"):
-        if path.is_file() and path.stat().st_mtime < limit:
+    for path in root.rglob("*"):
+        if not path.is_file() or path.stat().st_mtime >= limit:
+            continue
+        if path.name.startswith(PARTIAL_PREFIX) or path.relative_to(root).as_posix() not in known:
             path.unlink(missing_ok=True)
             removed += 1
     return removed

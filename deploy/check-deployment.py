@@ -154,6 +154,21 @@ def csp_ok(answer: Answer) -> bool:
 # A page the checks below fetch (so nginx keeps it), and one they never fetch.
 CACHED_PAGE = "/themes/carbon_neutral/"
 NEVER_FETCHED_PAGE = "/themes/diverse_talent/"
+# A sentence of each language of the pages nginx answers itself (error_page in the site).
+TOO_LONG_PAGE = ("アドレスが長すぎます", "The address is too long")
+UNAVAILABLE_PAGE = ("一時的にご利用いただけません", "Temporarily unavailable")
+
+
+def check_own_page(name: str, answer: Answer, status: int, sentences: tuple[str, str]) -> None:
+    """``answer`` is nginx's bilingual page: the status, both languages, no inline code."""
+    text = answer.text()
+    check(f"{name} is a {status}", answer.status == status, answer.status)
+    check(
+        f"… with the site's page in Japanese and English ({sentences[1]!r})",
+        all(sentence in text for sentence in sentences) and 'lang="en"' in text,
+        text[:300],
+    )
+    check("… which needs no inline script or style", csp_ok(answer) and "<style" not in text)
 
 
 def check_app_down(site: Site) -> int:
@@ -171,6 +186,7 @@ def check_app_down(site: Site) -> int:
         missing.status in (502, 504),
         missing.status,
     )
+    check_own_page("app down: that page", missing, missing.status, UNAVAILABLE_PAGE)
     if FAILURES:
         print(f"\n{len(FAILURES)} check(s) failed: {', '.join(FAILURES)}")
         return 1
@@ -221,6 +237,11 @@ def main() -> int:
     api = site.get("/api/v1/themes")
     check("the API answers JSON", api.header("Content-Type").startswith("application/json"))
     check("… with the plan's themes", len(json.dumps(json.loads(api.body))) > 100)
+
+    # A request line longer than nginx and the app accept (a search of 1,000 kanji is 9,000
+    # bytes percent-encoded): nginx's 414 is the site's bilingual page, not its English one.
+    long_query = "/search/?q=" + "a" * (9000 - len("/search/?q="))
+    check_own_page("a 9,000-byte request line", site.get(long_query), 414, TOO_LONG_PAGE)
 
     # Security headers on every kind of HTML page.
     home = site.get("/")

@@ -3,8 +3,10 @@
 # build the wheel, install it into a new virtualenv outside the checkout, run the README's
 # commands against a new PostgreSQL database and Redis, start two `actionplan serve` processes
 # behind Debian's nginx configured from deploy/nginx/actionplan.conf (its own process, pid and
-# logs in a temporary folder), drive the site through nginx (deploy/check-deployment.py), then
-# back it up and restore it into another new database.
+# logs in a temporary folder), drive the site through nginx (deploy/check-deployment.py: among
+# its checks, a 9,000-byte request line answered 414 with the site's bilingual page, and the
+# bilingual 502 page while no app process answers), then back it up and restore it into another
+# new database.
 #
 #   deploy/test-deployment.sh        (from a checkout; .ci/run runs it)
 #
@@ -215,6 +217,11 @@ cd "$WORK"
 step "check --deploy prints no warning"
 actionplan check --deploy --fail-level WARNING 2>&1 | tee "$WORK/logs/check-deploy.log"
 grep -q "System check identified no issues" "$WORK/logs/check-deploy.log"
+
+step "nginx's own error pages are in STATIC_ROOT (error_page 414 502 503 504 of the site)"
+for page in request-too-long unavailable; do
+    grep -q 'lang="en"' "$STATIC_ROOT/portal/errors/$page.html"
+done
 
 step "The queue worker"
 actionplan worker >"$WORK/logs/worker.log" 2>&1 &

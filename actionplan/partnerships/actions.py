@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from actionplan.accounts.permissions import (
     require,
     role_of,
 )
-from actionplan.files import PARTIAL_PREFIX, staged_files, sweep_partial_files
+from actionplan.files import storing_files, sweep_unreferenced_files
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.importer.partners import normalized_name
 from actionplan.plans.models import (
@@ -65,7 +64,6 @@ from .models import (
 from .uploads import detect_content_type
 
 AnyUser = AbstractBaseUser | AnonymousUser
-logger = logging.getLogger(__name__)
 
 
 class ProposalError(ValueError):
@@ -258,21 +256,10 @@ def submit_proposal(
     types = check_attachments(files)
     now = timezone.now()
     token = secrets.token_urlsafe(32)
-    try:
-        with staged_files():
-            proposal = _store_proposal(data, files, types, token, now, site_url)
-    except OSError as error:
-        # A full disk or an unwritable folder: nothing was stored, no file is left behind.
-        logger.error("proposal attachments not stored: %s", type(error).__name__)
-        raise AttachmentStorageError from error
+    # A full disk or an unwritable folder: FilesNotStored, nothing stored, no file left behind.
+    with storing_files("proposal attachments"):
+        proposal = _store_proposal(data, files, types, token, now, site_url)
     return Submitted(proposal=proposal, status_token=token)
-
-
-class AttachmentStorageError(ProposalError):
-    """The server could not store the attachments (disk full, read-only folder)."""
-
-    def __init__(self) -> None:
-        super().__init__("attachments", "the attachments could not be stored on the server")
 
 
 def _store_proposal(
@@ -940,16 +927,8 @@ def sweep_attachment_files(older_than: datetime.timedelta) -> int:
     """Remove attachment files that no row points to (staged for a transaction that never
     committed, or left by a proposal deleted since), last changed longer ago than
     ``older_than``; returns how many. Only files under the attachment folder are touched."""
-    root = Path(settings.PROPOSAL_ATTACHMENT_ROOT)
-    if not root.is_dir():
-        return 0
-    removed = sweep_partial_files(root, older_than)
-    known = set(Attachment.objects.values_list("file", flat=True))
-    limit = (timezone.now() - older_than).timestamp()
-    for path in root.rglob("*"):
-        if not path.is_file() or path.name.startswith(PARTIAL_PREFIX):
-            continue
-        if path.relative_to(root).as_posix() not in known and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return sweep_unreferenced_files(
+        Path(settings.PROPOSAL_ATTACHMENT_ROOT),
+        Attachment.objects.values_list("file", flat=True),
+        older_than,
+    )

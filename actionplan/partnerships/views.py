@@ -27,7 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actionplan.accounts.permissions import PermissionDenied, can_read_internal, is_bureau
-from actionplan.files import private_download
+from actionplan.files import STORAGE_RETRY_AFTER_SECONDS, FilesNotStored, private_download
 from actionplan.plans.models import Hub, MemberGovernment, Organization
 from actionplan.web.ratelimit import hit
 
@@ -130,7 +130,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         submitted = _submit(request, data)
-    except actions.AttachmentStorageError:
+    except FilesNotStored:
         form.add_error(
             "attachments",
             _(
@@ -139,7 +139,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
             ),
         )
         response = render(request, "partnerships/proposal_form.html", {"form": form}, status=503)
-        response["Retry-After"] = "300"
+        response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
         return response
     messages.success(
         request,

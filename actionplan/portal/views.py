@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.apps import apps
@@ -13,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from actionplan.api.params import MAX_OFFSET
+from actionplan.faults.params import fiscal_year_param, int_param
 from actionplan.plans import models as m
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
@@ -21,6 +24,8 @@ from actionplan.web.caching import cached_page
 from . import charts, queries, related, searchhelp
 from .accessibility import load_results
 from .maplabels import place_labels
+
+logger = logging.getLogger(__name__)
 
 
 def _english() -> bool:
@@ -32,13 +37,6 @@ def _version_or_404() -> m.PlanVersion:
     if version is None:
         raise Http404("no plan has been imported yet")
     return version
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 @require_safe
@@ -183,7 +181,7 @@ def partnerships(request: HttpRequest) -> HttpResponse:
     version = current_version()
     theme_code = request.GET.get("theme", "")
     lg_code = request.GET.get("government", "")
-    year = _int_or_none(request.GET.get("year"))
+    year = fiscal_year_param(request)
     rows = queries.partnerships(version, theme_code=theme_code, lg_code=lg_code, year=year)
     return render(
         request,
@@ -299,7 +297,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "actor": request.GET.get("actor", ""),
         "government": request.GET.get("government", ""),
     }
-    page = max(_int_or_none(request.GET.get("page")) or 1, 1)
+    year = fiscal_year_param(request)
+    page = int_param(request, "page", minimum=1, maximum=MAX_OFFSET // SEARCH_PAGE_SIZE) or 1
     context: dict[str, Any] = {
         "available": module is not None,
         "q": q,
@@ -316,7 +315,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 q,
                 kinds=[filters["kind"]] if filters["kind"] else None,
                 theme=filters["theme"] or None,
-                fiscal_year=_int_or_none(filters["year"]),
+                fiscal_year=year,
                 actor=filters["actor"] or None,
                 lg_code=filters["government"] or None,
                 limit=SEARCH_PAGE_SIZE,
@@ -417,21 +416,29 @@ def opendata(request: HttpRequest) -> HttpResponse:
             "tables": tables,
             "downloads": downloads,
             "any_download": any(downloads.values()),
-            "updated": _opendata_updated() if downloads["zip"] else None,
+            **(_opendata_state() if downloads["zip"] else {"updated": None, "preparing": False}),
             "api_docs": opendata_link("api:openapi-view"),
         },
     )
 
 
-def _opendata_updated() -> Any:
-    """When the published data last changed (None before any plan is imported)."""
+def _opendata_state() -> dict[str, Any]:
+    """When the published data last changed (``updated``), and whether the files are not there
+    yet (``preparing``): their first build is running, or they cannot be built on the server
+    now (``OPENDATA_ROOT`` unwritable, a full disk: the files' URLs answer 503). Neither before
+    any plan is imported."""
     from actionplan.opendata.export import ExportError
     from actionplan.opendata.publish import Preparing, current_publication
 
     try:
-        return current_publication().modified
-    except (ExportError, Preparing):  # no plan yet, or its first build is still running
-        return None
+        return {"updated": current_publication().modified, "preparing": False}
+    except ExportError:  # no plan yet
+        return {"updated": None, "preparing": False}
+    except Preparing:
+        return {"updated": None, "preparing": True}
+    except OSError as error:
+        logger.error("open data cannot be built in OPENDATA_ROOT: %s", type(error).__name__)
+        return {"updated": None, "preparing": True}
 
 
 # The keyboard checks of the e2e tests, by the name they are recorded under.

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from actionplan.accounts.permissions import (
     role_of,
 )
 from actionplan.faults.conflicts import lost_race_as
+from actionplan.files import storing_files, sweep_unreferenced_files
 from actionplan.partnerships.uploads import ALLOWED_TYPES, detect_content_type
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import (
@@ -796,7 +798,8 @@ def add_evidence_file(user: AnyUser, report: ProgressReport, upload: UploadedFil
         raise ProgressError(
             _("%(name)s は内容からPDF・Office文書・画像と確認できません") % {"name": name}, "file"
         )
-    with transaction.atomic():
+    # A full disk or an unwritable folder: FilesNotStored, no row, no file left behind.
+    with storing_files("evidence file"), transaction.atomic():
         open_cycle_for(report.fiscal_year)
         evidence = EvidenceFile(
             report=report,
@@ -809,3 +812,14 @@ def add_evidence_file(user: AnyUser, report: ProgressReport, upload: UploadedFil
         evidence._history_user = user  # type: ignore[attr-defined]  # noqa: SLF001
         evidence.save()
     return evidence
+
+
+def sweep_evidence_files(older_than: datetime.timedelta) -> int:
+    """Remove evidence files that no row points to (staged for a transaction that never
+    committed, or left by a report deleted since), last changed longer ago than ``older_than``;
+    returns how many. Only files under the evidence folder are touched."""
+    return sweep_unreferenced_files(
+        Path(settings.PROGRESS_EVIDENCE_ROOT),
+        EvidenceFile.objects.values_list("file", flat=True),
+        older_than,
+    )

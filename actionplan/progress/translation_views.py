@@ -16,6 +16,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actionplan.api.params import MAX_ID, MAX_PLAN_VERSION
+from actionplan.faults.params import int_param
 from actionplan.plans.models import PlanVersion, Theme
 from actionplan.plans.translations import KINDS, untranslated_items
 
@@ -43,11 +45,6 @@ def editable_versions() -> QuerySet[PlanVersion]:
     )
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def _form_id(token: str) -> str:
     return f"id_%s_{token}"
 
@@ -56,10 +53,10 @@ def _form_id(token: str) -> str:
 def translations(request: HttpRequest) -> HttpResponse:
     _bureau_only(request)
     versions = list(editable_versions())
-    wanted = _int_param(request, "version")
+    wanted = int_param(request, "version", minimum=1, maximum=MAX_PLAN_VERSION)
     version = next((v for v in versions if v.number == wanted), versions[0] if versions else None)
     themes = list(Theme.objects.filter(version=version)) if version else []
-    theme_id = _int_param(request, "theme")
+    theme_id = int_param(request, "theme", minimum=1, maximum=MAX_ID)
     theme = next((t for t in themes if t.pk == theme_id), None)
     kind = request.GET.get("kind", "")
     kind = kind if kind in KINDS else ""

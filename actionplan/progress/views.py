@@ -28,7 +28,7 @@ from actionplan.accounts.permissions import (
     is_bureau,
 )
 from actionplan.faults.params import fiscal_year_param
-from actionplan.files import private_download
+from actionplan.files import STORAGE_RETRY_AFTER_SECONDS, FilesNotStored, private_download
 from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
 from actionplan.plans.models import (
     Action,
@@ -207,7 +207,7 @@ def review(request: HttpRequest) -> HttpResponse:
     """Bulk acceptance: the submitted reports of a year with what each says (the preview);
     the bureau ticks the ones to accept."""
     _bureau_only(request)
-    year = int(request.GET.get("year") or _default_year())
+    year = fiscal_year_param(request) or _default_year()
     if request.method == "POST":
         try:
             accepted = actions.accept_reports(request.user, _revisions(request))
@@ -327,7 +327,10 @@ def _readable_changes(changes: list[Any]) -> list[tuple[str, str, str]]:
 @internal
 @require_safe
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _get_report(request, report_id)
+    return _report_page(request, _get_report(request, report_id))
+
+
+def _report_page(request: HttpRequest, report: ProgressReport, status: int = 200) -> HttpResponse:
     history = []
     for record in report.history.select_related("history_user").order_by("-history_date"):
         previous = record.prev_record
@@ -355,6 +358,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 else None
             ),
         },
+        status=status,
     )
 
 
@@ -395,6 +399,17 @@ def add_evidence(request: HttpRequest, report_id: int) -> HttpResponse:
         actions.add_evidence_file(request.user, report, upload)
     except ProgressError as exc:
         messages.error(request, exc.message)
+    except FilesNotStored:
+        messages.error(
+            request,
+            _(
+                "資料のファイルをサーバーに保存できませんでした。ファイルは受け付けられていません。"
+                "時間をおいて、もう一度添付してください。"
+            ),
+        )
+        response = _report_page(request, report, status=503)
+        response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
+        return response
     else:
         messages.success(request, _("資料を添付しました"))
     return redirect("progress:report", report_id=report.pk)
@@ -482,10 +497,10 @@ def assignment_matrix(request: HttpRequest) -> HttpResponse:
         raise Http404(_("計画がまだ取り込まれていません"))
     themes = list(version.themes.order_by("position"))
     theme_code = request.GET.get("theme", "")
-    year_text = request.GET.get("year", "")
+    year = fiscal_year_param(request)
     shown = actions_in_reading_order(version).filter(actor=Actor.MEMBERS)
-    if year_text.isdigit():
-        shown = queries.actions_for_year(version, int(year_text)).filter(actor=Actor.MEMBERS)
+    if year is not None:
+        shown = queries.actions_for_year(version, year).filter(actor=Actor.MEMBERS)
     if theme_code:
         shown = shown.filter(theme__code=theme_code)
     shown = shown.select_related("theme", "period").prefetch_related("member_governments")
@@ -520,7 +535,7 @@ def assignment_matrix(request: HttpRequest) -> HttpResponse:
             "governments": governments,
             "themes": themes,
             "theme_code": theme_code,
-            "year": year_text,
+            "year": year,
             "years": queries.plan_years(version),
         },
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.test import override_settings
 
+from actionplan.portal.tests.test_error_pages import nginx_error_pages
+
 MANIFEST_STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -24,3 +26,6 @@ def test_collectstatic_succeeds_with_the_production_storage(tmp_path: Path) -> N
     assert "portal/portal.css" in paths
     hashed = tmp_path / paths["portal/portal.css"]
     assert hashed.is_file() and (tmp_path / (paths["portal/portal.css"] + ".gz")).is_file()
+    # nginx answers its own errors with these pages under their own names (no manifest there).
+    for name in set(nginx_error_pages().values()):
+        assert (tmp_path / name).is_file(), name

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from actionplan.plans.models import PlanVersion
+from actionplan.tests.files import a_folder_that_cannot_be_created
 
 
 @pytest.mark.parametrize(
@@ -21,10 +22,7 @@ from actionplan.plans.models import PlanVersion
 def test_open_data_that_cannot_be_written_answers_503_not_500(
     client: Client, plan_version: PlanVersion, settings: Any, tmp_path: Path, url: str
 ) -> None:
-    # A folder that can never be created, whoever runs the test: its parent is a file.
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("")
-    settings.OPENDATA_ROOT = blocker / "opendata"
+    settings.OPENDATA_ROOT = a_folder_that_cannot_be_created(tmp_path)
     response = client.get(url)
     assert response.status_code == 503 and response["Retry-After"] == "300"
     assert response.json()["code"] == "unavailable"

@@ -48,6 +48,8 @@ def private_folder(settings: Any, tmp_path: Path, db: None) -> Iterator[Path]:
     folder = tmp_path / "private-attachments"
     settings.PROPOSAL_ATTACHMENT_ROOT = folder
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The file sweep also looks at the evidence folder: never the developer's own.
+    settings.PROGRESS_EVIDENCE_ROOT = tmp_path / "private-evidence"
     # The rate-limit counters live in the shared cache: start every test with none.
     cache.clear()
     # Messages of the actions are in the active language; a test of an action reads Japanese,

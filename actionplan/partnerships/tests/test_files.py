@@ -3,19 +3,15 @@ left behind by a rollback, a full disk or a read-only folder."""
 
 from __future__ import annotations
 
-import datetime
 import errno
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from actionplan import files
@@ -23,13 +19,14 @@ from actionplan.mail.models import OutgoingMail
 from actionplan.partnerships import actions
 from actionplan.partnerships.models import Attachment, Proposal
 from actionplan.plans.models import PlanVersion
+from actionplan.tests.files import (
+    assert_the_sweep_keeps_only_files_with_a_row,
+    small_filesystem_at,
+    stored_files,
+)
 
 from .conftest import PDF, proposal_input, upload
 from .test_views import form_data
-
-
-def stored_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 def a_pdf_of(size: int) -> bytes:
@@ -65,7 +62,7 @@ def test_a_failed_second_attachment_leaves_neither_row_nor_file(
         real_fsync(descriptor)
 
     monkeypatch.setattr(os, "fsync", disk_full_on_second_file)
-    with pytest.raises(actions.AttachmentStorageError):
+    with pytest.raises(files.FilesNotStored):
         actions.submit_proposal(
             proposal_input(), [upload("a.pdf", PDF), upload("b.pdf", a_pdf_of(1000))]
         )
@@ -97,21 +94,8 @@ def test_a_read_only_folder_gives_the_proposer_a_clean_localized_answer(
 @pytest.fixture
 def small_filesystem(private_folder: Path) -> Iterator[Path]:
     """A 64 KiB tmpfs mounted as the attachment folder (needs root and mount rights)."""
-    mount = shutil.which("mount")
-    private_folder.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0 or mount is None:
-        pytest.skip("mounting a small file system needs root")
-    made = subprocess.run(  # noqa: S603 - fixed arguments and a folder of this test
-        [mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(private_folder)],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
-    try:
-        yield private_folder
-    finally:
-        subprocess.run(["umount", str(private_folder)], check=False)  # noqa: S603, S607
+    with small_filesystem_at(private_folder) as folder:
+        yield folder
 
 
 def test_a_full_disk_leaves_no_file_no_row_and_no_full_disk(
@@ -131,19 +115,4 @@ def test_the_sweep_removes_files_without_a_row_and_keeps_the_others(
     submitted: actions.Submitted, private_folder: Path
 ) -> None:
     kept = Path(submitted.proposal.attachments.get().file.path)
-    crashed = private_folder / "2026" / f"{files.PARTIAL_PREFIX}abc"
-    orphan = private_folder / "2026" / "0123456789abcdef.pdf"
-    young = private_folder / "2026" / f"{files.PARTIAL_PREFIX}young"
-    for path in (crashed, orphan, young):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(PDF)
-    two_hours_ago = (
-        datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(hours=2)
-    ).timestamp()
-    for path in (crashed, orphan, kept):
-        os.utime(path, (two_hours_ago, two_hours_ago))
-    out = StringIO()
-    call_command("sweep_files", stdout=out)
-    assert out.getvalue().strip() == "removed 2 file(s) without a row"
-    assert kept.exists() and young.exists()
-    assert not crashed.exists() and not orphan.exists()
+    assert_the_sweep_keeps_only_files_with_a_row(private_folder, kept, PDF)

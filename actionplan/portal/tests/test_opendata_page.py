@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 
 from actionplan.opendata.schema import TABLES
 from actionplan.plans.models import Milestone, Partnership, PlanVersion
+from actionplan.tests.files import a_folder_that_cannot_be_created
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -82,3 +83,41 @@ def test_feed_entries_link_to_portal_pages_with_the_events_date(
         and e.find(f"{ATOM}link").attrib["href"].endswith(f"/partnerships/{partnership.pk}/")  # type: ignore[union-attr]
         for e in entries
     )
+
+
+PREPARING = {
+    "": "ファイルを準備しています。まだダウンロードできません。",
+    "/en": "The files are being prepared and cannot be downloaded yet.",
+}
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_page_says_the_files_are_not_there_yet_when_they_cannot_be_written(
+    client: Client, plan_version: PlanVersion, settings: Any, tmp_path: Path, prefix: str
+) -> None:
+    settings.OPENDATA_ROOT = a_folder_that_cannot_be_created(tmp_path)
+    response = client.get(f"{prefix}/opendata/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert PREPARING[prefix] in page
+    assert "<time" not in page  # no date of a publication that does not exist
+    assert client.get("/opendata/actionplan-opendata.zip").status_code == 503
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_page_says_the_files_are_being_prepared_before_the_first_build(
+    client: Client, plan_version: PlanVersion, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    from actionplan.opendata import jobs
+
+    monkeypatch.setattr(jobs, "build_in_background", lambda: None)  # the build is still queued
+    response = client.get(f"{prefix}/opendata/")
+    assert response.status_code == 200
+    assert PREPARING[prefix] in response.content.decode()
+
+
+def test_the_page_says_nothing_of_preparing_once_the_files_are_built(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    page = client.get("/opendata/").content.decode()
+    assert PREPARING[""] not in page and "<time" in page

@@ -1,8 +1,13 @@
-"""Evidence files on reports: checked like proposal attachments (size, type by content), served
-only to signed-in roles who may see the report, always as a download."""
+"""Evidence files on reports: checked like proposal attachments (size, type by content), stored
+like them (in place only once committed; a full disk or a read-only folder answers 503 and
+leaves neither row nor file; the sweep removes files without a row), served only to signed-in
+roles who may see the report, always as a download."""
 
 from __future__ import annotations
 
+import errno
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +21,11 @@ from actionplan.plans.models import Action
 from actionplan.progress import actions
 from actionplan.progress.actions import ReportInput
 from actionplan.progress.models import EvidenceFile, ProgressReport, ReportingCycle, Status
+from actionplan.tests.files import (
+    assert_the_sweep_keeps_only_files_with_a_row,
+    small_filesystem_at,
+    stored_files,
+)
 
 from .conftest import YEAR, osaka
 
@@ -114,3 +124,69 @@ def test_no_file_on_a_submitted_report_or_in_a_closed_cycle(
         f"/progress/reports/{report.pk}/evidence/", {"file": SimpleUploadedFile("a.pdf", PDF)}
     )
     assert not EvidenceFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "資料のファイルをサーバーに保存できませんでした。ファイルは受け付けられていません。"),
+        ("/en", "The file could not be stored on the server, so it has not been received."),
+    ],
+)
+def test_a_read_only_folder_gives_a_clean_localized_503_and_stores_nothing(
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    evidence_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    prefix: str,
+    message: str,
+) -> None:
+    def read_only(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    report = draft(osaka_editor, members_action)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    response = client_for(osaka_editor).post(
+        f"{prefix}/progress/reports/{report.pk}/evidence/",
+        {"file": SimpleUploadedFile("実績.pdf", PDF)},
+    )
+    assert response.status_code == 503 and response["Retry-After"] == "300"
+    page = response.content.decode()
+    assert message in page
+    assert "Traceback" not in page
+    assert not EvidenceFile.objects.exists() and stored_files(evidence_root) == []
+
+
+def test_a_full_disk_leaves_no_file_no_row_and_no_full_disk(
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    evidence_root: Path,
+    settings: Any,
+) -> None:
+    report = draft(osaka_editor, members_action)
+    with small_filesystem_at(evidence_root / "evidence") as folder:
+        settings.PROGRESS_EVIDENCE_ROOT = folder
+        response = client_for(osaka_editor).post(
+            f"/progress/reports/{report.pk}/evidence/",
+            {"file": SimpleUploadedFile("big.pdf", PDF + b"%" + b"x" * 200_000 + b"\n")},
+        )
+        assert response.status_code == 503
+        assert not EvidenceFile.objects.exists() and stored_files(folder) == []
+        usage = shutil.disk_usage(folder)
+        assert usage.used < usage.total // 4
+
+
+def test_the_sweep_removes_evidence_files_without_a_row_and_keeps_the_others(
+    cycle: ReportingCycle,
+    members_action: Action,
+    osaka_editor: User,
+    evidence_root: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    report = draft(osaka_editor, members_action)
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = actions.add_evidence_file(osaka_editor, report, SimpleUploadedFile("a.pdf", PDF))
+    assert_the_sweep_keeps_only_files_with_a_row(evidence_root, Path(kept.file.path), PDF)
+    assert kept.file.read() == PDF

@@ -80,18 +80,6 @@ def test_the_upload_page_lists_a_nan_percent_as_a_cell_error(
     assert "進捗率は0から100の整数です" in response.content.decode()
 
 
-@pytest.mark.parametrize("value", ["abc", "2025.5", "１２", "99999999999999999999", "-5"])
-@pytest.mark.parametrize("path", ["/progress/", "/progress/dashboard/"])
-def test_a_year_parameter_that_is_no_year_answers_400_naming_it(
-    cycle: ReportingCycle, bureau_staff: User, path: str, value: str
-) -> None:
-    response = client_for(bureau_staff).get(path, {"year": value})
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "項目「year」の値を受け付けられません。" in page
-    assert "1900から2200までの整数で指定してください。" in page
-
-
 def test_a_year_parameter_is_still_read(cycle: ReportingCycle, bureau_staff: User) -> None:
     response = client_for(bureau_staff).get(
         "/progress/dashboard/", {"year": str(cycle.fiscal_year)}

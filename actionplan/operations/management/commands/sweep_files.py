@@ -6,10 +6,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from actionplan.partnerships.actions import sweep_attachment_files
+from actionplan.progress.actions import sweep_evidence_files
 
 
 class Command(BaseCommand):
-    help = "Remove attachment files that no proposal points to (left by a crash or a deletion)."
+    help = (
+        "Remove proposal attachment and progress evidence files that no row points to "
+        "(left by a crash before commit or by a deletion)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -21,5 +25,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         age = datetime.timedelta(minutes=max(options["older_than_minutes"], 0))
-        removed = sweep_attachment_files(age)
+        removed = sweep_attachment_files(age) + sweep_evidence_files(age)
         self.stdout.write(f"removed {removed} file(s) without a row")

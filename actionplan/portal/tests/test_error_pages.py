@@ -1,0 +1,80 @@
+"""The pages nginx answers itself (error_page of deploy/nginx/actionplan.conf): a request line
+too long (414), no app process answering (502/503/504). Static files of the package, bilingual
+(Japanese first, then English), with no inline script or style, which the site's policy forbids.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
+
+from .browser import axe_violations, describe_violations
+
+CHECKOUT = Path(__file__).resolve().parents[3]
+SITE = CHECKOUT / "deploy" / "nginx" / "actionplan.conf"
+STATIC = CHECKOUT / "actionplan" / "portal" / "static"
+PAGES = {
+    "portal/errors/request-too-long.html": ("アドレスが長すぎます", "The address is too long"),
+    "portal/errors/unavailable.html": ("一時的にご利用いただけません", "Temporarily unavailable"),
+}
+
+
+def nginx_error_pages() -> dict[int, str]:
+    """The static file (relative to STATIC_ROOT) that the nginx site answers each code with."""
+    text = SITE.read_text(encoding="utf-8")
+    location = re.search(
+        r"location (/\S+/) \{\s*internal;\s*alias /srv/actionplan/static/(\S+);", text
+    )
+    assert location is not None, "no internal location of the error pages"
+    prefix, folder = location.groups()
+    pages = {}
+    for codes, uri in re.findall(r"^\s*error_page ([\d ]+) (\S+);", text, flags=re.M):
+        assert uri.startswith(prefix), uri
+        for code in codes.split():
+            pages[int(code)] = folder + uri.removeprefix(prefix)
+    return pages
+
+
+def test_nginx_answers_its_own_errors_with_pages_the_package_ships() -> None:
+    pages = nginx_error_pages()
+    assert pages == {
+        414: "portal/errors/request-too-long.html",
+        502: "portal/errors/unavailable.html",
+        503: "portal/errors/unavailable.html",
+        504: "portal/errors/unavailable.html",
+    }
+    assert all((STATIC / name).is_file() for name in pages.values())
+
+
+@pytest.mark.parametrize(("name", "sentences"), PAGES.items())
+def test_an_error_page_is_japanese_then_english_with_no_inline_code(
+    name: str, sentences: tuple[str, str]
+) -> None:
+    html = (STATIC / name).read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html
+    japanese, english = sentences
+    body = html.split("<body>", 1)[1]
+    assert body.index(japanese) < body.index('lang="en"') < body.index(english)
+    assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=", html, flags=re.I)
+    # Only files that exist under STATIC_ROOT: nginx serves the page while the app is down.
+    for link in re.findall(r'href="(/static/[^"]+)"', html):
+        assert (STATIC / link.removeprefix("/static/")).is_file(), link
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("name", PAGES)
+def test_an_error_page_has_no_axe_violations(
+    page: Page, live_server: LiveServer, name: str, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    url = f"{live_server.url}/static/{name}"
+    response = page.goto(url)
+    assert response is not None and response.status == 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = axe_violations(page)
+    assert not violations, describe_violations(url, violations)
