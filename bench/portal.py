@@ -191,6 +191,14 @@ def _scaled_copy(source: Path, target: Path, times: int) -> None:
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"  # noqa: S608
                 f" FROM {table}, n WHERE {parent}"
             )
+        # The copies' places in the reading order, as an import numbers them.
+        db.execute(
+            "UPDATE plans_action SET reading_position = r.n FROM (SELECT a.id, ROW_NUMBER()"
+            " OVER (PARTITION BY a.version_id ORDER BY t.position,"
+            " CASE a.actor WHEN 'union' THEN 0 ELSE 1 END, p.position, a.position, a.id) AS n"
+            " FROM plans_action a JOIN plans_theme t ON t.id = a.theme_id"
+            " JOIN plans_period p ON p.id = a.period_id) r WHERE plans_action.id = r.id"
+        )
 
 
 def _sequential_ms(url: str, count: int) -> float:

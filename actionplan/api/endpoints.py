@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -599,6 +599,46 @@ _ACTION_CHILDREN = PreparedQuery(
 )
 
 
+# The unfiltered list, the most asked page: a range of the version's reading positions (dense,
+# 1..N, numbered at import), its count and its member governments, each compiled once.
+_ACTION_PAGE = PreparedQuery(
+    lambda version_id, after, last: (
+        m.Action.objects.filter(
+            version_id=version_id, reading_position__gt=after, reading_position__lte=last
+        )
+        .order_by("reading_position")
+        .values(*ACTION_COLUMNS.values(), "source_line")
+    ),
+    version_id=int,
+    after=int,
+    last=int,
+)
+_ACTION_COUNT = PreparedQuery(
+    lambda version_id: (
+        m.Action.objects.filter(version_id=version_id)
+        .order_by()
+        .values("version_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    ),
+    version_id=int,
+)
+_ACTION_PAGE_MEMBERS = PreparedQuery(
+    lambda version_id, after, last: (
+        m.ActionAssignment.objects.filter(
+            action__version_id=version_id,
+            action__reading_position__gt=after,
+            action__reading_position__lte=last,
+        )
+        .order_by()
+        .values("action_id", "member_government__lg_code")
+    ),
+    version_id=int,
+    after=int,
+    last=int,
+)
+
+
 def _action_values(row: dict[str, Any], lg_codes: list[str]) -> dict[str, Any]:
     """The API's action (ActionOut) from a row of ACTION_COLUMNS and the action's lg_codes."""
     out = {name: row[column] for name, column in ACTION_COLUMNS.items()}
@@ -712,12 +752,25 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
             | Q(group_ja__icontains=filters.q)
             | Q(group_en__icontains=filters.q)
         )
-    # In reading order (theme, actor, period, position, then id), reading only the page's rows.
-    count, rows = actions_page_in_reading_order(
-        version, queryset, paging.offset, paging.limit, [*ACTION_COLUMNS.values(), "source_line"]
+    filtered = filters.fiscal_year is not None or any(
+        (filters.theme, filters.actor, filters.member, filters.status, filters.q)
     )
+    if not filtered:
+        # The compiled reads of one range of reading positions.
+        found = _ACTION_COUNT.first(version_id=version.pk)
+        count = found["count"] if found else 0
+        after, last = paging.offset, paging.offset + paging.limit
+        rows = _ACTION_PAGE.rows(version_id=version.pk, after=after, last=last)
+        members: dict[int, list[str]] = {row["id"]: [] for row in rows}
+        for assigned in _ACTION_PAGE_MEMBERS.rows(version_id=version.pk, after=after, last=last):
+            members[assigned["action_id"]].append(assigned["member_government__lg_code"])
+    else:
+        # In reading order (theme, actor, period, position, then id), reading only the page.
+        count, rows = actions_page_in_reading_order(
+            queryset, paging.offset, paging.limit, [*ACTION_COLUMNS.values(), "source_line"]
+        )
+        members = _members_of([row["id"] for row in rows])
     page = _page_links(request, paging, count)
-    members = _members_of([row["id"] for row in rows])
     page["results"] = [_action_values(row, members[row["id"]]) for row in rows]
     return api_json(request, page)
 

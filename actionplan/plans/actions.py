@@ -792,6 +792,20 @@ class _VersionWriter:
             }
             for t, a, key, stable in keyed
         ]
+        # The reading order of queries.actions_in_reading_order, numbered once here.
+        theme_positions = {t.name: t.position for t, _, _, _ in keyed}
+        reading = sorted(
+            zip(rows, keyed, strict=True),
+            key=lambda pair: (
+                theme_positions[pair[1][0].name],
+                0 if pair[0]["actor"] == m.Actor.UNION else 1,
+                pair[1][1].period_position,
+                pair[0]["position"],
+                pair[0]["id"],
+            ),
+        )
+        for number, (row, _) in enumerate(reading, start=1):
+            row["reading_position"] = number
         insert_with_history(m.Action, rows, self.stamp)
         self.action_ids = {row["key"]: row["id"] for row in rows}
         self.counts["actions"] = len(rows)

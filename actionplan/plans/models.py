@@ -247,6 +247,11 @@ class Action(models.Model):
     text_ja = models.TextField()
     text_en = models.TextField(blank=True)
     source_line = models.PositiveIntegerField()
+    # The action's place in its version's reading order (queries.actions_in_reading_order:
+    # theme, the Union's row before the members', period, position in the cell, id), 1 to N,
+    # set when the version is imported (positions never change within a version). A page of
+    # the API's list is then one range of one index, whatever the plan's size.
+    reading_position = models.PositiveIntegerField(default=0, editable=False)
     member_governments: models.ManyToManyField[MemberGovernment, ActionAssignment] = (
         models.ManyToManyField(
             MemberGovernment, through="ActionAssignment", related_name="actions", blank=True
@@ -265,12 +270,8 @@ class Action(models.Model):
             models.Index(
                 fields=["theme", "period", "actor", "parent", "position"], name="action_cell"
             ),
-            # The API's list in reading order: the version's actions counted per cell in one
-            # pass of this index, and a cell's items read in order (position, then id) from it.
-            models.Index(
-                fields=["version", "theme", "period", "actor", "position", "id"],
-                name="action_reading",
-            ),
+            # The API's list in reading order: a page is a range of reading positions.
+            models.Index(fields=["version", "reading_position"], name="action_reading_position"),
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from . import models as m
@@ -31,111 +29,30 @@ def actions_in_reading_order(version: m.PlanVersion) -> QuerySet[m.Action]:
     return (
         m.Action.objects.filter(version=version)
         .select_related("theme", "period", "parent")
-        .order_by("theme__position", ACTOR_ORDER, "period__position", "position")
+        .order_by("theme__position", ACTOR_ORDER, "period__position", "position", "id")
     )
 
 
-# A cell of an action table: (theme_id, period_id, actor).
-Cell = tuple[int, int, str]
-
-
 def actions_page_in_reading_order(
-    version: m.PlanVersion,
-    actions: QuerySet[m.Action],
-    offset: int,
-    limit: int,
-    fields: list[str],
+    actions: QuerySet[m.Action], offset: int, limit: int, fields: list[str]
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The number of `actions` (of `version`, filtered at will) and the `values(*fields)` of
-    `limit` of them from `offset`, in the order of `actions_in_reading_order`, ties by id.
+    """The number of `actions` (of one version, filtered at will) and the `values(*fields)` of
+    `limit` of them from `offset`, in the order of `actions_in_reading_order`: the order of
+    their `reading_position`, numbered at import, read along the (version, reading_position)
+    index instead of sorting the version's actions by the positions of other tables."""
+    count = actions.count()
+    if offset >= count:
+        return count, []
+    ordered = actions.order_by("reading_position", "id").values(*fields)
+    return count, list(ordered[offset : offset + limit])
 
-    Sorting by the positions of the themes and periods (other tables) sorts every action of
-    the version for every page. But the reading order is that of the table cells (theme, actor,
-    period: a handful, in order from their themes and periods), then position and id within a
-    cell, the order of the `action_reading` index. So a page costs four queries whatever the
-    plan's size: the positions of the themes and periods; the number of actions in each cell
-    (one count over the index per cell, in one statement: `count` stays exact, and counting is
-    the only part that grows with the plan); the ids of the page, read from the index only in
-    the cells the page touches (each with its own LIMIT/OFFSET, in one statement); their values.
-    """
-    positions: dict[tuple[str, int], int] = {
-        (table, pk): position
-        for table, pk, position in m.Theme.objects.filter(version=version)
-        .values_list(Value("theme"), "id", "position")
-        .order_by()
-        .union(
-            m.Period.objects.filter(version=version)
-            .values_list(Value("period"), "id", "position")
-            .order_by(),
-            all=True,
-        )
-    }
-    themes = sorted((p, pk) for (table, pk), p in positions.items() if table == "theme")
-    periods = sorted((p, pk) for (table, pk), p in positions.items() if table == "period")
-    # Cells in the same place (themes or periods sharing a position) are read as one block.
-    blocks: dict[tuple[int, int, int], list[Cell]] = {}
-    for theme_position, theme_id in themes:
-        for actor_order, actor in enumerate((m.Actor.UNION, m.Actor.MEMBERS)):
-            for period_position, period_id in periods:
-                place = (theme_position, actor_order, period_position)
-                blocks.setdefault(place, []).append((theme_id, period_id, str(actor)))
-    cells = [cell for block in blocks.values() for cell in block]
-    if not cells:
-        return 0, []
 
-    # The filtered actions as SQL, compiled once and read per cell below (the ORM would compile
-    # the same query again for every cell).
-    base = actions.order_by().values("id", "position", "theme_id", "period_id", "actor")
-    try:
-        base_sql, base_params = base.query.get_compiler(using=actions.db).as_sql()
-    except EmptyResultSet:  # a filter that nothing can match
-        return 0, []
-
-    def in_block(block: list[Cell]) -> tuple[str, list[Any]]:
-        where = " OR ".join(
-            ["(b.theme_id = %s AND b.period_id = %s AND b.actor = %s)"] * len(block)
-        )
-        params = [*base_params, *(value for cell in block for value in cell)]
-        return f"FROM ({base_sql}) b WHERE {where}", params
-
-    with connections[actions.db].cursor() as cursor:
-        counting = [in_block([cell]) for cell in cells]
-        cursor.execute(
-            "SELECT " + ", ".join(f"(SELECT COUNT(*) {sql})" for sql, _ in counting),
-            [value for _, params in counting for value in params],
-        )
-        counts = dict(zip(cells, cursor.fetchone(), strict=True))
-        total = sum(counts.values())
-        end = min(offset + limit, total)
-        reads: list[tuple[str, list[Any]]] = []
-        begin = 0
-        for block in blocks.values():
-            size = sum(counts[cell] for cell in block)
-            first, last = max(offset - begin, 0), min(end - begin, size)
-            begin += size
-            if first < last:
-                sql, params = in_block([cell for cell in block if counts[cell]])
-                # The part's number is a literal (an int), not a parameter: PostgreSQL would not
-                # know its type in the select list.
-                reads.append(
-                    (
-                        f"SELECT * FROM (SELECT {len(reads):d} AS part, b.position, b.id {sql}"  # noqa: S608
-                        " ORDER BY b.position, b.id LIMIT %s OFFSET %s) p",
-                        [*params, last - first, first],
-                    )
-                )
-            if begin >= end:
-                break
-        if not reads:
-            return total, []
-        cursor.execute(
-            " UNION ALL ".join(sql for sql, _ in reads),
-            [value for _, params in reads for value in params],
-        )
-        ids = [pk for _, _, pk in sorted(cursor.fetchall())]
-    read = m.Action.objects.filter(pk__in=ids).order_by().values(*fields)
-    rows = {row["id"]: row for row in read}
-    return total, [rows[pk] for pk in ids if pk in rows]
+def renumber_reading_order(version: m.PlanVersion) -> None:
+    """Number the version's actions 1..N in reading order. The import numbers the actions it
+    writes; this is for actions written otherwise (tests, copies made by a benchmark)."""
+    ids = actions_in_reading_order(version).values_list("id", flat=True)
+    numbered = [m.Action(pk=pk, reading_position=n) for n, pk in enumerate(ids, start=1)]
+    m.Action.objects.bulk_update(numbered, ["reading_position"], batch_size=500)
 
 
 @dataclass
@@ -240,6 +157,7 @@ NOT_COMPARED: dict[type[Any], dict[str, str]] = {
         "period": CELL,
         "actor": CELL,
         "member_governments": "assignments made by staff, carried over by key",
+        "reading_position": "the place in the version's order, from the cell and position",
     },
     m.Milestone: {"theme": CELL},
     m.Partnership: {
