@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -613,13 +613,13 @@ _ACTION_PAGE = PreparedQuery(
     after=int,
     last=int,
 )
+# The import numbers a version's actions 1..N without gaps, so the last number is the count:
+# one step of the index instead of counting every action of the version.
 _ACTION_COUNT = PreparedQuery(
     lambda version_id: (
         m.Action.objects.filter(version_id=version_id)
-        .order_by()
-        .values("version_id")
-        .annotate(count=Count("id"))
-        .values("count")
+        .order_by("-reading_position")
+        .values("reading_position")[:1]
     ),
     version_id=int,
 )
@@ -757,8 +757,8 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
     )
     if not filtered:
         # The compiled reads of one range of reading positions.
-        found = _ACTION_COUNT.first(version_id=version.pk)
-        count = found["count"] if found else 0
+        last_one = _ACTION_COUNT.first(version_id=version.pk)
+        count = last_one["reading_position"] if last_one else 0
         after, last = paging.offset, paging.offset + paging.limit
         rows = _ACTION_PAGE.rows(version_id=version.pk, after=after, last=last)
         members: dict[int, list[str]] = {row["id"]: [] for row in rows}
