@@ -30,16 +30,21 @@ import logging
 import threading
 import time
 from io import StringIO
+from typing import TYPE_CHECKING
 
 from croniter import croniter
 from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import Max, Q
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from .queue import enqueue
 from .timetable import DEFAULT_SCHEDULE, Scheduled
+
+if TYPE_CHECKING:
+    from .models import ScheduledRun
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +53,9 @@ logger = logging.getLogger(__name__)
 MISSED_WITHIN = datetime.timedelta(hours=1)
 # How often a clock looks at the schedule: every job's time is a whole minute.
 TICK_SECONDS = 30
+# How long the record of a run is kept (for /jobs/ and `actionplan schedule`): the five-minute
+# jobs alone write some 860 a day.
+RUNS_KEPT = datetime.timedelta(days=30)
 
 
 def schedule() -> list[Scheduled]:
@@ -127,6 +135,31 @@ def run_scheduled(run_id: int) -> None:
         finished_at=timezone.now(),
         output=output.getvalue().strip()[:500],
     )
+
+
+def last_runs(names: list[str]) -> dict[str, ScheduledRun]:
+    """The latest run of each named job (two queries, whatever the number of runs kept)."""
+    from .models import ScheduledRun
+
+    latest = (
+        ScheduledRun.objects.filter(name__in=names)
+        .values("name")
+        .annotate(due=Max("due_at"))
+        .values_list("name", "due")
+    )
+    wanted = Q(pk__in=[])
+    for name, due in latest:
+        wanted |= Q(name=name, due_at=due)
+    return {run.name: run for run in ScheduledRun.objects.filter(wanted)}
+
+
+def forget_old_runs(now: datetime.datetime | None = None) -> int:
+    """Delete the records of runs due longer ago than ``RUNS_KEPT``; returns how many."""
+    from .models import ScheduledRun
+
+    before = (now or timezone.now()) - RUNS_KEPT
+    deleted, _ = ScheduledRun.objects.filter(due_at__lt=before).delete()
+    return deleted
 
 
 def tick(now: datetime.datetime | None = None) -> int:

@@ -14,7 +14,7 @@ from actionplan.accounts.permissions import is_bureau
 from actionplan.mail.models import OutgoingMail
 
 from . import schedule
-from .models import Job, ScheduledRun
+from .models import Job
 
 SHOWN = 100
 
@@ -34,11 +34,7 @@ def _scheduled() -> list[dict[str, object]]:
     """Each scheduled job with its time, next run and last run (one query for the last runs)."""
     now = timezone.now()
     jobs = schedule.schedule()
-    last: dict[str, ScheduledRun] = {}
-    for run in ScheduledRun.objects.filter(name__in=[j.name for j in jobs]).order_by(
-        "name", "-due_at"
-    ):
-        last.setdefault(run.name, run)
+    last = schedule.last_runs([j.name for j in jobs])
     return [
         {
             "name": job.name,

@@ -248,6 +248,22 @@ def test_expire_jobs_marks_lost_runs(db: None, settings: Any) -> None:
     run = ScheduledRun.objects.create(name="send-digest", due_at=old)
     out = StringIO()
     call_command("expire_jobs", stdout=out)
-    assert out.getvalue().strip() == "marked 1 lost job(s) failed"
+    assert out.getvalue().strip() == "marked 1 lost job(s) failed, forgot 0 old scheduled run(s)"
     run.refresh_from_db()
     assert (run.state, run.output) == (ScheduledRun.State.FAILED, LOST)
+
+
+def test_old_runs_are_forgotten_and_the_last_run_of_each_job_is_read(db: None) -> None:
+    now = timezone.now()
+    for days in (40, 31, 2, 1):
+        ScheduledRun.objects.create(
+            name="send-digest", due_at=now - datetime.timedelta(days=days), state="done"
+        )
+    ScheduledRun.objects.create(name="sweep-files", due_at=now - datetime.timedelta(days=3))
+    last = schedule.last_runs(["send-digest", "sweep-files", "send-reminders"])
+    assert sorted(last) == ["send-digest", "sweep-files"]
+    assert last["send-digest"].due_at == now - datetime.timedelta(days=1)
+    out = StringIO()
+    call_command("expire_jobs", stdout=out)
+    assert out.getvalue().strip().endswith("forgot 2 old scheduled run(s)")
+    assert ScheduledRun.objects.filter(name="send-digest").count() == 2

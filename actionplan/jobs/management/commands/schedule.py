@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from actionplan.jobs import schedule
-from actionplan.jobs.models import ScheduledRun
 
 
 class Command(BaseCommand):
@@ -25,8 +24,10 @@ class Command(BaseCommand):
             self.stdout.write(f"started {schedule.tick()} scheduled job(s)")
             return
         now = timezone.now()
-        for job in schedule.schedule():
-            last = ScheduledRun.objects.filter(name=job.name).order_by("-due_at").first()
+        jobs = schedule.schedule()
+        runs = schedule.last_runs([job.name for job in jobs])
+        for job in jobs:
+            last = runs.get(job.name)
             last_text = (
                 f"{timezone.localtime(last.due_at):%Y-%m-%d %H:%M} {last.state}"
                 if last
@@ -36,5 +37,5 @@ class Command(BaseCommand):
                 f"{job.name:<20} {job.cron:<14} next {schedule.next_due(job, now):%Y-%m-%d %H:%M}"
                 f"  last {last_text}"
             )
-        if not schedule.schedule():
+        if not jobs:
             self.stdout.write("no scheduled jobs (SCHEDULE turns every one off)")
