@@ -15,7 +15,11 @@ from .client import client_address_of
 
 
 class ClientAddressLogger(Logger):  # type: ignore[misc]
+    @staticmethod
+    def client_address(environ: dict[str, Any]) -> str:
+        return client_address_of(environ)
+
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["h"] = client_address_of(environ)
+        atoms["h"] = self.client_address(environ)
         return atoms

@@ -106,3 +106,46 @@ def test_django_request_log_is_masked_too() -> None:
     assert MaskSecretsFilter().filter(record)
     assert record.getMessage() == "Not Found: /proposals/status/***/"
     assert mask_secrets("/accounts/invitations/abc/") == "/accounts/invitations/***/"
+
+
+def test_each_atom_is_what_gunicorn_would_log_masked() -> None:
+    """The line asks only for the atoms its format names; each is gunicorn's value, masked and
+    quoted as gunicorn quotes it (compared with gunicorn's own atoms for every atom)."""
+    from gunicorn.glogging import SafeAtoms
+
+    atoms = "h l u t r s m U q H b B f a T D M L p".split()
+    names = ["{referer}i", "{x-missing}i", "{content-type}o", "{raw_uri}e", "{Referer}i"]
+    line_format = " ".join(f"%({atom})s" for atom in atoms + names) + " %(bad}x)s"
+    config = Config()
+    config.set("logger_class", "actionplan.operations.accesslog.AccessLogger")
+    config.set("accesslog", "-")
+    config.set("access_log_format", line_format)
+    logger = config.logger_class(config)
+    logger.now = lambda: "[06/Dec/2026:15:00:00 +0000]"  # type: ignore[method-assign]
+    stream = io.StringIO()
+    for handler in logger.access_log.handlers:
+        handler.setStream(stream)
+    referer = f'https://x/proposals/status/{TOKEN}/?q="a"'
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/accounts/invitations/{TOKEN}/?token={TOKEN}",
+        "PATH_INFO": f"/accounts/invitations/{TOKEN}/",
+        "QUERY_STRING": f"token={TOKEN}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "192.0.2.9",
+        "HTTP_REFERER": referer,
+        "HTTP_USER_AGENT": 'agent "quoted"',
+    }
+    response = SimpleNamespace(
+        status="404 Not Found", sent=0, headers=[("Content-Type", "text/html")]
+    )
+    request = SimpleNamespace(headers=[("REFERER", referer), ("HOST", "example.org")])
+    took = datetime.timedelta(seconds=1, microseconds=2345)
+    logger.access(response, request, environ, took)
+    # The last line: pytest's capturing handler writes its own form of it first.
+    line = stream.getvalue().rstrip("\n").splitlines()[-1]
+    expected = line_format % SafeAtoms(logger.atoms(response, request, environ, took))
+    assert line == expected
+    assert TOKEN not in line
+    assert "404 GET" in line and " 0 None " not in line
+    assert 'agent \\"quoted\\"' in line and "text/html" in line and line.endswith(" -")
