@@ -154,6 +154,7 @@ def csp_ok(answer: Answer) -> bool:
 # A page the checks below fetch (so nginx keeps it), and one they never fetch.
 CACHED_PAGE = "/themes/carbon_neutral/"
 NEVER_FETCHED_PAGE = "/themes/diverse_talent/"
+NEVER_FETCHED_API = "/api/v1/actions?limit=3&offset=7"
 # A sentence of each language of the pages nginx answers itself (error_page in the site).
 TOO_LONG_PAGE = ("アドレスが長すぎます", "The address is too long")
 UNAVAILABLE_PAGE = ("一時的にご利用いただけません", "Temporarily unavailable")
@@ -182,11 +183,21 @@ def check_app_down(site: Site) -> int:
     )
     missing = site.get(NEVER_FETCHED_PAGE)
     check(
-        "app down: a page never fetched is a 502/504 from nginx",
-        missing.status in (502, 504),
-        missing.status,
+        "app down: a page never fetched is a 503 from nginx, with Retry-After",
+        missing.status == 503 and missing.header("Retry-After") == "10",
+        (missing.status, missing.header("Retry-After")),
     )
-    check_own_page("app down: that page", missing, missing.status, UNAVAILABLE_PAGE)
+    check_own_page("app down: that page", missing, 503, UNAVAILABLE_PAGE)
+    answer = site.get(NEVER_FETCHED_API)
+    body = json.loads(answer.body) if answer.header("Content-Type") == "application/json" else {}
+    check(
+        "app down: an API answer never fetched is the API's JSON error (503, unavailable)",
+        answer.status == 503
+        and body.get("status") == 503
+        and body.get("code") == "unavailable"
+        and answer.header("Retry-After") == "10",
+        (answer.status, answer.header("Content-Type"), answer.body[:200]),
+    )
     if FAILURES:
         print(f"\n{len(FAILURES)} check(s) failed: {', '.join(FAILURES)}")
         return 1

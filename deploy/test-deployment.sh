@@ -222,6 +222,8 @@ step "nginx's own error pages are in STATIC_ROOT (error_page 414 502 503 504 of 
 for page in request-too-long unavailable; do
     grep -q 'lang="en"' "$STATIC_ROOT/portal/errors/$page.html"
 done
+python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["code"] == "unavailable"' \
+    "$STATIC_ROOT/portal/errors/unavailable.json"
 
 step "The queue worker"
 actionplan worker >"$WORK/logs/worker.log" 2>&1 &
