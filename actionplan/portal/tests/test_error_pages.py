@@ -1,6 +1,7 @@
 """The pages nginx answers itself (error_page of deploy/nginx/actionplan.conf): a request line
-too long (414), no app process answering (502/503/504: a 503, JSON under /api/). Static files of the package, bilingual
-(Japanese first, then English), with no inline script or style, which the site's policy forbids.
+too long (414), no app process answering (502/503/504: a 503, JSON under /api/). Static files
+of the package, bilingual (Japanese first, then English), with no inline script or style, which
+the site's policy forbids.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from actionplan.api.errors import error_body
-from actionplan.faults.responses import RETRY_AFTER_SECONDS
+from actionplan.faults.classify import RETRY_AFTER_SECONDS
 
 from .browser import axe_violations, describe_violations
 
@@ -70,10 +71,8 @@ def test_nginx_answers_its_own_errors_with_pages_the_package_ships() -> None:
         503: unavailable,
         504: unavailable,
     }
-    assert all(
-        (STATIC / name).is_file() for _, files in pages.values() for name in files.values()
-    )
-    # A client waits as long as the app's own 503 asks (faults.responses.RETRY_AFTER_SECONDS).
+    assert all((STATIC / name).is_file() for _, files in pages.values() for name in files.values())
+    # A client waits as long as the app's own 503 asks (faults.classify.RETRY_AFTER_SECONDS).
     retry = _map(SITE.read_text(encoding="utf-8"), "unavailable_retry_after")
     assert retry == {"~^/errors/unavailable\\.": str(RETRY_AFTER_SECONDS), "default": '""'}
 

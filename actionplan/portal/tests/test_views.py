@@ -50,6 +50,35 @@ def test_language_switcher_links_to_the_same_page_in_the_other_language(
     assert 'href="/themes/startups/" hreflang="ja" lang="ja">日本語</a>' in en
 
 
+def test_the_alternate_language_links_are_django_s_translate_url_of_each_page(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    """The links reverse the view the request resolved to; the same URLs as Django's
+    translate_url of the page's path, query kept, on every kind of page and on a 404."""
+    from django.urls import translate_url
+    from django.utils.html import escape
+
+    action = Action.objects.filter(version=plan_version).order_by("pk").first()
+    assert action is not None
+    paths = [
+        "/",
+        "/themes/startups/",
+        f"/actions/{action.pk}/",
+        "/search/?q=%E6%B0%B4%E7%B4%A0&page=1",
+        "/developments/",
+        "/hubs/",
+        "/opendata/",
+        "/no-such-page/",
+    ]
+    for path in paths:
+        for prefix in ("", "/en"):
+            page = client.get(prefix + path).content.decode()
+            for language in ("ja", "en"):
+                expected = translate_url(prefix + path, language)
+                link = f'<link rel="alternate" hreflang="{language}" href="{escape(expected)}">'
+                assert link in page, (prefix + path, language, expected)
+
+
 def test_theme_page_shows_the_table_with_years_headlines_and_nested_items(
     client: Client, plan_version: PlanVersion
 ) -> None:
