@@ -121,7 +121,7 @@ def test_each_atom_is_what_gunicorn_would_log_masked() -> None:
     config.set("accesslog", "-")
     config.set("access_log_format", line_format)
     logger = config.logger_class(config)
-    logger.now = lambda: "[06/Dec/2026:15:00:00 +0000]"  # type: ignore[method-assign]
+    logger.now = lambda: "[06/Dec/2026:15:00:00 +0000]"
     stream = io.StringIO()
     for handler in logger.access_log.handlers:
         handler.setStream(stream)
