@@ -16,13 +16,28 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return servers
 
 
-def test_serve_uses_two_threads_per_worker_by_default(started: list[Any]) -> None:
+def test_serve_uses_threaded_workers_with_threads_by_database(started: list[Any]) -> None:
+    """One thread per process on SQLite (a second one made the interpreter lock move between
+    cores on every query), two on PostgreSQL (a request's query waits overlap another's work)."""
+    from django.db import connections
+
     assert cli.main(["serve", "--port", "8999", "--workers", "3"]) == 0
     config = started[0].cfg
     assert config.worker_class_str == "gthread"
-    assert config.threads == 2
+    expected = 1 if connections["default"].vendor == "sqlite" else 2
+    assert config.threads == expected
     assert config.workers == 3
     assert config.bind == ["127.0.0.1:8999"]
+
+
+@pytest.mark.parametrize(("vendor", "threads"), [("sqlite", 1), ("postgresql", 2)])
+def test_the_default_number_of_threads_follows_the_database(
+    monkeypatch: pytest.MonkeyPatch, vendor: str, threads: int
+) -> None:
+    from django.db import connections
+
+    monkeypatch.setattr(connections["default"], "vendor", vendor)
+    assert cli.default_threads() == threads
 
 
 def test_serve_takes_the_number_of_threads(started: list[Any]) -> None:
