@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,6 +15,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from actionplan.plans import models as m
 from actionplan.plans.queries import actions_in_reading_order
 from actionplan.web.prepared import PreparedQuery, columns
+
+from .related import Related, rank
 
 MAP_FILE = Path(__file__).resolve().parent / "static/portal/map/kansai-prefectures.geojson"
 
@@ -291,7 +292,8 @@ class ActionPage:
     governments: list[m.MemberGovernment]
     children: list[m.Action]
     removed_in: m.PlanVersion | None
-    candidates: dict[str, Sequence[Any]]
+    # Per kind (milestone, partnership, hub), the records the page lists as related.
+    related: dict[str, list[Related]]
 
 
 def action_page(action_id: int) -> ActionPage | None:
@@ -312,9 +314,6 @@ def action_page(action_id: int) -> ActionPage | None:
     editions = _EDITIONS.rows(key=action.key, plan_id=version.plan_id)
     present = {row["version_id"] for row in editions}
     later = _LATER_EDITIONS.instances(plan_id=version.plan_id, number=version.number)
-    milestones = _MILESTONES.instances(version_id=version.pk)
-    for milestone in milestones:
-        milestone.theme = themes[milestone.theme_id]
     return ActionPage(
         action=action,
         version=version,
@@ -324,12 +323,29 @@ def action_page(action_id: int) -> ActionPage | None:
         # ▶ sub-items have no items of their own: no need to ask.
         children=_CHILDREN.instances(action_id=action.pk) if action.parent_id is None else [],
         removed_in=next((v for v in later if v.pk not in present), None),
-        candidates={
-            "milestone": milestones,
-            "partnership": _PARTNERSHIPS.instances(version_id=version.pk),
-            "hub": _HUBS.instances(),
-        },
+        related=_related(action, version, themes),
     )
+
+
+def _related(
+    action: m.Action, version: m.PlanVersion, themes: dict[int, m.Theme]
+) -> dict[str, list[Related]]:
+    """The developments, partnerships and hubs the action page lists as related: ranked on
+    their rows, and only those shown made into model instances (making one of each candidate
+    took a quarter of the page's data work)."""
+    read = {"milestone": _MILESTONES, "partnership": _PARTNERSHIPS, "hub": _HUBS}
+    candidates = {
+        "milestone": _MILESTONES.rows(version_id=version.pk),
+        "partnership": _PARTNERSHIPS.rows(version_id=version.pk),
+        "hub": _HUBS.rows(),
+    }
+    ranked = rank(action, candidates)
+    for kind, hits in ranked.items():
+        for hit in hits:
+            hit.record = read[kind].instance(hit.record)
+            if kind == "milestone":
+                hit.record.theme = themes[hit.record.theme_id]
+    return ranked
 
 
 # --- developments, partnerships, governments, hubs ----------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,29 +50,37 @@ class Related:
         return labels(mine or self.shared_terms, english, self.text_en, limit)
 
 
-def _record_terms(kind: str, record: Any) -> frozenset[str]:
+def _record_terms(kind: str, record: Mapping[str, Any]) -> frozenset[str]:
     if kind == "milestone":
-        return terms(f"{record.text_ja}\n{record.text_en}\n{record.group_ja}\n{record.note_ja}")
+        return terms(
+            f"{record['text_ja']}\n{record['text_en']}\n{record['group_ja']}\n{record['note_ja']}"
+        )
     if kind == "partnership":
-        return terms(f"{record.title_ja}\n{record.title_en}\n{record.outline_ja}")
-    return terms(f"{record.name_ja}\n{record.name_en}")
+        return terms(f"{record['title_ja']}\n{record['title_en']}\n{record['outline_ja']}")
+    return terms(f"{record['name_ja']}\n{record['name_en']}")
 
 
-def _record_themes(kind: str, record: Any) -> frozenset[str]:
+def _same_theme(kind: str, record: Mapping[str, Any], action: m.Action) -> bool:
     if kind == "milestone":
-        return frozenset({record.theme.code})
+        # A development of the action's own version: the same theme row.
+        return bool(record["theme_id"] == action.theme_id)
     if kind == "partnership":
-        return frozenset({record.theme_code})
-    return frozenset(record.theme_codes or ())
+        return bool(record["theme_code"] == action.theme.code)
+    return action.theme.code in (record["theme_codes"] or ())
 
 
 def rank(
-    action: m.Action, candidates: dict[str, Sequence[Any]], *, limit: int = LIMIT
+    action: m.Action,
+    candidates: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    limit: int = LIMIT,
 ) -> dict[str, list[Related]]:
-    """Per kind, the candidates that share at least one content word with the action, best
-    first; a shared theme only raises the rank of a record that shares words too."""
+    """Per kind, the candidates (rows of their model's columns) that share at least one
+    content word with the action, best first; a shared theme only raises the rank of a record
+    that shares words too. Each `Related.record` is the candidate's row: the caller makes model
+    instances of the few it shows, not of every candidate (building them cost more than the
+    ranking)."""
     wanted = terms(f"{action.text_ja}\n{action.text_en}\n{action.group_ja}")
-    theme_code = action.theme.code
     result: dict[str, list[Related]] = {}
     for kind, records in candidates.items():
         record_terms = [_record_terms(kind, r) for r in records]
@@ -85,7 +93,7 @@ def rank(
             shared = sorted(wanted & found, key=lambda t: (-math.log(1 + total / counts[t]), t))
             if not shared:
                 continue
-            same_theme = theme_code in _record_themes(kind, record)
+            same_theme = _same_theme(kind, record, action)
             score = sum(math.log(1 + total / counts[t]) for t in shared)
             score += THEME_BONUS if same_theme else 0.0
             ranked.append(

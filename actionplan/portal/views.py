@@ -21,7 +21,7 @@ from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
 from actionplan.web.caching import cached_page
 
-from . import charts, queries, related, searchhelp
+from . import charts, queries, searchhelp
 from .accessibility import load_results
 from .maplabels import place_labels
 
@@ -159,7 +159,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
                 "children": page.children,
                 "progress": _public_progress(page.action),
                 "removed_in": page.removed_in,
-                "related": related.rank(page.action, page.candidates),
+                "related": page.related,
             },
         )
 

@@ -159,6 +159,13 @@ class PreparedQuery:
         alias = router.db_for_read(model)
         return [model.from_db(alias, list(row), list(row.values())) for row in rows]
 
+    def instance(self, row: dict[str, Any]) -> Any:
+        """One row of `rows()` as a model instance (see `instances()`)."""
+        if self._model is None:
+            raise RuntimeError("no rows read yet")
+        alias = router.db_for_read(self._model)
+        return self._model.from_db(alias, list(row), list(row.values()))
+
     def first_instance(self, **arguments: Any) -> Any:
         """The first of `instances()`, or None."""
         found = self.instances(**arguments)
