@@ -7,6 +7,7 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from actionplan.accounts.permissions import PermissionDenied
 from actionplan.conftest import client_for
@@ -110,7 +111,9 @@ def test_bureau_reopens_an_accepted_report_with_a_reason_and_the_public_page_dat
     actions.accept_report(bureau_admin, report, report.revision)
     page = Client().get(public_url).content.decode()
     assert "実施中 · 40%" in page
-    assert f"訂正 {report.corrected_at:%Y-%m-%d}" in page
+    # The date in the site's time zone (TIME_ZONE), as the page shows it: from 15:00 UTC on, a
+    # day after the date in UTC.
+    assert f"訂正 {timezone.localtime(report.corrected_at):%Y-%m-%d}" in page
 
 
 def test_only_accepted_reports_can_be_reopened_and_only_by_the_bureau(
