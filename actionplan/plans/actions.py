@@ -50,6 +50,7 @@ from .importer.partners import find_parties, normalized_name, organization_kind
 from .importer.text import fold, text_digest
 from .importer.themes import theme_code
 from .queries import diff_versions
+from .signals import version_activating, version_preparing
 from .translations import Translations, load_translations, stored_translations
 from .verification import (
     EditionRefused,
@@ -385,21 +386,25 @@ def activate_version(
     as an import (skipped when the caller has just verified it). The way back after a
     mistake: activating an earlier version restores what the public sees."""
     given = version
-    with import_lock(), transaction.atomic():
-        version = m.PlanVersion.objects.select_for_update().get(pk=version.pk)
-        previous = version.plan.versions.filter(is_current=True).exclude(pk=version.pk).first()
-        verification = None if verified else verify_version(version, previous, force=force)
-        stamp = HistoryStamp(version, f"activation of plan version {version.number}")
-        if previous is not None:
-            m.PlanVersion.objects.filter(pk=previous.pk).update(is_current=False)
-            previous.is_current = False
-            record_history(previous, stamp, "~")
-        version.is_current = True
-        version.activated_at = timezone.now()
-        version._change_reason = stamp.fields["history_change_reason"]  # type: ignore[attr-defined]
-        # Saved, not updated: its signals rebuild the search index and move the data stamp
-        # (response caches, open data) once the activation is committed.
-        version.save(update_fields=["is_current", "activated_at"])
+    with import_lock():
+        # Built ahead, outside the transaction (the search index's rows for the version).
+        version_preparing.send(sender=m.PlanVersion, version=version)
+        with transaction.atomic():
+            version = m.PlanVersion.objects.select_for_update().get(pk=version.pk)
+            previous = version.plan.versions.filter(is_current=True).exclude(pk=version.pk).first()
+            verification = None if verified else verify_version(version, previous, force=force)
+            stamp = HistoryStamp(version, f"activation of plan version {version.number}")
+            if previous is not None:
+                m.PlanVersion.objects.filter(pk=previous.pk).update(is_current=False)
+                previous.is_current = False
+                record_history(previous, stamp, "~")
+            version.is_current = True
+            version.activated_at = timezone.now()
+            version._change_reason = stamp.fields["history_change_reason"]  # type: ignore[attr-defined]
+            # Saved, not updated: its signals rebuild the search index and move the data stamp
+            # (response caches, open data) once the activation is committed.
+            version.save(update_fields=["is_current", "activated_at"])
+            version_activating.send(sender=m.PlanVersion, version=version)
     given.is_current, given.activated_at = True, version.activated_at
     return verification
 

@@ -410,8 +410,59 @@ def replace_index(
     write lock (all of SQLite) is free between batches for public form posts. ``read_at``: when
     the records were read; a rebuild that read them later and has switched already wins.
     """
+    written = _write_other_side(documents, version_id, read_at or timezone.now(), batch)
+    return len(documents) if written is None else written
+
+
+def prepare_index(version: plans.PlanVersion, batch: int = REBUILD_BATCH) -> bool:
+    """Write the index of a version about to become current (staged, or an earlier one) to
+    the side searches do not read, and note it as prepared: its activation then only switches
+    sides (`switch_to_prepared`), so that searches find the new version's records from the
+    moment it is current. False, writing nothing, while another rebuild holds the index: the
+    rebuild that follows every activation builds it then."""
+    read_at = timezone.now()
+    documents = [document_from(s) for s in sources(version)]
+    return _write_other_side(documents, version.pk, read_at, batch, prepare=True) is not None
+
+
+def switch_to_prepared(version: plans.PlanVersion) -> bool:
+    """In the transaction that makes `version` current: make the side `prepare_index` wrote
+    for it the one searches read. False when there is none for this version (never prepared,
+    or a rebuild started since and took the side over)."""
+    state = IndexState.objects.select_for_update().first()
+    prepared = state.prepared if state is not None else None
+    if (
+        state is None
+        or not prepared
+        or prepared["version_id"] != version.pk
+        or prepared["side"] != -state.side
+        or state.rebuilding_since is not None
+    ):
+        return False
+    state.side = prepared["side"]
+    state.version_id = version.pk
+    state.documents = prepared["documents"]
+    state.average_title_length = prepared["average_title_length"]
+    state.average_body_length = prepared["average_body_length"]
+    state.glossary_digest = prepared["glossary_digest"]
+    state.built_at = datetime.datetime.fromisoformat(prepared["built_at"])
+    state.prepared = None
+    state.save()
+    return True
+
+
+def _write_other_side(
+    documents: list[SearchDocument],
+    version_id: int | None,
+    read_at: datetime.datetime,
+    batch: int,
+    *,
+    prepare: bool = False,
+) -> int | None:
+    """Write `documents` to the side searches do not read, then switch to it (a rebuild), or
+    note it as prepared for `version_id` (`prepare`, which does not wait for another rebuild:
+    None then). The number of documents written, or None when nothing was."""
     global last_rebuild_longest_write
-    read_at = read_at or timezone.now()
     staged = _staged_state(documents, version_id, read_at)
     longest = 0.0
 
@@ -423,7 +474,9 @@ def replace_index(
         longest = max(longest, time.perf_counter() - began)
         return result
 
-    state = _claim(timed)
+    state = _claim(timed, wait=not prepare)
+    if state is None:
+        return None
 
     def renew() -> None:
         IndexState.objects.filter(pk=state.pk).update(rebuilding_since=timezone.now())
@@ -433,7 +486,7 @@ def replace_index(
         _write_staged(part, staged, side, groups)
 
     try:
-        if state.built_at is not None and state.built_at > read_at:
+        if not prepare and state.built_at is not None and state.built_at > read_at:
             return state.documents  # a rebuild that read the records later has written them
         side = -state.side
         _remove_side(side, batch, renew)  # what a rebuild that died on this side left behind
@@ -448,12 +501,29 @@ def replace_index(
             staged.rebuilding_since = timezone.now()
             staged.save()
 
-        timed(switch)
-        _remove_side(-side, batch, renew)
+        def note_prepared() -> None:
+            IndexState.objects.filter(pk=state.pk).update(
+                prepared={
+                    "version_id": version_id,
+                    "side": side,
+                    "documents": staged.documents,
+                    "average_title_length": staged.average_title_length,
+                    "average_body_length": staged.average_body_length,
+                    "glossary_digest": staged.glossary_digest,
+                    "built_at": read_at.isoformat(),
+                }
+            )
+
+        if prepare:
+            timed(note_prepared)
+        else:
+            timed(switch)
+            _remove_side(-side, batch, renew)
     finally:
         IndexState.objects.filter(pk=state.pk).update(rebuilding_since=None)
     last_rebuild_longest_write = longest
-    backends.vacuum()
+    if not prepare:
+        backends.vacuum()
     return len(documents)
 
 
@@ -463,9 +533,10 @@ def replace_index(
 CLAIM_EXPIRES = datetime.timedelta(seconds=60)
 
 
-def _claim(timed: Callable[[Callable[[], Any]], Any]) -> IndexState:
+def _claim(timed: Callable[[Callable[[], Any]], Any], *, wait: bool = True) -> IndexState | None:
     """One rebuild at a time across processes: wait (without holding a lock) until no other
-    rebuild holds the index state's claim, then take it."""
+    rebuild holds the index state's claim, then take it; without `wait`, None when it is held.
+    Whoever takes it writes the other side: a side prepared there is forgotten."""
 
     def take() -> IndexState | None:
         state = IndexState.objects.select_for_update().first() or IndexState.objects.create()
@@ -473,12 +544,13 @@ def _claim(timed: Callable[[Callable[[], Any]], Any]) -> IndexState:
         if since is not None and since > timezone.now() - CLAIM_EXPIRES:
             return None
         state.rebuilding_since = timezone.now()
-        state.save(update_fields=["rebuilding_since"])
+        state.prepared = None
+        state.save(update_fields=["rebuilding_since", "prepared"])
         return state
 
     while True:
         state: IndexState | None = timed(take)
-        if state is not None:
+        if state is not None or not wait:
             return state
         time.sleep(0.5)
 

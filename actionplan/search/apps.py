@@ -14,12 +14,18 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receivers that keep the index in step with every write.
-        from actionplan.plans.signals import version_staged
+        from actionplan.plans.signals import (
+            version_activating,
+            version_preparing,
+            version_staged,
+        )
 
         from . import signals  # noqa: F401
-        from .editions import check_staged_version
+        from .editions import activate_version, check_staged_version, prepare_version
 
         version_staged.connect(check_staged_version, dispatch_uid="search-verify-version")
+        version_preparing.connect(prepare_version, dispatch_uid="search-prepare-version")
+        version_activating.connect(activate_version, dispatch_uid="search-activate-version")
 
         post_migrate.connect(_remove_orphans, sender=self)
 

@@ -105,6 +105,10 @@ class IndexState(models.Model):
     built_at = models.DateTimeField(null=True, blank=True)
     # Which glossary groups are indexed as terms of their own (see postings.py).
     glossary_digest = models.CharField(max_length=32, blank=True)
+    # The other side, when it holds the index of a version about to become current (written
+    # by actions.prepare_index, switched to by actions.switch_to_prepared): its version_id,
+    # side, documents, average lengths, glossary digest and built_at.
+    prepared = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"index of version {self.version_id}: {self.documents} records"
