@@ -29,6 +29,11 @@ SERVE_SUMMARY = "Run the production web server (gunicorn) on the configured data
 DEFAULT_THREADS = 2
 SQLITE_THREADS = 1
 LIMIT_REQUEST_LINE = 8190
+# With one thread a process handles each request in its main thread (InlineThreadWorker: no
+# hand-over to a pool), and is restarted when a request runs longer than this: the seconds
+# nginx waits for an answer (proxy_read_timeout in deploy/nginx/actionplan.conf).
+REQUEST_TIMEOUT = 120
+INLINE_WORKER = "actionplan.operations.worker.InlineThreadWorker"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,8 +99,9 @@ def serve(argv: Sequence[str]) -> int:
         {
             "bind": f"{host}:{options.port}",
             "workers": workers,
-            "worker_class": "gthread",
+            "worker_class": INLINE_WORKER if threads == 1 else "gthread",
             "threads": threads,
+            "timeout": REQUEST_TIMEOUT,
             "accesslog": "-",
             # Tokens in URLs are masked, and the client address is the one behind trusted proxies.
             "logger_class": "actionplan.operations.accesslog.AccessLogger",

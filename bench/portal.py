@@ -2,9 +2,10 @@
 same rows, at equal process counts.
 
 Set-up as in production: a fresh SQLite database with the bundled plan imported, static files
-collected (served by WhiteNoise), `DEBUG=false`, `actionplan serve` (gunicorn, two threads per
-worker). Datasette serves a copy of the same database (read-only, immutable); with one process
-`datasette serve`, with two uvicorn `--workers 2` over bench/datasette_app.py.
+collected (served by WhiteNoise), `DEBUG=false`, `actionplan serve` (gunicorn, its default
+threads per worker: one on SQLite). Datasette serves a copy of the same database (read-only,
+immutable); with one process `datasette serve`, with two uvicorn `--workers 2` over
+bench/datasette_app.py.
 
 Headline: every answer built on each request. That server runs with `PUBLIC_CACHES=off`, which
 turns every page and response cache off (the data stamp is kept). Second line: the same

@@ -1,10 +1,13 @@
-"""`actionplan serve` runs threaded gunicorn workers, which keep visitors' connections alive."""
+"""`actionplan serve` runs gunicorn's threaded workers, which keep visitors' connections alive
+(with one thread, handling each request in the worker's main thread)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from actionplan import cli
 
@@ -23,9 +26,10 @@ def test_serve_uses_threaded_workers_with_threads_by_database(started: list[Any]
 
     assert cli.main(["serve", "--port", "8999", "--workers", "3"]) == 0
     config = started[0].cfg
-    assert config.worker_class_str == "gthread"
     expected = 1 if connections["default"].vendor == "sqlite" else 2
     assert config.threads == expected
+    # One thread: the worker handles requests in its main thread, not through a pool.
+    assert config.worker_class_str == (cli.INLINE_WORKER if expected == 1 else "gthread")
     assert config.workers == 3
     assert config.bind == ["127.0.0.1:8999"]
 
@@ -43,6 +47,19 @@ def test_the_default_number_of_threads_follows_the_database(
 def test_serve_takes_the_number_of_threads(started: list[Any]) -> None:
     cli.main(["serve", "--threads", "4"])
     assert started[0].cfg.threads == 4
+    assert started[0].cfg.worker_class_str == "gthread"
+    cli.main(["serve", "--threads", "1"])
+    assert started[1].cfg.threads == 1
+    assert started[1].cfg.worker_class.__name__ == "InlineThreadWorker"
+
+
+def test_a_request_may_run_as_long_as_nginx_waits_for_it(started: list[Any]) -> None:
+    """The inline worker tells the master it is alive between requests only: gunicorn's
+    timeout (30 s by default) would restart it under a long request nginx still waits for."""
+    cli.main(["serve", "--threads", "1"])
+    conf = (settings.BASE_DIR / "deploy" / "nginx" / "actionplan.conf").read_text()
+    waits = {int(s) for s in re.findall(r"proxy_read_timeout\s+(\d+)s;", conf)}
+    assert waits == {started[0].cfg.timeout} == {cli.REQUEST_TIMEOUT}
 
 
 def test_serve_refuses_zero_threads(capsys: pytest.CaptureFixture[str]) -> None:
