@@ -19,9 +19,12 @@ requests on a server with the caches on (what repeated visits get). Pairs measur
 Both sides with 1 process, then both with 2. Load from `wrk -t2 -c16` (a threaded Python
 client when wrk is missing), rounds interleaved (built, Datasette, cached, next pair …), medians
 of the rounds; the size of each answer is printed, since the two sides do not send the same
-page. Then the bound: the plan's top-level actions and developments copied 1,000 times into
-another database, each page of the pairs is timed (median of 20 sequential requests, built each
-time); target for the theme page under 100 ms, the others printed to show whether they grow.
+page, and the CPU time the server's processes spent per answer (from /proc, where there is
+one): the work of an answer on each side, which neither wrk's share of the two cores nor the
+way its connections fell between two processes changes. Then the bound: the plan's top-level
+actions and developments copied 1,000 times into another database, each page of the pairs is
+timed (median of 20 sequential requests, built each time); target for the theme page under
+100 ms, the others printed to show whether they grow.
 
     python bench/run.py portal        # or: python bench/portal.py [--seconds N] [--rounds N]
 """
@@ -125,6 +128,27 @@ def _python_load(url: str, seconds: int) -> tuple[float, float, float]:
     latencies.sort()
     n = len(latencies)
     return n / seconds, latencies[n // 2] * 1000, latencies[int(n * 0.99) - 1] * 1000
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of a server: the process and its children (gunicorn's and
+    uvicorn's workers), from /proc; None where there is no /proc."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        # After the command: state, ppid, … utime and stime are the 12th and 13th.
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / _CLOCK_TICKS
 
 
 def _size(url: str) -> int:
@@ -285,12 +309,33 @@ def main(argv: list[str] | None = None) -> int:
                     for url in sides.values():
                         load(url, 1)
                 runs: dict[tuple[str, str], list[float]] = {}
+                # CPU milliseconds per answer, of the server's processes: the work of one
+                # answer on each side, whatever wrk's share of the cores or how its
+                # connections fell between the processes.
+                cpu: dict[tuple[str, str], list[float]] = {}
+                pids = {
+                    side: server.pid
+                    for side, server in zip(("built", "cached", "datasette"), servers, strict=True)
+                }
                 for _ in range(args.rounds):
                     for name, sides in urls.items():
                         for side, url in sides.items():
-                            runs.setdefault((name, side), []).append(load(url, args.seconds)[0])
+                            before = _cpu_seconds(pids[side])
+                            rate = load(url, args.seconds)[0]
+                            after = _cpu_seconds(pids[side])
+                            runs.setdefault((name, side), []).append(rate)
+                            if before is not None and after is not None and rate:
+                                used = (after - before) * 1000 / (rate * args.seconds)
+                                cpu.setdefault((name, side), []).append(used)
                 for name, sides in urls.items():
                     rates = {side: statistics.median(runs[(name, side)]) for side in sides}
+                    rates.update(
+                        {
+                            f"cpu {side}": statistics.median(cpu[(name, side)])
+                            for side in sides
+                            if (name, side) in cpu
+                        }
+                    )
                     sizes = {side: _size(url) for side, url in sides.items()}
                     table.append((workers, name, rates, sizes))
             finally:
@@ -322,16 +367,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, load average before/after {before:.1f}/{after:.1f}")
     print(
         f"{'processes':>9} {'request':<22} {'built req/s':>11} {'datasette':>10} {'ratio':>6}"
-        f" {'cached':>8} {'bytes built/datasette':>22}"
+        f" {'cached':>8} {'bytes built/datasette':>22} {'CPU ms/answer built/datasette':>30}"
     )
     met = True
     for workers, name, rates, sizes in table:
         # No answer from Datasette in a run (a 1-second run can end before its first page).
         ratio = rates["built"] / rates["datasette"] if rates["datasette"] else float("inf")
         met = met and ratio >= 2
+        work = (
+            f"{rates['cpu built']:.2f}/{rates['cpu datasette']:.2f}"
+            f" ({rates['cpu datasette'] / rates['cpu built']:.2f}x)"
+            if rates.get("cpu built") and rates.get("cpu datasette")
+            else "-"
+        )
         print(
             f"{workers:>9} {name:<22} {rates['built']:>11.0f} {rates['datasette']:>10.0f}"
             f" {ratio:>5.2f}x {rates['cached']:>8.0f} {sizes['built']:>11}/{sizes['datasette']}"
+            f" {work:>30}"
         )
     if table:
         print(
