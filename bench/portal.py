@@ -320,12 +320,12 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.rounds):
                     for name, sides in urls.items():
                         for side, url in sides.items():
-                            before = _cpu_seconds(pids[side])
+                            cpu_before = _cpu_seconds(pids[side])
                             rate = load(url, args.seconds)[0]
-                            after = _cpu_seconds(pids[side])
+                            cpu_after = _cpu_seconds(pids[side])
                             runs.setdefault((name, side), []).append(rate)
-                            if before is not None and after is not None and rate:
-                                used = (after - before) * 1000 / (rate * args.seconds)
+                            if cpu_before is not None and cpu_after is not None and rate:
+                                used = (cpu_after - cpu_before) * 1000 / (rate * args.seconds)
                                 cpu.setdefault((name, side), []).append(used)
                 for name, sides in urls.items():
                     rates = {side: statistics.median(runs[(name, side)]) for side in sides}
