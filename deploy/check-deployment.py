@@ -253,6 +253,7 @@ def main() -> int:
     # bytes percent-encoded): nginx's 414 is the site's bilingual page, not its English one.
     long_query = "/search/?q=" + "a" * (9000 - len("/search/?q="))
     check_own_page("a 9,000-byte request line", site.get(long_query), 414, TOO_LONG_PAGE)
+    check_own_page("… over plain HTTP", site.get(long_query, https=False), 414, TOO_LONG_PAGE)
 
     # Security headers on every kind of HTML page.
     home = site.get("/")
