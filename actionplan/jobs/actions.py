@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import LOST, Job
@@ -62,8 +63,16 @@ def expire_lost(now: datetime.datetime | None = None) -> int:
     marked = Job.objects.filter(
         state__in=(Job.State.QUEUED, Job.State.RUNNING), created_at__lt=before
     ).update(state=Job.State.FAILED, finished_at=now, error=LOST)
+    # A scheduled run is claimed up to MISSED_WITHIN after its time (a clock that was down
+    # catches up), so a waiting one is lost only that much later; a running one counts from
+    # its start. Judged by its time alone, a run caught up 40 minutes late was marked lost by
+    # the expire-jobs run claimed with it, before the worker reached it.
+    from .schedule import MISSED_WITHIN
+
     marked += ScheduledRun.objects.filter(
-        state__in=(ScheduledRun.State.QUEUED, ScheduledRun.State.RUNNING), due_at__lt=before
+        Q(state=ScheduledRun.State.QUEUED, due_at__lt=before - MISSED_WITHIN)
+        | Q(state=ScheduledRun.State.RUNNING, started_at__lt=before)
+        | Q(state=ScheduledRun.State.RUNNING, started_at__isnull=True, due_at__lt=before)
     ).update(state=ScheduledRun.State.FAILED, finished_at=now, output=LOST)
     return marked
 

@@ -24,6 +24,7 @@ from actionplan.conftest import client_for
 from actionplan.jobs import actions as jobs
 from actionplan.jobs import schedule
 from actionplan.jobs.models import LOST, Job, ScheduledRun
+from actionplan.jobs.queue import enqueue
 from actionplan.jobs.tests.test_queue import run_waiting_jobs
 from actionplan.jobs.timetable import parse_schedule
 from actionplan.mail.models import OutgoingMail
@@ -244,13 +245,59 @@ def test_a_result_that_cannot_be_stored_fails_the_job_and_leaves_nothing(
 
 
 def test_expire_jobs_marks_lost_runs(db: None, settings: Any) -> None:
-    old = timezone.now() - datetime.timedelta(seconds=settings.JOB_LOST_SECONDS + 60)
-    run = ScheduledRun.objects.create(name="send-digest", due_at=old)
+    now = timezone.now()
+    lost = datetime.timedelta(seconds=settings.JOB_LOST_SECONDS + 60)
+    # Waiting since it was claimed at the latest moment it could be (MISSED_WITHIN late).
+    waiting = ScheduledRun.objects.create(
+        name="send-digest", due_at=now - lost - schedule.MISSED_WITHIN
+    )
+    running = ScheduledRun.objects.create(
+        name="sweep-files", due_at=now - lost, state="running", started_at=now - lost
+    )
     out = StringIO()
     call_command("expire_jobs", stdout=out)
-    assert out.getvalue().strip() == "marked 1 lost job(s) failed, forgot 0 old scheduled run(s)"
-    run.refresh_from_db()
-    assert (run.state, run.output) == (ScheduledRun.State.FAILED, LOST)
+    assert out.getvalue().strip() == "marked 2 lost job(s) failed, forgot 0 old scheduled run(s)"
+    for run in (waiting, running):
+        run.refresh_from_db()
+        assert (run.state, run.output) == (ScheduledRun.State.FAILED, LOST)
+
+
+def test_runs_caught_up_late_are_not_lost(db: None, settings: Any) -> None:
+    """A clock that was down claims what fell due within MISSED_WITHIN: such a run waits in
+    the queue beside the expire-jobs run claimed with it, which must leave it be."""
+    now = timezone.now()
+    late = datetime.timedelta(seconds=settings.JOB_LOST_SECONDS + 600)
+    assert late < schedule.MISSED_WITHIN + datetime.timedelta(seconds=settings.JOB_LOST_SECONDS)
+    waiting = ScheduledRun.objects.create(name="purge-personal-data", due_at=now - late)
+    started = ScheduledRun.objects.create(
+        name="sweep-files", due_at=now - late, state="running", started_at=now
+    )
+    out = StringIO()
+    call_command("expire_jobs", stdout=out)
+    assert out.getvalue().strip() == "marked 0 lost job(s) failed, forgot 0 old scheduled run(s)"
+    for run in (waiting, started):
+        run.refresh_from_db()
+        assert run.state in (ScheduledRun.State.QUEUED, ScheduledRun.State.RUNNING)
+
+
+def test_the_worker_runs_every_run_a_late_clock_catches_up(db: None, rq_settings: Any) -> None:
+    """The nightly jobs claimed 50 minutes late, with an expire-jobs run ahead of them in the
+    queue (a clock that was down, or the hour after 03:30 in Tokyo): the worker runs them all."""
+    rq_settings.JOB_LOST_SECONDS = 1800
+    now = timezone.now()
+    late = now - datetime.timedelta(minutes=50)
+    runs = [
+        ScheduledRun.objects.create(name="expire-jobs", due_at=now),
+        ScheduledRun.objects.create(name="purge-personal-data", due_at=late),
+        ScheduledRun.objects.create(name="sweep-files", due_at=late),
+    ]
+    for run in runs:
+        enqueue(schedule.run_scheduled, run.pk, after_commit=False)
+    run_waiting_jobs()
+    states = dict(ScheduledRun.objects.values_list("name", "state"))
+    assert states == dict.fromkeys(
+        ("expire-jobs", "purge-personal-data", "sweep-files"), ScheduledRun.State.DONE
+    )
 
 
 def test_old_runs_are_forgotten_and_the_last_run_of_each_job_is_read(db: None) -> None:
