@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .models import LOST, Job
 from .queue import enqueue
+from .schedule import MISSED_WITHIN
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +68,9 @@ def expire_lost(now: datetime.datetime | None = None) -> int:
     # catches up), so a waiting one is lost only that much later; a running one counts from
     # its start. Judged by its time alone, a run caught up 40 minutes late was marked lost by
     # the expire-jobs run claimed with it, before the worker reached it.
-    from .schedule import MISSED_WITHIN
-
     marked += ScheduledRun.objects.filter(
         Q(state=ScheduledRun.State.QUEUED, due_at__lt=before - MISSED_WITHIN)
         | Q(state=ScheduledRun.State.RUNNING, started_at__lt=before)
-        | Q(state=ScheduledRun.State.RUNNING, started_at__isnull=True, due_at__lt=before)
     ).update(state=ScheduledRun.State.FAILED, finished_at=now, output=LOST)
     return marked
 

@@ -275,9 +275,10 @@ def test_runs_caught_up_late_are_not_lost(db: None, settings: Any) -> None:
     out = StringIO()
     call_command("expire_jobs", stdout=out)
     assert out.getvalue().strip() == "marked 0 lost job(s) failed, forgot 0 old scheduled run(s)"
-    for run in (waiting, started):
-        run.refresh_from_db()
-        assert run.state in (ScheduledRun.State.QUEUED, ScheduledRun.State.RUNNING)
+    waiting.refresh_from_db()
+    started.refresh_from_db()
+    assert waiting.state == ScheduledRun.State.QUEUED
+    assert started.state == ScheduledRun.State.RUNNING
 
 
 def test_the_worker_runs_every_run_a_late_clock_catches_up(db: None, rq_settings: Any) -> None:
