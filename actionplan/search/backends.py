@@ -69,6 +69,9 @@ def insert(
     (document id, facet group) to the match index with the terms of its postings. The caller
     counts them (``add_counts``) once for all its batches: on PostgreSQL every update of a count
     leaves a dead row version behind until the next vacuum."""
+    if is_postgresql():
+        _insert_postgresql(rows, documents)
+        return
     terms: dict[int, list[str]] = {pk: [] for pk, _ in documents}
     for term, pk, _, _ in rows:
         terms[pk].append(term)
@@ -78,27 +81,72 @@ def insert(
             "VALUES (%s, %s, %s, %s)",
             rows,
         )
-        if is_postgresql():
-            cursor.executemany(
-                "INSERT INTO search_fts (doc_id, facet_group, terms) "
-                "VALUES (%s, %s, array_to_tsvector(%s::text[]))",
-                [(pk, group, terms[pk]) for pk, group in documents],
-            )
-        else:
-            cursor.executemany(
-                "INSERT INTO search_fts (rowid, terms) VALUES (%s, %s)",
-                [(pk, " ".join(terms[pk])) for pk, _ in documents],
-            )
+        cursor.executemany(
+            "INSERT INTO search_fts (rowid, terms) VALUES (%s, %s)",
+            [(pk, " ".join(terms[pk])) for pk, _ in documents],
+        )
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as one list per column (the arrays that ``unnest`` turns back into rows)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+# PostgreSQL: one statement per batch, its rows as arrays that ``unnest`` turns back into rows.
+# An executemany sends one statement per row (tens of thousands per plan version: one per
+# posting), each parsed, planned and executed on its own by the server; SQLite runs them
+# in-process, where a statement costs next to nothing.
+POSTGRESQL_INSERT_POSTINGS = (
+    "INSERT INTO search_posting (term, document_id, facet_group, weight) "
+    "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::integer[], %s::double precision[])"
+)
+# The match index row of each document, with the terms of the postings just written.
+POSTGRESQL_INSERT_MATCH = (
+    "INSERT INTO search_fts (doc_id, facet_group, terms) "
+    "SELECT d.id, d.facet_group, array_to_tsvector(COALESCE("
+    "(SELECT array_agg(p.term) FROM search_posting p WHERE p.document_id = d.id), '{}'::text[]"
+    ")) FROM unnest(%s::bigint[], %s::integer[]) AS d (id, facet_group)"
+)
+POSTGRESQL_ADD_COUNTS = (
+    "INSERT INTO search_termfrequency (term, facet_group, documents) "
+    "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::integer[]) "
+    "ON CONFLICT (term, facet_group) "
+    "DO UPDATE SET documents = search_termfrequency.documents + excluded.documents"
+)
+# The counts of the postings about to be deleted, taken off in one statement (the postings'
+# terms have the "C" collation; the counts', the database's, whose index finds them).
+POSTGRESQL_UNCOUNT = (
+    "UPDATE search_termfrequency AS f SET documents = f.documents - c.n "
+    "FROM (SELECT term, facet_group, COUNT(*) AS n FROM search_posting "
+    "WHERE document_id = ANY(%s::bigint[]) GROUP BY term, facet_group) AS c "
+    'WHERE f.term = c.term COLLATE "default" AND f.facet_group = c.facet_group'
+)
+
+
+def _insert_postgresql(
+    rows: Sequence[tuple[str, int, int, float]], documents: Sequence[tuple[int, int]]
+) -> None:
+    with connection.cursor() as cursor:
+        if rows:
+            cursor.execute(POSTGRESQL_INSERT_POSTINGS, _columns(rows, 4))
+        if documents:
+            cursor.execute(POSTGRESQL_INSERT_MATCH, _columns(documents, 2))
 
 
 def add_counts(counts: Counter[tuple[str, int]]) -> None:
     """Count postings added: documents per (term, facet group)."""
+    rows = [(term, group, n) for (term, group), n in counts.items()]
+    if is_postgresql():
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.execute(POSTGRESQL_ADD_COUNTS, _columns(rows, 3))
+        return
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_termfrequency (term, facet_group, documents) VALUES (%s, %s, %s) "
             "ON CONFLICT (term, facet_group) "
             "DO UPDATE SET documents = search_termfrequency.documents + excluded.documents",
-            [(term, group, n) for (term, group), n in counts.items()],
+            rows,
         )
 
 
@@ -128,19 +176,23 @@ def delete(ids: Sequence[int]) -> None:
     """Remove documents' postings and match index rows, and uncount them."""
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            where = f"document_id IN ({', '.join('%s' for _ in chunk or ())})"
-            cursor.execute(
-                "SELECT term, facet_group, COUNT(*) FROM search_posting "  # noqa: S608 - placeholders only
-                f"WHERE {where} GROUP BY term, facet_group",
-                list(chunk or ()),
-            )
-            cursor.executemany(
-                "UPDATE search_termfrequency SET documents = documents - %s "
-                "WHERE term = %s AND facet_group = %s",
-                [(n, term, group) for term, group, n in cursor.fetchall()],
-            )
-            _unmatch(cursor, "{id} IN (" + ", ".join("%s" for _ in chunk or ()) + ")", chunk or ())
-            cursor.execute(f"DELETE FROM search_posting WHERE {where}", list(chunk or ()))  # noqa: S608 - placeholders only
+            params = list(chunk or ())
+            where = f"document_id IN ({', '.join('%s' for _ in params)})"
+            if is_postgresql():
+                cursor.execute(POSTGRESQL_UNCOUNT, [params])
+            else:
+                cursor.execute(
+                    "SELECT term, facet_group, COUNT(*) FROM search_posting "  # noqa: S608 - placeholders only
+                    f"WHERE {where} GROUP BY term, facet_group",
+                    params,
+                )
+                cursor.executemany(
+                    "UPDATE search_termfrequency SET documents = documents - %s "
+                    "WHERE term = %s AND facet_group = %s",
+                    [(n, term, group) for term, group, n in cursor.fetchall()],
+                )
+            _unmatch(cursor, "{id} IN (" + ", ".join("%s" for _ in params) + ")", params)
+            cursor.execute(f"DELETE FROM search_posting WHERE {where}", params)  # noqa: S608 - placeholders only
         cursor.execute("DELETE FROM search_termfrequency WHERE documents <= 0")
 
 
