@@ -278,24 +278,29 @@ def _reversed(
 
 @receiver(setting_changed)
 def _forget_urls(*, setting: str, **_kwargs: Any) -> None:
-    # As Django clears its resolver caches when ROOT_URLCONF changes (tests).
+    # As Django clears its resolver caches when ROOT_URLCONF changes (tests). Like Django's
+    # reverse table, kept per language, so a changed LANGUAGE_CODE is not seen by either.
     if setting == "ROOT_URLCONF":
         for memo in (_reversed, _reverse, _action_url_halves, _menu):
             memo.cache_clear()
 
 
+# Values that are their own URL text and equal only to values giving the same text: a key of
+# `_reversed` may hold them (True == 1, but "True" is not "1"; an Enum member of str may print
+# otherwise than its value).
+_KEYABLE = (int, str, SafeString)
+
+
 class _MemoURLNode(URLNode):
     """`{% url %}` reversing through `_reversed`: some 16 links of an action page (breadcrumbs,
     theme, governments, related records) took 7 % of its time, in-process, when reversed on
-    each request (6.87 against 6.35 ms, medians of six alternating blocks of 300). Arguments
-    other than numbers and strings (a model instance, a lazy string) are reversed as Django
-    does; the output is Django's own tag's."""
+    each request (6.87 against 6.35 ms, medians of six alternating blocks of 300). Other values
+    (a model instance, a lazy string, a bool) are reversed on each render, as Django does; the
+    output is Django's own tag's."""
 
     def render(self, context: template.Context) -> str:
-        args = tuple(arg.resolve(context) for arg in self.args)
-        kwargs = tuple(sorted((k, v.resolve(context)) for k, v in self.kwargs.items()))
-        if not all(isinstance(value, int | str) for value in (*args, *dict(kwargs).values())):
-            return str(super().render(context))
+        args = [arg.resolve(context) for arg in self.args]
+        kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
         request = getattr(context, "request", None)
         # As Django's tag: the request's current_app, else its resolved namespace.
@@ -306,15 +311,20 @@ class _MemoURLNode(URLNode):
         )
         url = ""
         try:
-            url = _reversed(
-                view_name,
-                args,
-                kwargs,
-                current_app,
-                get_language() or "",
-                get_script_prefix(),
-                get_urlconf(),
-            )
+            if type(view_name) in (str, SafeString) and all(
+                type(value) in _KEYABLE for value in (*args, *kwargs.values())
+            ):
+                url = _reversed(
+                    view_name,
+                    tuple(args),
+                    tuple(sorted(kwargs.items())),
+                    current_app,
+                    get_language() or "",
+                    get_script_prefix(),
+                    get_urlconf(),
+                )
+            else:
+                url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
         except NoReverseMatch:
             if self.asvar is None:
                 raise

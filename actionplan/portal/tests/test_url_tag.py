@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import pytest
 from django.template import Context, Engine, Template
-from django.test import RequestFactory, override_settings
-from django.urls import NoReverseMatch, set_script_prefix
+from django.test import override_settings
+from django.urls import NoReverseMatch, include, path, set_script_prefix, set_urlconf
 from django.utils import translation
 
 from actionplan.portal.templatetags import portal
+
+# Another URLconf, for a request that brings its own: the portal under /elsewhere/.
+urlpatterns = [path("elsewhere/", include("actionplan.portal.urls"))]
 
 ENGINE = Engine(libraries={"portal": "actionplan.portal.templatetags.portal"})
 
@@ -35,6 +39,7 @@ def _fresh() -> Any:
     portal._reversed.cache_clear()
     yield
     set_script_prefix("/")
+    set_urlconf(None)
 
 
 def test_the_same_urls_as_django_in_each_language() -> None:
@@ -92,14 +97,31 @@ def test_an_unknown_name_raises_as_django_does() -> None:
 
 
 def test_a_request_with_its_own_urlconf_is_reversed_with_it() -> None:
-    request = RequestFactory().get("/")
-    request.resolver_match = None
-    context = Context({"request": request})
-    context.request = request  # type: ignore[attr-defined]
     with translation.override("ja"):
-        assert Template("{% load portal %}{% url 'portal:home' %}", engine=ENGINE).render(
-            context
-        ) == render("{% url 'portal:home' %}")
+        assert render("{% load portal %}{% url 'portal:theme' 'startups' %}") == (
+            "/themes/startups/"
+        )
+        set_urlconf(__name__)  # as the handler does for a request with its own `urlconf`
+        django, ours = both(code="startups", pk=3, lg="x")
+    assert ours == django
+    assert ours.startswith("/elsewhere/|/elsewhere/themes/startups/|/elsewhere/actions/3/")
+
+
+class Kind(str, Enum):  # noqa: UP042 - unlike StrEnum, prints otherwise than its value
+    A = "a"
+
+
+def test_values_equal_to_others_are_not_mixed_up() -> None:
+    """True equals 1 and an Enum member of str equals its value, but neither gives the same
+    URL: each is reversed on its own, as Django's tag does."""
+    with translation.override("ja"):
+        for values in ({"lg": True}, {"lg": 1}, {"lg": Kind.A}, {"lg": "a"}, {"lg": True}):
+            template = "{% url 'portal:government' lg %}"
+            assert render("{% load portal %}" + template, **values) == render(template, **values)
+        assert render("{% load portal %}{% url 'portal:government' 1 %}") == "/governments/1/"
+        render("{% load portal %}{% url 'portal:action' 1 %}")
+        with pytest.raises(NoReverseMatch):
+            render("{% load portal %}{% url 'portal:action' pk %}", pk=True)
 
 
 @override_settings(ROOT_URLCONF="actionplan.urls")
