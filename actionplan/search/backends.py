@@ -87,9 +87,10 @@ def insert(
         )
 
 
-def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    """Rows as one list per column (the arrays that ``unnest`` turns back into rows)."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows (callers send at least one) as one list per column: the arrays that ``unnest``
+    turns back into rows."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 # PostgreSQL: one statement per batch, its rows as arrays that ``unnest`` turns back into rows.
@@ -128,9 +129,9 @@ def _insert_postgresql(
 ) -> None:
     with connection.cursor() as cursor:
         if rows:
-            cursor.execute(POSTGRESQL_INSERT_POSTINGS, _columns(rows, 4))
+            cursor.execute(POSTGRESQL_INSERT_POSTINGS, _columns(rows))
         if documents:
-            cursor.execute(POSTGRESQL_INSERT_MATCH, _columns(documents, 2))
+            cursor.execute(POSTGRESQL_INSERT_MATCH, _columns(documents))
 
 
 def add_counts(counts: Counter[tuple[str, int]]) -> None:
@@ -139,7 +140,7 @@ def add_counts(counts: Counter[tuple[str, int]]) -> None:
     if is_postgresql():
         if rows:
             with connection.cursor() as cursor:
-                cursor.execute(POSTGRESQL_ADD_COUNTS, _columns(rows, 3))
+                cursor.execute(POSTGRESQL_ADD_COUNTS, _columns(rows))
         return
     with connection.cursor() as cursor:
         cursor.executemany(

@@ -246,18 +246,15 @@ FOOTER_SECTIONS = (
 )
 
 
-@functools.lru_cache(maxsize=512)
-def _reverse(name: str, language: str, script_prefix: str) -> str | None:
-    """The URL of a page without arguments: the same for every request in that language and
-    under that prefix, so the header and footer menus (some 20 links on every page) reverse
-    each once per process instead of on each request."""
+def _reverse(name: str) -> str | None:
+    """The URL of a page without arguments, None for an app this installation leaves out."""
     try:
         return reverse(name)
     except NoReverseMatch:
         return None
 
 
-@functools.lru_cache(maxsize=4096, typed=True)
+@functools.lru_cache(maxsize=4096)
 def _reversed(
     view_name: str,
     args: tuple[int | str, ...],
@@ -281,7 +278,7 @@ def _forget_urls(*, setting: str, **_kwargs: Any) -> None:
     # As Django clears its resolver caches when ROOT_URLCONF changes (tests). Like Django's
     # reverse table, kept per language, so a changed LANGUAGE_CODE is not seen by either.
     if setting == "ROOT_URLCONF":
-        for memo in (_reversed, _reverse, _action_url_halves, _menu):
+        for memo in (_reversed, _action_url_halves, _menu):
             memo.cache_clear()
 
 
@@ -426,7 +423,7 @@ def _menu(
     serves. Keyed by the menu's number: the labels are lazy and would be translated to hash."""
     items = []
     for name, label in _menu_links(menu):
-        url = _reverse(name, language, script_prefix)
+        url = _reverse(name)
         if url is None:  # an app left out of this installation
             continue
         plain, current = (str(format_html(_MENU_ITEM, url, mark, label)) for mark in ("", _CURRENT))

@@ -119,6 +119,7 @@ def test_values_equal_to_others_are_not_mixed_up() -> None:
             template = "{% url 'portal:government' lg %}"
             assert render("{% load portal %}" + template, **values) == render(template, **values)
         assert render("{% load portal %}{% url 'portal:government' 1 %}") == "/governments/1/"
+        # 1 is now a key of the memo: a bool equal to it must still not be answered from it.
         render("{% load portal %}{% url 'portal:action' 1 %}")
         with pytest.raises(NoReverseMatch):
             render("{% load portal %}{% url 'portal:action' pk %}", pk=True)
