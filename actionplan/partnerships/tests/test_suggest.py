@@ -16,17 +16,16 @@ from actionplan.plans.models import PlanVersion
 
 # Measured on the 42 proposals of actionplan/data/partnerships/suggestion_set.json (Dec 2026):
 # overall 0.905, Japanese 0.949, English 0.830 (the engine before: 0.913, 0.937, 0.872).
-RECALL_AT_5_FLOOR = 0.88
-ENGLISH_RECALL_AT_5_FLOOR = 0.80
+RECALL_AT_5_FLOOR = 0.90
+ENGLISH_RECALL_AT_5_FLOOR = 0.85
 # The sets written from the plan's text in other words (see actionplan/data/partnerships/README.md):
-# suggestion_set_dev2.json 0.750 (Japanese 0.800, English 0.703; before 0.708) and
-# suggestion_set_dev3.json 0.630 (0.667, 0.600; before 0.741). Floors, so that a change tuned to
-# one set shows on the others.
+# suggestion_set_dev2.json 0.750 (Japanese 0.771, English 0.730) and suggestion_set_dev3.json
+# 0.741 (0.750, 0.733). Floors, so that a change tuned to one set shows on the others.
 SET_FLOORS = [
-    ("suggestion_set_dev2.json", 0.72, 0.67),
-    ("suggestion_set_dev3.json", 0.60, 0.55),
-    # Written by a reader who never saw the engine: 0.737 (0.778, 0.700; before 0.697).
-    ("suggestion_set_holdout.json", 0.70, 0.65),
+    ("suggestion_set_dev2.json", 0.72, 0.70),
+    ("suggestion_set_dev3.json", 0.70, 0.70),
+    # Written by a reader who never saw the engine: 0.803 (0.889, 0.725).
+    ("suggestion_set_holdout.json", 0.76, 0.70),
 ]
 
 
@@ -43,6 +42,23 @@ def test_english_words_meet_their_other_forms() -> None:
     assert "実証" in terms("two field trials") and "実証" in terms("demonstrations")
     assert "カーボンニュートラル" in terms("carbon-neutral ports")
     assert "次世代" in terms("next-generation batteries")
+
+
+def test_a_long_glossary_phrase_also_counts_as_the_phrases_inside_it() -> None:
+    # "next-generation batteries" is a phrase of its own (次世代蓄電池), which must not hide
+    # what an English proposal shares with 蓄電池 or 次世代 actions.
+    assert {"次世代蓄電池", "次世代", "蓄電池"} <= terms("next-generation batteries")
+    assert {"水素", "燃料電池"} <= terms("a hydrogen fuel cell ship")
+    # Only whole words: "trial" is no phrase inside "industrial".
+    assert "実証" not in terms("industrial parks")
+
+
+def test_the_words_of_the_field_lead_to_the_plan_s_terms() -> None:
+    # Abbreviations and everyday words a proposer writes for the plan's terms.
+    assert "水素" in terms("lightweight H2 tanks")
+    assert "コンソーシアム" in terms("開発の協議体を立ち上げたい")
+    assert "資金調達" in terms("資金集めの相談")
+    assert "テレワーク" in terms("remote work for parents")
 
 
 def test_japanese_glossary_terms_count_however_sudachi_cuts_them() -> None:
