@@ -30,14 +30,42 @@ class Glossary:
     groups: dict[str, tuple[str, ...]]
     pattern: re.Pattern[str] | None
 
-    def find(self, folded_query: str) -> list[tuple[int, int, tuple[str, ...]]]:
-        """Non-overlapping glossary phrases in the query, longest first: (start, end, group)."""
+    def find(
+        self, folded_query: str, boundaries: frozenset[int] | None = None
+    ) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Non-overlapping glossary phrases in the query, longest first: (start, end, group).
+
+        With `boundaries` (the offsets where the query's words begin and end), a Japanese
+        phrase counts only where it begins and ends on them: 万博会場 is no phrase of
+        万博会場内外, which Sudachi reads 万博 | 会場内 | 外 — cut there, the rest (内外) would be
+        a word that no record holds. Latin phrases are whole words by the pattern already."""
         if self.pattern is None:
             return []
-        return [
-            (m.start(), m.end(), self.groups[m.group()])
+        found = [
+            (m.start(), m.end(), m.group())
             for m in self.pattern.finditer(folded_query)
+            if boundaries is None or m.group().isascii()
         ]
+        if boundaries is not None:
+            found += self._aligned(folded_query, boundaries)
+        found.sort(key=lambda f: (f[0], -f[1]))
+        chosen: list[tuple[int, int, tuple[str, ...]]] = []
+        for start, end, phrase in found:
+            if not chosen or start >= chosen[-1][1]:
+                chosen.append((start, end, self.groups[phrase]))
+        return chosen
+
+    def _aligned(self, folded: str, boundaries: frozenset[int]) -> list[tuple[int, int, str]]:
+        """Japanese phrases from a word boundary to a word boundary, the longest at each."""
+        found = []
+        edges = sorted(boundaries)
+        for i, start in enumerate(edges):
+            for end in reversed(edges[i + 1 :]):
+                phrase = folded[start:end]
+                if phrase in self.groups and not phrase.isascii():
+                    found.append((start, end, phrase))
+                    break
+        return found
 
 
 def parse(data: object, source: str = "glossary") -> Glossary:

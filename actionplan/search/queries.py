@@ -49,7 +49,7 @@ from .backends import Clause, Term
 from .glossary import alternatives, glossary, group_clause
 from .models import FacetGroup, Kind, SearchDocument
 from .postings import group_terms
-from .tokenize import analyze, is_ideograph, query_words
+from .tokenize import analyze, is_ideograph, query_words, word_boundaries
 
 MAX_LIMIT = 100
 # The longest query read, in characters: far beyond any real search, and percent-encoded
@@ -110,7 +110,7 @@ def parse_query(q: str) -> ParsedQuery:
     rest: list[str] = []
     position = 0
     # Case folding keeps the length except for a few letters (ß …); then skip the glossary.
-    matches = glossary().find(folded) if len(folded) == len(text) else []
+    matches = glossary().find(folded, word_boundaries(text)) if len(folded) == len(text) else []
     for start, end, group in matches:
         rest.append(text[position:start])
         clause = group_clause(group)

@@ -192,6 +192,16 @@ def document_terms(text: str) -> tuple[str, ...]:
     return (*terms, *(p for p in {**pieces, **kanji} if p not in known))
 
 
+def word_boundaries(text: str) -> frozenset[int]:
+    """The offsets where Sudachi's long units (C) of a query begin and end, particles and
+    punctuation included: where a query may be cut without cutting one of its words."""
+    found = {0, len(text)}
+    for offset, morpheme in morphemes(_tokenizer(), text, SplitMode.C):
+        found.add(offset + morpheme.begin())
+        found.add(offset + morpheme.end())
+    return frozenset(found)
+
+
 @dataclass(frozen=True)
 class QueryWord:
     """A query word: the forms that match it alone, and the short units it also matches as."""

@@ -4,6 +4,7 @@ import pytest
 
 from actionplan.plans.models import Action, PlanVersion
 from actionplan.search.queries import SearchError, search
+from actionplan.search.tokenize import word_boundaries
 
 
 def texts(q: str, **filters: object) -> list[str]:
@@ -119,3 +120,30 @@ def test_bad_parameters_name_the_field(
     with pytest.raises(SearchError) as error:
         search("水素", **params)  # type: ignore[arg-type]
     assert error.value.field == field
+
+
+def test_a_glossary_phrase_counts_only_where_the_query_s_words_begin_and_end() -> None:
+    from actionplan.search.glossary import parse
+
+    glossary = parse({"groups": [["会場", "venue"], ["万博会場", "expo site"], ["万博", "expo"]]})
+    # Sudachi reads 万博会場内外 as 万博 | 会場内 | 外: 万博会場 and 会場 would cut 会場内.
+    boundaries = word_boundaries("万博会場内外")
+    assert [(s, e) for s, e, _group in glossary.find("万博会場内外", boundaries)] == [(0, 2)]
+    assert [(s, e) for s, e, _group in glossary.find("万博会場", word_boundaries("万博会場"))] == [
+        (0, 4)
+    ]
+    # Latin phrases are whole words, as before.
+    assert [(s, e) for s, e, _group in glossary.find("expo site tour", frozenset({0}))] == [(0, 9)]
+
+
+def test_a_query_holding_a_glossary_phrase_inside_a_word_finds_the_records_that_write_it(
+    plan_version: PlanVersion,
+) -> None:
+    # Every action whose text holds a phrase of the glossary followed by more of the same word
+    # (万博会場内外: 万博会場 is a glossary phrase) is found by its own words.
+    for text in Action.objects.filter(version=plan_version).values_list("text_ja", flat=True):
+        if "万博会場内外" in text:
+            assert text in texts("万博会場内外")
+            break
+    else:
+        pytest.fail("the bundled plan writes 万博会場内外")
