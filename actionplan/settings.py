@@ -188,8 +188,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below), django-csp's
+    # middleware with the header built once per process (actionplan/security.py).
+    "actionplan.security.CSPMiddleware",
     # Pages showing personal data are never stored by a browser or proxy (actionplan/security.py).
     "actionplan.security.PrivatePagesMiddleware",
     # Last, as django-axes asks: turns a refused sign-in into the lock-out page.

@@ -11,11 +11,19 @@ import sys
 from html.parser import HTMLParser
 
 import pytest
+from csp.constants import HEADER, HEADER_REPORT_ONLY, SELF
+from csp.decorators import csp_exempt, csp_replace, csp_update
+from csp.exceptions import CSPNonceError
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import clear_script_prefix, reverse_lazy, set_script_prefix
+from django.urls import path as url_path
 
 from actionplan.conftest import client_for
 from actionplan.plans.models import PlanVersion
+from actionplan.security import CSPMiddleware
 
 # Pages of every kind: portal, API documentation, admin, staff pages, the A4 annual report.
 PUBLIC_PAGES = [
@@ -235,3 +243,145 @@ def test_tls_and_ssl_together_are_refused() -> None:
     )
     assert completed.returncode != 0
     assert re.search(r"EMAIL_USE_TLS and EMAIL_USE_SSL", completed.stderr)
+
+
+# --- the Content-Security-Policy header, built once per process (actionplan/security.py) ---
+
+
+@csp_update({"img-src": ["https://tiles.example.org"]})
+def _view_with_update(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("update")
+
+
+@csp_replace({"script-src": ["https://cdn.example.org"]})
+def _view_with_replace(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("replace")
+
+
+@csp_exempt()
+def _exempt_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("exempt")
+
+
+def _plain_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("plain")
+
+
+# The URLconf of the tests marked `pytest.mark.urls(__name__)`.
+urlpatterns = [
+    url_path("update/", _view_with_update),
+    url_path("replace/", _view_with_replace),
+    url_path("exempt/", _exempt_view),
+    url_path("plain/", _plain_view),
+    url_path("csp-reports/", _plain_view, name="csp_reports"),
+]
+LIBRARY_MIDDLEWARE = [
+    "csp.middleware.CSPMiddleware" if name == "actionplan.security.CSPMiddleware" else name
+    for name in settings.MIDDLEWARE
+]
+ANSWERS = ["/api/v1/actions/1", "/api/v1/actions?limit=50", "/api/v1/themes", "/", "/hubs/"]
+
+
+def headers_of(path: str) -> tuple[str | None, str | None]:
+    response = Client().get(path)
+    assert response.status_code == 200, path
+    return response.get(HEADER), response.get(HEADER_REPORT_ONLY)
+
+
+def style_nonce(html: str) -> str:
+    parser = InlineCode()
+    parser.feed(html)
+    assert len(parser.nonces) == 1 and parser.nonces[0]
+    return parser.nonces[0]
+
+
+@pytest.mark.parametrize("path", ANSWERS)
+def test_pages_and_api_answers_get_the_librarys_own_header(
+    plan_version: PlanVersion, path: str
+) -> None:
+    ours = [headers_of(path), headers_of(path)]
+    with override_settings(MIDDLEWARE=LIBRARY_MIDDLEWARE):
+        library = headers_of(path)
+    assert ours == [library, library]
+    assert library[0] and library[1] is None
+
+
+def test_a_page_using_the_nonce_gets_a_new_one_in_its_header_each_time(
+    plan_version: PlanVersion,
+) -> None:
+    client = Client()
+    before = client.get("/api/v1/themes")[HEADER]
+    nonces = []
+    for _ in range(2):
+        response = client.get("/progress/annual/2025/")
+        nonce = style_nonce(response.content.decode())
+        assert f"'nonce-{nonce}'" in policy_of(response)["style-src"]
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    # The nonce of one page never reaches the header of another.
+    assert client.get("/api/v1/themes")[HEADER] == before
+    assert "nonce-" not in before
+
+
+def test_the_nonce_read_after_the_header_is_written_is_refused() -> None:
+    request = RequestFactory().get("/plain/")
+    middleware = CSPMiddleware(lambda request: HttpResponse())
+    middleware.process_request(request)
+    middleware.process_response(request, HttpResponse())
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)  # type: ignore[attr-defined]
+
+
+@pytest.mark.urls(__name__)
+def test_views_with_a_policy_of_their_own_keep_it(db: None) -> None:
+    client = Client()
+    plain = policy_of(client.get("/plain/"))
+    updated = policy_of(client.get("/update/"))
+    assert updated["img-src"] == [*plain["img-src"], "https://tiles.example.org"]
+    assert policy_of(client.get("/replace/"))["script-src"] == ["https://cdn.example.org"]
+    assert HEADER not in client.get("/exempt/")
+    # And the next ordinary answer has the settings' policy again.
+    assert policy_of(client.get("/plain/")) == plain
+
+
+@pytest.mark.urls(__name__)
+def test_changed_settings_change_the_header(db: None) -> None:
+    client = Client()
+    assert policy_of(client.get("/plain/"))["object-src"] == ["'none'"]
+    changed = {"DIRECTIVES": {"default-src": [SELF], "img-src": ["https://example.org"]}}
+    report_only = {"DIRECTIVES": {"default-src": [SELF], "report-uri": "/csp-reports/"}}
+    with override_settings(
+        CONTENT_SECURITY_POLICY=changed, CONTENT_SECURITY_POLICY_REPORT_ONLY=report_only
+    ):
+        response = client.get("/plain/")
+        assert policy_of(response) == {
+            "default-src": ["'self'"],
+            "img-src": ["https://example.org"],
+        }
+        assert response[HEADER_REPORT_ONLY] == "default-src 'self'; report-uri /csp-reports/"
+    with override_settings(
+        CONTENT_SECURITY_POLICY={**changed, "EXCLUDE_URL_PREFIXES": ["/plain/"]}
+    ):
+        assert HEADER not in client.get("/plain/")
+    response = client.get("/plain/")
+    assert policy_of(response)["object-src"] == ["'none'"]
+    assert HEADER_REPORT_ONLY not in response
+
+
+@pytest.mark.urls(__name__)
+@override_settings(
+    CONTENT_SECURITY_POLICY_REPORT_ONLY={
+        "DIRECTIVES": {"default-src": [SELF], "report-uri": reverse_lazy("csp_reports")}
+    }
+)
+def test_a_lazy_report_uri_is_written_for_each_request(db: None) -> None:
+    client = Client()
+    assert client.get("/plain/")[HEADER_REPORT_ONLY] == (
+        "default-src 'self'; report-uri /csp-reports/"
+    )
+    set_script_prefix("/plan/")
+    try:
+        under_prefix = client.get("/plain/")
+    finally:
+        clear_script_prefix()
+    assert under_prefix[HEADER_REPORT_ONLY] == "default-src 'self'; report-uri /plan/csp-reports/"
