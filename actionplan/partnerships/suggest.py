@@ -260,17 +260,25 @@ def _glossary_phrases(text: str) -> tuple[frozenset[str], str]:
 
 @lru_cache(maxsize=1024)
 def _inner_phrases(phrase: str) -> frozenset[str]:
-    """The glossary phrases written inside a longer one, as whole words."""
-    pattern = _english_glossary().pattern
-    if pattern is None or " " not in phrase and "-" not in phrase:
+    """The glossary phrases written inside a longer one, as whole words, whose Japanese term
+    is written inside the longer one's: 次世代 and 蓄電池 in 次世代蓄電池, but not 治療 for the
+    "therapy" of "cell therapy product" (製造販売承認), nor 看護 for the "nursing" of "nursing
+    care robots" (介護)."""
+    english = _english_glossary()
+    if english.pattern is None or " " not in phrase and "-" not in phrase:
         return frozenset()
+    whole = english.japanese[phrase]
     found: set[str] = set()
     words = re.split(r"([ \-])", phrase)
     # Every run of whole words but the phrase itself, each read as the pattern reads a text.
     for start in range(0, len(words), 2):
         for end in range(start + 1, len(words) + 1, 2):
             part = "".join(words[start:end])
-            if part != phrase and pattern.fullmatch(part):
+            if (
+                part != phrase
+                and english.pattern.fullmatch(part)
+                and english.japanese[part] in whole
+            ):
                 found.add(part)
     return frozenset(found)
 

@@ -7,6 +7,7 @@ A query phrase found in the glossary matches any term of its group, so "hydrogen
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -29,6 +30,12 @@ class Glossary:
     # folded phrase → every folded term of its group(s), the phrase included
     groups: dict[str, tuple[str, ...]]
     pattern: re.Pattern[str] | None
+    # The Latin phrases alone, as whole words: with word boundaries, the Japanese (and mixed)
+    # phrases are found apart, and must not hide a Latin one (VR in VR体験会, whose 体験 part
+    # is no phrase on its own).
+    latin_pattern: re.Pattern[str] | None = None
+    # The length of the longest phrase that is not all Latin.
+    longest_japanese: int = 0
 
     def find(
         self, folded_query: str, boundaries: frozenset[int] | None = None
@@ -41,13 +48,17 @@ class Glossary:
         a word that no record holds. Latin phrases are whole words by the pattern already."""
         if self.pattern is None:
             return []
-        found = [
-            (m.start(), m.end(), m.group())
-            for m in self.pattern.finditer(folded_query)
-            if boundaries is None or m.group().isascii()
-        ]
-        if boundaries is not None:
-            found += self._aligned(folded_query, boundaries)
+        if boundaries is None:
+            return [
+                (m.start(), m.end(), self.groups[m.group()])
+                for m in self.pattern.finditer(folded_query)
+            ]
+        found = (
+            [(m.start(), m.end(), m.group()) for m in self.latin_pattern.finditer(folded_query)]
+            if self.latin_pattern is not None
+            else []
+        )
+        found += self._aligned(folded_query, boundaries)
         found.sort(key=lambda f: (f[0], -f[1]))
         chosen: list[tuple[int, int, tuple[str, ...]]] = []
         for start, end, phrase in found:
@@ -56,11 +67,14 @@ class Glossary:
         return chosen
 
     def _aligned(self, folded: str, boundaries: frozenset[int]) -> list[tuple[int, int, str]]:
-        """Japanese phrases from a word boundary to a word boundary, the longest at each."""
+        """Phrases that are not all Latin, from a word boundary to a word boundary, the longest
+        at each; no longer than the longest such phrase, so the work stays linear in the
+        query's length (NFKC may make 200 characters several thousand)."""
         found = []
         edges = sorted(boundaries)
         for i, start in enumerate(edges):
-            for end in reversed(edges[i + 1 :]):
+            last = bisect.bisect_right(edges, start + self.longest_japanese)
+            for end in reversed(edges[i + 1 : last]):
                 phrase = folded[start:end]
                 if phrase in self.groups and not phrase.isascii():
                     found.append((start, end, phrase))
@@ -90,8 +104,12 @@ def parse(data: object, source: str = "glossary") -> Glossary:
         rf"(?<![0-9a-z]){re.escape(p)}(?![0-9a-z])" if p[0].isascii() else re.escape(p)
         for p in phrases
     ]
+    latin = [a for p, a in zip(phrases, alternatives, strict=True) if p.isascii()]
     return Glossary(
-        {p: tuple(sorted(g)) for p, g in groups.items()}, re.compile("|".join(alternatives))
+        {p: tuple(sorted(g)) for p, g in groups.items()},
+        re.compile("|".join(alternatives)),
+        re.compile("|".join(latin)) if latin else None,
+        max((len(p) for p in phrases if not p.isascii()), default=0),
     )
 
 

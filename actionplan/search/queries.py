@@ -110,7 +110,9 @@ def parse_query(q: str) -> ParsedQuery:
     rest: list[str] = []
     position = 0
     # Case folding keeps the length except for a few letters (ß …); then skip the glossary.
-    matches = glossary().find(folded, word_boundaries(text)) if len(folded) == len(text) else []
+    # A query of Latin letters alone has no Japanese phrase to align: no need for Sudachi.
+    boundaries = None if folded.isascii() else word_boundaries(text)
+    matches = glossary().find(folded, boundaries) if len(folded) == len(text) else []
     for start, end, group in matches:
         rest.append(text[position:start])
         clause = group_clause(group)

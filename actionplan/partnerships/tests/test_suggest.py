@@ -24,9 +24,9 @@ ENGLISH_RECALL_AT_5_FLOOR = 0.85
 SET_FLOORS = [
     ("suggestion_set_dev2.json", 0.72, 0.70),
     ("suggestion_set_dev3.json", 0.70, 0.70),
-    # Written by a reader who never saw the engine: 0.803 (0.889, 0.725).
+    # Written by a reader who never saw the engine: 0.816 (0.889, 0.750).
     ("suggestion_set_holdout.json", 0.76, 0.70),
-    # Written after the last change by a reader who never saw the engine: 0.621 (0.606, 0.636).
+    # Written after the last change by a reader who never saw the engine: 0.636 (0.606, 0.667).
     ("suggestion_set_blind.json", 0.58, 0.60),
 ]
 
@@ -53,6 +53,10 @@ def test_a_long_glossary_phrase_also_counts_as_the_phrases_inside_it() -> None:
     assert {"水素", "燃料電池"} <= terms("a hydrogen fuel cell ship")
     # Only whole words: "trial" is no phrase inside "industrial".
     assert "実証" not in terms("industrial parks")
+    # A phrase inside a phrase counts only when its Japanese term is written in the longer
+    # one's: "nursing care" is 介護, and its "nursing" is not also 看護.
+    assert "介護" in terms("nursing care robots") and "看護" in terms("nursing staff")
+    assert "看護" not in terms("nursing care robots")
 
 
 def test_the_words_of_the_field_lead_to_the_plan_s_terms() -> None:

@@ -136,6 +136,17 @@ def test_a_glossary_phrase_counts_only_where_the_query_s_words_begin_and_end() -
     assert [(s, e) for s, e, _group in glossary.find("expo site tour", frozenset({0}))] == [(0, 9)]
 
 
+def test_a_latin_phrase_is_not_hidden_by_a_longer_mixed_one_that_does_not_align() -> None:
+    from actionplan.search.glossary import parse
+
+    glossary = parse(
+        {"groups": [["vr", "virtual reality"], ["vr体験", "vr experience"], ["体験会", "hands-on"]]}
+    )
+    # Sudachi reads VR体験会 as VR | 体験会: vr体験 does not align, vr and 体験会 do.
+    found = glossary.find("vr体験会", word_boundaries("VR体験会"))
+    assert [(s, e) for s, e, _group in found] == [(0, 2), (2, 5)]
+
+
 def test_a_query_holding_a_glossary_phrase_inside_a_word_finds_the_records_that_write_it(
     plan_version: PlanVersion,
 ) -> None:
