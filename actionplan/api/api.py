@@ -14,6 +14,7 @@ from actionplan.web.caching import public_read, uncached_read
 from .docs import ServerRenderedDocs
 from .errors import ApiError, error_response
 from .openapi import ActionplanAPI
+from .renderers import JSONRenderer
 
 api = ActionplanAPI(
     title="actionplan API",
@@ -27,6 +28,7 @@ api = ActionplanAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     docs=ServerRenderedDocs(),
+    renderer=JSONRenderer(),
 )
 
 

@@ -577,10 +577,13 @@ ACTION_COLUMNS = {
     "text_ja": "text_ja",
     "text_en": "text_en",
 }
+# Columns whose API name differs (theme__code → theme_code): the prepared reads name them so.
+_API_NAMES = {column: name for name, column in ACTION_COLUMNS.items() if column != name}
 _ACTION_ROW = PreparedQuery(
     lambda action_id: m.Action.objects.filter(pk=action_id).values(
         *ACTION_COLUMNS.values(), "source_line"
     ),
+    names=_API_NAMES,
     action_id=int,
 )
 _ACTION_MEMBERS = PreparedQuery(
@@ -609,6 +612,7 @@ _ACTION_PAGE = PreparedQuery(
         .order_by("reading_position")
         .values(*ACTION_COLUMNS.values(), "source_line")
     ),
+    names=_API_NAMES,
     version_id=int,
     after=int,
     last=int,
@@ -640,11 +644,11 @@ _ACTION_PAGE_MEMBERS = PreparedQuery(
 
 
 def _action_values(row: dict[str, Any], lg_codes: list[str]) -> dict[str, Any]:
-    """The API's action (ActionOut) from a row of ACTION_COLUMNS and the action's lg_codes."""
-    out = {name: row[column] for name, column in ACTION_COLUMNS.items()}
-    out["member_lg_codes"] = sorted(lg_codes)
-    out["source_line"] = row["source_line"]
-    return out
+    """The API's action (ActionOut): a row of ACTION_COLUMNS keyed by their API names (as the
+    prepared reads name them) with the action's lg_codes added."""
+    # Most actions have none or one: sorting those would be a call per row for nothing.
+    row["member_lg_codes"] = sorted(lg_codes) if len(lg_codes) > 1 else lg_codes
+    return row
 
 
 def _members_of(action_ids: list[int]) -> dict[int, list[str]]:
@@ -778,6 +782,7 @@ def list_actions(request: HttpRequest, paging: Query[Paging], filters: Query[Act
             paging.limit,
             [*ACTION_COLUMNS.values(), "source_line"],
         )
+        rows = [{_API_NAMES.get(column, column): v for column, v in row.items()} for row in rows]
         members = _members_of([row["id"] for row in rows])
     page = _page_links(request, paging, count)
     page["results"] = [_action_values(row, members[row["id"]]) for row in rows]

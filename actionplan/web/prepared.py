@@ -25,7 +25,7 @@ with the database backend's converters applied (dates, decimals, booleans on SQL
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +54,17 @@ class _Compiled:
 class PreparedQuery:
     """A `values()` queryset built by `build(**parameters)`, compiled on first use."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], **parameters: type) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *,
+        names: Mapping[str, str] | None = None,
+        **parameters: type,
+    ) -> None:
+        """`names` renames columns in the rows (``{"theme__code": "theme_code"}``): rows come
+        out as the caller hands them on, without a second dict per row."""
         self._build = build
+        self._names = dict(names or {})
         self._parameters = parameters
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
@@ -83,6 +92,10 @@ class PreparedQuery:
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
         if not names:
             raise TypeError("a prepared query must be a values() queryset naming its columns")
+        unknown = set(self._names) - set(names)
+        if unknown:
+            raise TypeError(f"renamed columns not in the query: {sorted(unknown)}")
+        names = tuple(self._names.get(name, name) for name in names)
         missing = set(self._parameters) - {s for s in slots if s is not None}
         if missing:
             raise TypeError(f"parameters not in the SQL as values of their own: {sorted(missing)}")
@@ -152,6 +165,8 @@ class PreparedQuery:
         """The rows as model instances, as the ORM would have built them; the query must
         select exactly the model's `columns()`. Related objects are not loaded (attach them, or
         each access asks the database)."""
+        if self._names:
+            raise TypeError("renamed columns make no model instance")
         rows = self.rows(**arguments)
         model = self._model
         if model is None:  # set by rows()

@@ -68,3 +68,31 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused(plan_version: m.Plan
     not_values = PreparedQuery(lambda pk: m.Action.objects.filter(pk=pk), pk=int)
     with pytest.raises(TypeError, match="values"):
         not_values.rows(pk=1)
+
+
+def test_columns_can_come_out_under_other_names(plan_version: m.PlanVersion) -> None:
+    renamed = PreparedQuery(
+        lambda version_id: (
+            m.Milestone.objects.filter(version_id=version_id)
+            .order_by("position", "id")
+            .values("id", "theme__code", "figure_value")
+        ),
+        names={"theme__code": "theme_code"},
+        version_id=int,
+    )
+    expected = [
+        {"id": row["id"], "theme_code": row["theme__code"], "figure_value": row["figure_value"]}
+        for row in m.Milestone.objects.filter(version_id=plan_version.pk)
+        .order_by("position", "id")
+        .values("id", "theme__code", "figure_value")
+    ]
+    assert expected and renamed.rows(version_id=plan_version.pk) == expected
+    # Converters still apply to a renamed row, and a renamed row makes no model instance.
+    assert any(isinstance(row["figure_value"], Decimal) for row in expected)
+    with pytest.raises(TypeError, match="instance"):
+        renamed.instances(version_id=plan_version.pk)
+    misnamed = PreparedQuery(
+        lambda: m.Milestone.objects.values("id"), names={"theme__code": "theme_code"}
+    )
+    with pytest.raises(TypeError, match="theme__code"):
+        misnamed.rows()
