@@ -50,6 +50,14 @@ class Related:
         return labels(mine or self.shared_terms, english, self.text_en, limit)
 
 
+# The columns `rank` reads of each kind of candidate.
+RANKED_COLUMNS = {
+    "milestone": ("id", "theme_id", "text_ja", "text_en", "group_ja", "note_ja"),
+    "partnership": ("id", "theme_code", "title_ja", "title_en", "outline_ja"),
+    "hub": ("id", "name_ja", "name_en", "theme_codes"),
+}
+
+
 def _record_terms(kind: str, record: Mapping[str, Any]) -> frozenset[str]:
     if kind == "milestone":
         return terms(
