@@ -648,6 +648,8 @@ def _action_values(row: dict[str, Any], lg_codes: list[str]) -> dict[str, Any]:
     prepared reads name them) with the action's lg_codes added."""
     # Most actions have none or one: sorting those would be a call per row for nothing.
     row["member_lg_codes"] = sorted(lg_codes) if len(lg_codes) > 1 else lg_codes
+    # In ActionOut's order: the codes, then the line of the document.
+    row["source_line"] = row.pop("source_line")
     return row
 
 

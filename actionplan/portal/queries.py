@@ -279,9 +279,13 @@ def _shown(model: type[Any]) -> PreparedQuery:
     names = [f"pk{n}" for n in range(RELATED_LIMIT)]
     parameters: dict[str, Any] = dict.fromkeys(names, int)
     return PreparedQuery(
-        lambda **pks: model.objects.filter(
-            functools.reduce(operator.or_, (Q(pk=pks[name]) for name in names))
-        ).values(*columns(model)),
+        lambda **pks: (
+            model.objects.filter(
+                functools.reduce(operator.or_, (Q(pk=pks[name]) for name in names))
+            )
+            .order_by()
+            .values(*columns(model))
+        ),
         **parameters,
     )
 
@@ -378,15 +382,19 @@ def _related(
         "partnership": _RANKED["partnership"].rows(version_id=version.pk),
         "hub": _RANKED["hub"].rows(),
     }
-    ranked = rank(action, candidates)
+    ranked = rank(action, candidates, limit=RELATED_LIMIT)
     for kind, hits in ranked.items():
         if not hits:
             continue
         ids = [hit.record["id"] for hit in hits]
         shown = _SHOWN[kind]
-        rows = shown.rows(**{f"pk{n}": pk for n, pk in enumerate(ids + [0] * RELATED_LIMIT)})
-        by_id = {row["id"]: row for row in rows}
-        for hit in hits:
+        padded = (ids + [0] * RELATED_LIMIT)[:RELATED_LIMIT]
+        by_id = {
+            row["id"]: row for row in shown.rows(**{f"pk{n}": pk for n, pk in enumerate(padded)})
+        }
+        # A record deleted between the two reads is no longer listed.
+        ranked[kind] = [hit for hit in hits if hit.record["id"] in by_id]
+        for hit in ranked[kind]:
             hit.record = shown.instance(by_id[hit.record["id"]])
             if kind == "milestone":
                 hit.record.theme = themes[hit.record.theme_id]

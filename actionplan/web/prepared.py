@@ -96,6 +96,8 @@ class PreparedQuery:
         if unknown:
             raise TypeError(f"renamed columns not in the query: {sorted(unknown)}")
         names = tuple(self._names.get(name, name) for name in names)
+        if len(set(names)) != len(names):
+            raise TypeError(f"two columns under one name: {sorted(names)}")
         missing = set(self._parameters) - {s for s in slots if s is not None}
         if missing:
             raise TypeError(f"parameters not in the SQL as values of their own: {sorted(missing)}")
@@ -129,6 +131,8 @@ class PreparedQuery:
         return compiled
 
     def rows(self, **arguments: Any) -> list[dict[str, Any]]:
+        if arguments.keys() != self._parameters.keys():
+            raise TypeError(f"arguments {sorted(arguments)}, expected {sorted(self._parameters)}")
         if any(value is None for value in arguments.values()):
             raise TypeError("None is no argument of a prepared query")
         if self._model is None:
@@ -176,6 +180,8 @@ class PreparedQuery:
 
     def instance(self, row: dict[str, Any]) -> Any:
         """One row of `rows()` as a model instance (see `instances()`)."""
+        if self._names:
+            raise TypeError("renamed columns make no model instance")
         if self._model is None:
             raise RuntimeError("no rows read yet")
         alias = router.db_for_read(self._model)

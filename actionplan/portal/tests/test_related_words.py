@@ -7,11 +7,14 @@ import html
 import json
 import re
 import unicodedata
+from typing import Any
 
+import pytest
 from django.test import Client
 
 from actionplan.partnerships.suggest import terms
 from actionplan.plans.models import Action, Milestone, Partnership, PlanVersion
+from actionplan.portal.related import rank
 from actionplan.resources import DATA_DIR
 
 
@@ -72,3 +75,30 @@ def test_japanese_pages_give_words_of_the_japanese_text_where_it_shares_one(
     assert reasons
     words = [w for r in reasons for w in r.split("、")]
     assert len([w for w in words if not w.isascii()]) > len(words) / 2
+
+
+def test_a_related_record_deleted_while_the_page_is_built_is_left_out(
+    client: Client, plan_version: PlanVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page ranks the candidates on a few columns, then reads the shown ones whole: one
+    # deleted in between (by staff in the admin) is no longer listed, and the page answers.
+    from actionplan.portal import queries
+
+    deleted: list[str] = []
+
+    def rank_then_delete(action: Action, candidates: Any, **kwargs: Any) -> Any:
+        ranked = rank(action, candidates, **kwargs)
+        if ranked["milestone"] and not deleted:
+            first = Milestone.objects.get(pk=ranked["milestone"][0].record["id"])
+            deleted.append(first.text_ja)
+            first.delete()
+        return ranked
+
+    monkeypatch.setattr(queries, "rank", rank_then_delete)
+    for action in Action.objects.filter(version=plan_version).order_by("pk"):
+        response = client.get(f"/actions/{action.pk}/")
+        assert response.status_code == 200
+        if deleted:
+            break
+    assert deleted, "no action page lists a development"
+    assert html.escape(deleted[0]) not in response.content.decode()

@@ -96,3 +96,13 @@ def test_columns_can_come_out_under_other_names(plan_version: m.PlanVersion) -> 
     )
     with pytest.raises(TypeError, match="theme__code"):
         misnamed.rows()
+
+
+def test_arguments_and_names_are_checked(plan_version: m.PlanVersion) -> None:
+    with pytest.raises(TypeError, match="expected"):
+        _MILESTONES.rows(version_id=plan_version.pk, theme_code="x", extra=1)
+    clash = PreparedQuery(
+        lambda: m.Milestone.objects.values("id", "theme__code"), names={"theme__code": "id"}
+    )
+    with pytest.raises(TypeError, match="one name"):
+        clash.rows()
