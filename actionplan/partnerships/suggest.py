@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from actionplan.plans.models import (
@@ -177,6 +178,18 @@ class _EnglishGlossary:
     japanese_terms: tuple[tuple[str, str], ...] = ()
 
 
+def _whole_words(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern finding the (folded, Latin) phrases as whole words, the longest first."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    if not ordered:
+        return None
+    # One test of the first character before the alternatives: most characters of a text are
+    # Japanese, and trying 400 phrases at each of them took seconds per hundred texts.
+    first = "".join(sorted({re.escape(p[0]) for p in ordered}))
+    alternatives = "|".join(re.escape(p) for p in ordered)
+    return re.compile(rf"(?<![0-9a-z])(?=[{first}])(?:{alternatives})(?![0-9a-z])")
+
+
 @lru_cache(maxsize=1)
 def _english_glossary() -> _EnglishGlossary:
     """The search glossary read from English to Japanese: each English phrase stands for the
@@ -209,18 +222,11 @@ def _english_glossary() -> _EnglishGlossary:
     for phrase, target in japanese.items():
         if phrase in written:
             english.setdefault(target, []).append(phrase)
-    phrases = sorted(japanese, key=len, reverse=True)
-    # One test of the first character before the alternatives: most characters of a text are
-    # Japanese, and trying 400 phrases at each of them took seconds per hundred texts.
-    first = "".join(sorted({re.escape(p[0]) for p in phrases}))
-    alternatives = "|".join(re.escape(p) for p in phrases)
-    pattern = (
-        re.compile(rf"(?<![0-9a-z])(?=[{first}])(?:{alternatives})(?![0-9a-z])")
-        if phrases
-        else None
-    )
     return _EnglishGlossary(
-        pattern, japanese, {k: tuple(v) for k, v in english.items()}, tuple(japanese_terms)
+        _whole_words(japanese),
+        japanese,
+        {k: tuple(v) for k, v in english.items()},
+        tuple(japanese_terms),
     )
 
 
@@ -325,12 +331,16 @@ class ConceptsError(ValueError):
 
 @dataclass(frozen=True)
 class Concept:
-    """A subject of the plan under its own words (`terms`, as `terms()` reads them) and the
-    names a reason shows it by."""
+    """A subject of the plan under its own words (`phrases`, folded: 社会受容性) and the names
+    a reason shows it by."""
 
+    key: str
     label_ja: str
     label_en: str
-    terms: frozenset[str]
+    phrases: tuple[str, ...]
+    # The terms that say it already: its phrases and the glossary terms they stand for
+    # (社会受容性 is 受容, which "public acceptance" gives too).
+    said_as: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -380,23 +390,33 @@ def parse_concepts(data: Any, source: str) -> _Concepts:
         label_en = entry.get("label_en")
         if not isinstance(label_en, str) or not label_en.strip():
             raise ConceptsError(f"{where}.label_en: expected the concept's English name")
-        found = frozenset().union(*(terms(word) for word in plan_words))
-        if not found:
-            raise ConceptsError(f"{where}.terms: none of {plan_words} is a content word")
+        # A plan word is met as written, whole: 社会受容性, not the 社会 and 受容 Sudachi cuts
+        # it into, which other subjects write too (外国人材の受容).
+        phrases = tuple(" ".join(fold(word).split()) for word in plan_words)
+        short = [word for word, phrase in zip(plan_words, phrases, strict=True) if len(phrase) < 2]
+        if short:
+            raise ConceptsError(f"{where}.terms: {short} is shorter than two characters")
         index = len(concepts)
-        concepts.append(Concept(str(entry.get("label_ja") or plan_words[0]), label_en, found))
+        label_ja = str(entry.get("label_ja") or plan_words[0])
+        targets = dict(_english_glossary().japanese_terms)
+        said_as = frozenset(phrases) | {targets[p] for p in phrases if p in targets}
+        concepts.append(Concept(f"concept:{index}", label_ja, label_en, phrases, said_as))
         for cue in cues:
-            folded = " ".join(fold(cue).split())
-            if folded.isascii():
-                english.setdefault(folded, index)
-                if folded[-1:].isalpha():
-                    english.setdefault(_plural(folded), index)
-            else:
+            folded = _plain(cue)
+            if not folded.isascii():
                 japanese.append((folded, index))
-    phrases = sorted(english, key=len, reverse=True)
-    alternatives = "|".join(re.escape(p) for p in phrases)
-    pattern = re.compile(rf"(?<![0-9a-z])(?:{alternatives})(?![0-9a-z])") if phrases else None
-    return _Concepts(tuple(concepts), english, pattern, tuple(japanese))
+                continue
+            # As written and with hyphens as spaces, as the text is read ("point-of-care").
+            for form in {folded, " ".join(folded.replace("-", " ").split())}:
+                english.setdefault(form, index)
+                if form[-1:].isalpha():
+                    english.setdefault(_plural(form), index)
+    return _Concepts(tuple(concepts), english, _whole_words(english), tuple(japanese))
+
+
+def _plain(text: str) -> str:
+    """Folded, with one space between words and a plain apostrophe (patient’s → patient's)."""
+    return " ".join(fold(text).replace("\u2019", "'").split())
 
 
 @lru_cache(maxsize=1)
@@ -408,29 +428,66 @@ def _concepts() -> _Concepts:
     return parse_concepts(data, CONCEPTS_FILE.name)
 
 
+# Japanese cues this short must begin and end where Sudachi's long units do.
+SHORT_CUE = 3
+
+
+def _word_edges(folded: str) -> frozenset[int]:
+    edges: set[int] = set()
+    for offset, morpheme in morphemes(_tokenizer(), folded, None):
+        edges.update((offset + morpheme.begin(), offset + morpheme.end()))
+    return frozenset(edges)
+
+
+def _aligned(folded: str, cue: str, edges: frozenset[int]) -> bool:
+    start = folded.find(cue)
+    while start != -1:
+        if start in edges and start + len(cue) in edges:
+            return True
+        start = folded.find(cue, start + 1)
+    return False
+
+
+def _writes(concept: Concept, folded: str) -> bool:
+    return any(phrase in folded for phrase in concept.phrases)
+
+
+def concepts_written(text: str) -> frozenset[str]:
+    """The keys of the concepts whose plan words a text writes (a candidate's field)."""
+    folded = fold(text)
+    return frozenset(c.key for c in _concepts().concepts if _writes(c, folded))
+
+
 @lru_cache(maxsize=1024)
 def related_concepts(text: str) -> tuple[Concept, ...]:
     """The plan's subjects a text speaks of in other words ("residents worried about noise" →
-    社会受容性), each with its words that the text does not write itself."""
+    社会受容性); not those whose plan words it says itself, which its terms meet already."""
     lexicon = _concepts()
     folded = fold(text)
+    plain = _plain(text)
     found: set[int] = set()
     if lexicon.pattern is not None:
-        for latin in (folded, folded.replace("-", " ")):
+        for latin in (plain, " ".join(plain.replace("-", " ").split())):
             found.update(lexicon.english[m.group()] for m in lexicon.pattern.finditer(latin))
-    found.update(index for cue, index in lexicon.japanese if cue in folded)
+    edges: frozenset[int] | None = None
+    for cue, index in lexicon.japanese:
+        if index in found or cue not in plain:
+            continue
+        # A short cue only as a word of its own: 理研 is no cue in 物理研究所, nor 藻類 in 海藻類.
+        if len(cue) <= SHORT_CUE:
+            edges = _word_edges(plain) if edges is None else edges
+            if not _aligned(plain, cue, edges):
+                continue
+        found.add(index)
+    # A plan word the text writes, or that a glossary phrase of it stands for ("foreign staff"
+    # is 外国人材), is met by the terms already.
     own = terms(text)
-    related = []
-    for index in sorted(found):
-        concept = lexicon.concepts[index]
-        if concept.terms - own:
-            related.append(Concept(concept.label_ja, concept.label_en, concept.terms - own))
-    return tuple(related)
-
-
-def related_terms(text: str) -> frozenset[str]:
-    """The words of `related_concepts`, together."""
-    return frozenset().union(*(concept.terms for concept in related_concepts(text)))
+    concepts = (lexicon.concepts[index] for index in sorted(found))
+    return tuple(
+        concept
+        for concept in concepts
+        if not _writes(concept, folded) and not own & concept.said_as
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -455,6 +512,7 @@ def character_grams(text: str) -> frozenset[str]:
     return frozenset(grams)
 
 
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆]")
 _KANJI_KATAKANA = re.compile(r"[\u3400-\u9fff\u30a0-\u30ff\uf900-\ufaff々〆]{2,}")
 
 # The fields of a candidate and their weights in the combined score. Each field's BM25 score is
@@ -478,11 +536,11 @@ FIELD_WEIGHTS = {"terms": 1.0, "grams": 0.3, "english": 0.8, "context": 0.6}
 # the bigrams matter less (0.6 -> 0.3: whole words now meet where only bigrams did) and the
 # context more (0.3 -> 0.6).
 THEME_WEIGHT = 0.5
-# The plan's words for the concepts a proposal speaks of in other words (`related_concepts`), met
-# in a candidate's terms: a hint, weaker than a word both texts write. Chosen on the five sets
-# used before (0, 0.25, 0.5, 0.75, 1.0: 295, 298, 299, 301, 297 of their 367 expected items),
-# then measured once on the two blind sets: blind2 0.561 -> 0.634, and on blind3, written the
-# same day by a reader who saw neither the lexicon nor the engine, 0.562 -> 0.578.
+# The concepts a proposal speaks of in other words (`related_concepts`), met where a candidate
+# writes their plan words (its `concepts` field). Chosen on the five sets used before (0, 0.5,
+# 0.75, 1.0, 1.25: 295, 299, 302, 301, 300 of their 367 expected items), then measured on a set
+# written meanwhile by a reader who saw neither the lexicon nor the engine (blind4: 70 -> 71 of
+# 124); see README ("Suggestions").
 RELATED_WEIGHT = 0.75
 # BM25's usual parameters; each field is a set, so a term counts once however often it is written.
 BM25_K1 = 1.2
@@ -513,6 +571,7 @@ def _fields(main: str, english: str, context: Iterable[str]) -> dict[str, frozen
         "grams": character_grams(main),
         "english": english_words(english),
         "context": frozenset(context_terms),
+        "concepts": concepts_written(main),
     }
 
 
@@ -527,6 +586,12 @@ class Suggestion:
     themes: list[str] = field(default_factory=list)
     note: str = ""
     related_terms: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (the Japanese one where there is no other)."""
+        english = (get_language() or "ja").startswith("en")
+        return self.label_en if english and self.label_en else self.label_ja
 
     @property
     def reason(self) -> str:
@@ -636,7 +701,7 @@ class _Index:
         total = len(candidates)
         idf: dict[str, dict[str, float]] = {}
         average_size: dict[str, float] = {}
-        for name in FIELD_WEIGHTS:
+        for name in (*FIELD_WEIGHTS, "concepts"):
             counts: Counter[str] = Counter()
             for candidate in candidates:
                 counts.update(candidate.fields[name])
@@ -674,13 +739,15 @@ def _index() -> _Index:
         Partnership.objects.count(),
         Hub.objects.count(),
     )
+    # The candidates' concepts are those of the lexicon read when they were analysed.
+    lexicon = _concepts()
     with _index_lock:
-        if _index_cache.get("signature") == signature:
+        if _index_cache.get("signature") == signature and _index_cache.get("lexicon") is lexicon:
             cached: _Index = _index_cache["index"]
             return cached
     index = _Index.build(_candidates())
     with _index_lock:
-        _index_cache.update(signature=signature, index=index)
+        _index_cache.update(signature=signature, index=index, lexicon=lexicon)
     return index
 
 
@@ -730,22 +797,13 @@ def labels(found: list[str], english: bool, text: str, limit: int = 5) -> list[s
     return labels
 
 
-def _hinted(
-    concepts: Iterable[Concept], candidate: Candidate, idf: dict[str, float], english: bool
-) -> list[str]:
-    """The names of the related concepts a candidate speaks of, its rarest words first; three
-    at most."""
-    held = candidate.fields["terms"]
-    weighed = [
-        (-max(idf.get(t, 0.0) for t in concept.terms & held), concept)
-        for concept in concepts
-        if concept.terms & held
-    ]
-    weighed.sort(key=lambda w: (w[0], w[1].label_ja))
+def _hinted(concepts: Iterable[Concept], candidate: Candidate, english: bool) -> list[str]:
+    """The names of the related concepts a candidate writes the plan words of; three at most."""
+    held = candidate.fields["concepts"]
     names: list[str] = []
-    for _weight, concept in weighed:
+    for concept in concepts:
         name = concept.label_en if english else concept.label_ja
-        if name not in names:
+        if concept.key in held and name not in names:
             names.append(name)
     return names[:3]
 
@@ -769,7 +827,7 @@ def suggest(
     }
     query["context"] = query["terms"] | query["english"]
     concepts = related_concepts(text)
-    related = frozenset().union(*(concept.terms for concept in concepts))
+    related = frozenset(concept.key for concept in concepts)
     weights = {**FIELD_WEIGHTS, "related": RELATED_WEIGHT}
     wanted_themes = frozenset(theme_codes)
     wanted_governments = frozenset(government_codes)
@@ -782,7 +840,7 @@ def suggest(
         if candidate.key in excluded:
             continue
         scores = {name: index.bm25(name, query[name], candidate) for name in FIELD_WEIGHTS}
-        scores["related"] = index.bm25("terms", related, candidate) if related else 0.0
+        scores["related"] = index.bm25("concepts", related, candidate) if related else 0.0
         raw.append((candidate, scores))
         for name, value in scores.items():
             slot = (candidate.kind, name)
@@ -796,11 +854,15 @@ def suggest(
         )
         themes = sorted(wanted_themes & candidate.theme_codes)
         shown = _shown_terms(query, candidate, index.idf)
-        hinted = _hinted(concepts, candidate, index.idf["terms"], english)
+        hinted = _hinted(concepts, candidate, english)
         if themes:
             score += THEME_WEIGHT
         if score <= 0 or not (shown or themes or hinted):
             continue
+        words = labels(shown, english, text)
+        if english:
+            # A Japanese word the glossary has no English for is not shown on an English page.
+            words = [word for word in words if not _JAPANESE.search(word)]
         ranked[candidate.kind].append(
             Suggestion(
                 candidate.kind,
@@ -808,9 +870,10 @@ def suggest(
                 candidate.label_ja,
                 candidate.label_en,
                 round(score, 3),
-                labels(shown, english, text),
+                words,
                 [theme_names.get(code, code) for code in themes],
-                related_terms=hinted,
+                # A concept shown as a shared word already is not named twice.
+                related_terms=[name for name in hinted if name not in words],
             )
         )
     for kind in ("action", "partnership", "hub"):
@@ -832,11 +895,13 @@ def _governments(
     holders = {c.key: c.government_codes for c in index.candidates}
     scores: dict[str, float] = {}
     shared: dict[str, set[str]] = {}
+    related: dict[str, set[str]] = {}
     for kind, share in (("action", 0.5), ("partnership", 1.0)):
         for suggestion in ranked[kind][:GOVERNMENT_DEPTH]:
             for code in holders.get(suggestion.key, frozenset()):
                 scores[code] = scores.get(code, 0.0) + suggestion.score * share
                 shared.setdefault(code, set()).update(suggestion.shared_terms[:3])
+                related.setdefault(code, set()).update(suggestion.related_terms[:3])
     folded = unicodedata.normalize("NFKC", text)
     found = []
     for government in MemberGovernment.objects.all():
@@ -862,6 +927,7 @@ def _governments(
                 sorted(shared.get(government.lg_code, set()))[:5],
                 [],
                 " / ".join(str(n) for n in notes),
+                sorted(related.get(government.lg_code, set()))[:3],
             )
         )
     found.sort(key=lambda s: (-s.score, s.key))
@@ -873,8 +939,6 @@ def proposal_text(proposal: Proposal) -> str:
 
 
 def suggest_for_proposal(proposal: Proposal, limit: int = 5) -> dict[str, list[Suggestion]]:
-    from django.utils.translation import get_language
-
     return suggest(
         proposal_text(proposal),
         proposal.theme_codes,
