@@ -3,10 +3,12 @@
 Each candidate is scored with BM25 in four fields (`FIELD_WEIGHTS`): Sudachi's normalised terms
 (English glossary phrases standing for their Japanese term), character bigrams of the Japanese
 terms, the English stems of the candidate's own English text, and its context (group heading,
-parent item, year headline, theme). Each field's score is divided by the best of its kind, and
-the weighted sum gets `THEME_WEIGHT` when the candidate's theme is one the proposer chose. The
-candidates are analysed once per state of the data (the data stamp). Every suggestion carries
-its reason, e.g. 「共通語: 水素, 蓄電池 / テーマ: カーボンニュートラル」.
+parent item, year headline, theme); and in a fifth (`RELATED_WEIGHT`), the concepts of the
+concept lexicon the proposal speaks of in other words, against those whose plan words the
+candidate writes. Each field's score is divided by the best of its kind, and the weighted sum
+gets `THEME_WEIGHT` when the candidate's theme is one the proposer chose. The candidates are
+analysed once per state of the data (the data stamp). Every suggestion carries its reason, e.g.
+「共通語: 水素, 蓄電池 / 関連語: 社会受容性 / テーマ: カーボンニュートラル」.
 """
 
 from __future__ import annotations
@@ -210,12 +212,8 @@ def _english_glossary() -> _EnglishGlossary:
             if term.isascii():
                 japanese.setdefault(term, target)
                 # The plural too, as English writes it ("trials", "hotels", "storage batteries").
-                plural = re.sub(r"y$", "ies", term) if re.search(r"[^aeiou]y$", term) else term
-                plural = plural if plural != term else re.sub(r"(s|x|ch|sh)$", r"\1es", term)
-                if plural == term:
-                    plural = term + "s"
                 if term[-1:].isalpha():
-                    japanese.setdefault(plural, target)
+                    japanese.setdefault(_plural(term), target)
     # The phrases as the glossary writes them (hub, hubs, base), not the plurals made above
     # ("hubses"), which would be read on a page.
     english: dict[str, list[str]] = {}
@@ -341,6 +339,8 @@ class Concept:
     # The terms that say it already: its phrases and the glossary terms they stand for
     # (社会受容性 is 受容, which "public acceptance" gives too).
     said_as: frozenset[str] = frozenset()
+    # Its Latin plan words (AI) as whole words: "ai" is written in "sustainable" too.
+    latin: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -381,6 +381,8 @@ def parse_concepts(data: Any, source: str) -> _Concepts:
     concepts: list[Concept] = []
     english: dict[str, int] = {}
     japanese: list[tuple[str, int]] = []
+    cue_of: dict[str, int] = {}
+    targets = dict(_english_glossary().japanese_terms)
     for number, entry in enumerate(data["concepts"]):
         where = f"{source}: concepts[{number}]"
         if not isinstance(entry, dict):
@@ -392,17 +394,25 @@ def parse_concepts(data: Any, source: str) -> _Concepts:
             raise ConceptsError(f"{where}.label_en: expected the concept's English name")
         # A plan word is met as written, whole: 社会受容性, not the 社会 and 受容 Sudachi cuts
         # it into, which other subjects write too (外国人材の受容).
-        phrases = tuple(" ".join(fold(word).split()) for word in plan_words)
+        label_ja = entry.get("label_ja", plan_words[0])
+        if not isinstance(label_ja, str) or not label_ja.strip():
+            raise ConceptsError(f"{where}.label_ja: expected the concept's Japanese name")
+        phrases = tuple(_plain(word) for word in plan_words)
         short = [word for word, phrase in zip(plan_words, phrases, strict=True) if len(phrase) < 2]
         if short:
             raise ConceptsError(f"{where}.terms: {short} is shorter than two characters")
         index = len(concepts)
-        label_ja = str(entry.get("label_ja") or plan_words[0])
-        targets = dict(_english_glossary().japanese_terms)
         said_as = frozenset(phrases) | {targets[p] for p in phrases if p in targets}
-        concepts.append(Concept(f"concept:{index}", label_ja, label_en, phrases, said_as))
+        latin = _whole_words(p for p in phrases if p.isascii())
+        concepts.append(Concept(f"concept:{index}", label_ja, label_en, phrases, said_as, latin))
         for cue in cues:
             folded = _plain(cue)
+            if not any(c.isalnum() for c in folded):
+                raise ConceptsError(f"{where}.cues: {cue!r} has no letter or digit")
+            if cue_of.setdefault(folded, index) != index:
+                raise ConceptsError(
+                    f"{where}.cues: {cue!r} is a cue of concepts[{cue_of[folded]}] already"
+                )
             if not folded.isascii():
                 japanese.append((folded, index))
                 continue
@@ -432,30 +442,35 @@ def _concepts() -> _Concepts:
 SHORT_CUE = 3
 
 
-def _word_edges(folded: str) -> frozenset[int]:
+def _word_edges(text: str) -> frozenset[int]:
+    """The offsets in `text` where Sudachi's long units begin and end."""
     edges: set[int] = set()
-    for offset, morpheme in morphemes(_tokenizer(), folded, None):
+    for offset, morpheme in morphemes(_tokenizer(), text, None):
         edges.update((offset + morpheme.begin(), offset + morpheme.end()))
     return frozenset(edges)
 
 
-def _aligned(folded: str, cue: str, edges: frozenset[int]) -> bool:
-    start = folded.find(cue)
+def _aligned(text: str, cue: str, edges: frozenset[int]) -> bool:
+    start = text.find(cue)
     while start != -1:
         if start in edges and start + len(cue) in edges:
             return True
-        start = folded.find(cue, start + 1)
+        start = text.find(cue, start + 1)
     return False
 
 
-def _writes(concept: Concept, folded: str) -> bool:
-    return any(phrase in folded for phrase in concept.phrases)
+def _writes(concept: Concept, plain: str) -> bool:
+    """Whether a text (read by `_plain`) writes one of the concept's plan words: a Japanese
+    one anywhere, a Latin one as a whole word."""
+    if any(phrase in plain for phrase in concept.phrases if not phrase.isascii()):
+        return True
+    return concept.latin is not None and concept.latin.search(plain) is not None
 
 
 def concepts_written(text: str) -> frozenset[str]:
     """The keys of the concepts whose plan words a text writes (a candidate's field)."""
-    folded = fold(text)
-    return frozenset(c.key for c in _concepts().concepts if _writes(c, folded))
+    plain = _plain(text)
+    return frozenset(c.key for c in _concepts().concepts if _writes(c, plain))
 
 
 @lru_cache(maxsize=1024)
@@ -463,7 +478,6 @@ def related_concepts(text: str) -> tuple[Concept, ...]:
     """The plan's subjects a text speaks of in other words ("residents worried about noise" →
     社会受容性); not those whose plan words it says itself, which its terms meet already."""
     lexicon = _concepts()
-    folded = fold(text)
     plain = _plain(text)
     found: set[int] = set()
     if lexicon.pattern is not None:
@@ -484,9 +498,7 @@ def related_concepts(text: str) -> tuple[Concept, ...]:
     own = terms(text)
     concepts = (lexicon.concepts[index] for index in sorted(found))
     return tuple(
-        concept
-        for concept in concepts
-        if not _writes(concept, folded) and not own & concept.said_as
+        concept for concept in concepts if not _writes(concept, plain) and not own & concept.said_as
     )
 
 
@@ -859,10 +871,12 @@ def suggest(
             score += THEME_WEIGHT
         if score <= 0 or not (shown or themes or hinted):
             continue
-        words = labels(shown, english, text)
+        words = labels(shown, english, text, limit=len(shown))
         if english:
-            # A Japanese word the glossary has no English for is not shown on an English page.
-            words = [word for word in words if not _JAPANESE.search(word)]
+            # A Japanese word the glossary has no English for is not shown on an English page,
+            # unless there is no other (a Japanese proposal's own words).
+            words = [word for word in words if not _JAPANESE.search(word)] or words
+        words = words[:5]
         ranked[candidate.kind].append(
             Suggestion(
                 candidate.kind,
@@ -908,6 +922,7 @@ def _governments(
         short = re.sub(r"[府県市]$", "", government.name_ja)
         named = government.name_ja in folded or (len(short) >= 2 and short in folded)
         score = scores.get(government.lg_code, 0.0)
+        words = sorted(shared.get(government.lg_code, set()))[:5]
         notes = []
         if government.lg_code in wanted:
             score += 3.0
@@ -924,10 +939,10 @@ def _governments(
                 government.name_ja,
                 government.name_en,
                 round(score, 3),
-                sorted(shared.get(government.lg_code, set()))[:5],
+                words,
                 [],
                 " / ".join(str(n) for n in notes),
-                sorted(related.get(government.lg_code, set()))[:3],
+                sorted(related.get(government.lg_code, set()) - set(words))[:3],
             )
         )
     found.sort(key=lambda s: (-s.score, s.key))
