@@ -80,6 +80,20 @@ _ENGLISH_STOP = frozenset(
     place plan planned plans please put rather real really right run running said say second
     see seen set several show since small something soon start still take taking tell thing
     things think three thus today together try trying two whether whole year years yet
+    study studies partner partners
+    """.split()
+)
+# Place names say where, not what; Sudachi tells them apart in Japanese (地名) but English is
+# not given to it. Japan's prefectures and designated cities, and the country: "Osaka" alone
+# made a proposal "share" a word with every hub and agreement of Osaka.
+_ENGLISH_PLACES = frozenset(
+    """
+    japan japanese kinki hokkaido aomori iwate miyagi akita yamagata fukushima ibaraki tochigi
+    gunma saitama chiba tokyo kanagawa niigata toyama ishikawa fukui yamanashi nagano gifu
+    shizuoka aichi mie shiga kyoto osaka hyogo nara wakayama tottori shimane okayama hiroshima
+    yamaguchi tokushima kagawa ehime kochi fukuoka saga nagasaki kumamoto oita miyazaki
+    kagoshima okinawa sapporo sendai yokohama kawasaki sagamihara hamamatsu nagoya sakai
+    kobe kitakyushu
     """.split()
 )
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]|[a-z]")
@@ -128,7 +142,12 @@ def _english_terms(folded: str) -> set[str]:
     words = _LATIN_WORD.findall(folded)
     words += [part for word in words if "-" in word for part in word.split("-") if part]
     for word in words:
-        if word.isdigit() or word in _ENGLISH_STOP or word in _STOP_TERMS:
+        if (
+            word.isdigit()
+            or word in _ENGLISH_STOP
+            or word in _STOP_TERMS
+            or word in _ENGLISH_PLACES
+        ):
             continue
         singular = stem(word)
         if singular in _STOP_TERMS:
@@ -800,8 +819,15 @@ def labels(found: list[str], english: bool, text: str, limit: int = 5) -> list[s
     "batteries" are both "storage battery" on an English page), English words as the
     proposal's `text` writes them."""
     labels: list[str] = []
+    japanese = _english_glossary().japanese
     for term in found:
-        label = english_label(term, text) if english else shown(term, text)
+        if english:
+            label = english_label(term, text)
+        else:
+            # An English word of the proposal is shown as the glossary's Japanese term, so a
+            # Japanese page does not show both 水素 and "hydrogen".
+            label = shown(term, text)
+            label = japanese.get(label, label) if label.isascii() else label
         if label not in labels:
             labels.append(label)
         if len(labels) == limit:

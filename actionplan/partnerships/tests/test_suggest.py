@@ -24,7 +24,8 @@ ENGLISH_RECALL_AT_5_FLOOR = 0.85
 SET_FLOORS = [
     ("suggestion_set_dev2.json", 0.72, 0.70),
     ("suggestion_set_dev3.json", 0.70, 0.70),
-    # Written by a reader who never saw the engine: 0.816 (0.889, 0.750).
+    # Written by a reader who never saw the engine: 0.816 (0.889, 0.750); 0.789 (0.861, 0.725)
+    # once English place names were no shared words.
     ("suggestion_set_holdout.json", 0.76, 0.70),
     # Written after the last change by a reader who never saw the engine: 0.636 (0.606, 0.667);
     # with the concept lexicon 0.697 (0.667, 0.727).
@@ -216,7 +217,9 @@ def test_english_is_read_as_english_and_meets_the_japanese_terms() -> None:
     assert not {"フォー", "アンド", "スタディー", "ビトウィーン", "オブ", "ウィズ"} & found
     assert not {"for", "and", "of", "between", "with", "a"} & found
     # Glossary phrases give their Japanese terms; plurals are read as singular.
-    assert {"水素", "蓄電池", "空飛ぶクルマ", "port", "osaka"} <= found
+    assert {"水素", "蓄電池", "空飛ぶクルマ", "port"} <= found
+    # Place names say where, not what, in English as in Japanese.
+    assert not {"osaka", "kobe"} & found
 
 
 def test_an_english_proposal_shares_no_stop_words(plan_version: PlanVersion) -> None:
@@ -279,3 +282,32 @@ def test_a_reason_word_is_written_as_the_text_in_front_of_the_reader_writes_it()
     labels = {shown(t, text) for t in found if t.isascii()}
     assert {"carried", "operation"} <= labels
     assert not {"carry", "operate"} & labels
+
+
+def test_english_place_names_are_no_shared_subject(plan_version: PlanVersion) -> None:
+    text = (
+        "Hydrogen ferry for Osaka bay\nWe are a shipping company and want to study a hydrogen "
+        "fuel cell ferry route between Kobe and Osaka. We look for partners in Kyoto too."
+    )
+    found = english_words(text) | terms(text)
+    assert {"osaka", "kobe", "kyoto", "study", "partner"}.isdisjoint(found)
+    with translation.override("en"):
+        ranked = suggest(text, english=True)
+    shared = {t for items in ranked.values() for s in items for t in s.shared_terms}
+    assert "hydrogen" in shared
+    assert {"osaka", "kobe", "kyoto", "study", "partner", "partners"}.isdisjoint(shared)
+    # Every hub and agreement suggested shares a subject with the proposal, not a place.
+    for kind in ("hub", "partnership"):
+        assert all(s.shared_terms or s.related_terms for s in ranked[kind])
+
+
+def test_a_japanese_page_names_an_english_proposal_s_words_in_japanese(
+    plan_version: PlanVersion,
+) -> None:
+    text = "Hydrogen supply chain\nWe want to build a hydrogen supply chain for ports."
+    with translation.override("ja"):
+        ranked = suggest(text, english=False)
+    reasons = [s.shared_terms for s in ranked["action"]]
+    assert any("水素" in words for words in reasons)
+    # Not the same word twice, once in each language.
+    assert not any("hydrogen" in words for words in reasons)
