@@ -5,8 +5,10 @@ Each candidate is scored with BM25 in four fields (`FIELD_WEIGHTS`): Sudachi's n
 terms, the English stems of the candidate's own English text, and its context (group heading,
 parent item, year headline, theme); and in a fifth (`RELATED_WEIGHT`), the concepts of the
 concept lexicon the proposal speaks of in other words, against those whose plan words the
-candidate writes. Each field's score is divided by the best of its kind, and the weighted sum
-gets `THEME_WEIGHT` when the candidate's theme is one the proposer chose. The candidates are
+candidate writes; and in a sixth (`NEEDS_WEIGHT`), for actions, what proposers write when the
+action is what they need (`action_needs.json`). Each field's score is divided by the best of
+its kind, and the weighted sum gets `THEME_WEIGHT` when the candidate's theme is one the
+proposer chose. The candidates are
 analysed once per state of the data (the data stamp). Every suggestion carries its reason, e.g.
 「共通語: 水素, 蓄電池 / 関連語: 社会受容性 / テーマ: カーボンニュートラル」.
 """
@@ -457,6 +459,40 @@ def _concepts() -> _Concepts:
     return parse_concepts(data, CONCEPTS_FILE.name)
 
 
+NEEDS_FILE = DATA_DIR / "partnerships" / "action_needs.json"
+
+
+def parse_needs(data: Any, source: str) -> dict[str, str]:
+    """What proposers write when an action is what they need, by action key: short phrases
+    in Japanese ("ja") and English ("en"), joined into one text per action. Keys of actions
+    that are not in the plan (an earlier edition's) are kept and simply never met. Errors name
+    the entry and its field."""
+    if not isinstance(data, dict) or not isinstance(data.get("actions"), dict):
+        raise ConceptsError(f"{source}: expected an object with an object under 'actions'")
+    needs: dict[str, str] = {}
+    for key, entry in data["actions"].items():
+        where = f"{source}: actions[{key!r}]"
+        if not isinstance(entry, dict) or not set(entry) <= {"ja", "en"} or not entry:
+            raise ConceptsError(f"{where}: expected an object with 'ja' and/or 'en'")
+        phrases = [
+            phrase
+            for name in ("ja", "en")
+            if name in entry
+            for phrase in _strings(entry, name, where)
+        ]
+        needs[key] = "\n".join(phrases)
+    return needs
+
+
+@lru_cache(maxsize=1)
+def _needs() -> dict[str, str]:
+    try:
+        data = json.loads(NEEDS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConceptsError(f"{NEEDS_FILE.name}: cannot read: {exc}") from None
+    return parse_needs(data, NEEDS_FILE.name)
+
+
 # Japanese cues this short must begin and end where Sudachi's long units do.
 SHORT_CUE = 3
 
@@ -573,6 +609,9 @@ THEME_WEIGHT = 0.5
 # written meanwhile by a reader who saw neither the lexicon nor the engine (blind4: 70 -> 71 of
 # 124); see README ("Suggestions").
 RELATED_WEIGHT = 0.75
+# What proposers write when an action is what they need (`action_needs.json`), met by the
+# proposal's words: see README ("Suggestions") for how the weight was chosen.
+NEEDS_WEIGHT = 2.0
 # BM25's usual parameters; each field is a set, so a term counts once however often it is written.
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -591,7 +630,9 @@ class Candidate:
     government_codes: frozenset[str] = frozenset()
 
 
-def _fields(main: str, english: str, context: Iterable[str]) -> dict[str, frozenset[str]]:
+def _fields(
+    main: str, english: str, context: Iterable[str], needs: str = ""
+) -> dict[str, frozenset[str]]:
     # The context is read part by part: a theme's desired state is the same text for all its
     # actions, analysed once.
     context_terms: set[str] = set()
@@ -603,6 +644,7 @@ def _fields(main: str, english: str, context: Iterable[str]) -> dict[str, frozen
         "english": english_words(english),
         "context": frozenset(context_terms),
         "concepts": concepts_written(main),
+        "needs": terms(needs) | english_words(needs) if needs else frozenset(),
     }
 
 
@@ -656,6 +698,7 @@ def _candidates() -> list[Candidate]:
     version = current_version()
     found: list[Candidate] = []
     themes: dict[str, str] = {}
+    needs = _needs()
     if version is not None:
         themes, headlines = _theme_context(version)
         actions = Action.objects.filter(version=version).select_related("theme", "parent")
@@ -673,7 +716,12 @@ def _candidates() -> list[Candidate]:
                     action.key,
                     action.text_ja,
                     action.text_en,
-                    _fields(f"{action.text_ja}\n{action.text_en}", action.text_en, context),
+                    _fields(
+                        f"{action.text_ja}\n{action.text_en}",
+                        action.text_en,
+                        context,
+                        needs.get(action.key, ""),
+                    ),
                     frozenset({action.theme.code}),
                     frozenset(g.lg_code for g in action.member_governments.all()),
                 )
@@ -732,7 +780,7 @@ class _Index:
         total = len(candidates)
         idf: dict[str, dict[str, float]] = {}
         average_size: dict[str, float] = {}
-        for name in (*FIELD_WEIGHTS, "concepts"):
+        for name in (*FIELD_WEIGHTS, "concepts", "needs"):
             counts: Counter[str] = Counter()
             for candidate in candidates:
                 counts.update(candidate.fields[name])
@@ -772,13 +820,18 @@ def _index() -> _Index:
     )
     # The candidates' concepts are those of the lexicon read when they were analysed.
     lexicon = _concepts()
+    needs = _needs()
     with _index_lock:
-        if _index_cache.get("signature") == signature and _index_cache.get("lexicon") is lexicon:
+        if (
+            _index_cache.get("signature") == signature
+            and _index_cache.get("lexicon") is lexicon
+            and _index_cache.get("needs") is needs
+        ):
             cached: _Index = _index_cache["index"]
             return cached
     index = _Index.build(_candidates())
     with _index_lock:
-        _index_cache.update(signature=signature, index=index, lexicon=lexicon)
+        _index_cache.update(signature=signature, index=index, lexicon=lexicon, needs=needs)
     return index
 
 
@@ -864,9 +917,10 @@ def suggest(
         "english": english_words(text),
     }
     query["context"] = query["terms"] | query["english"]
+    query["needs"] = query["context"]
     concepts = related_concepts(text)
     related = frozenset(concept.key for concept in concepts)
-    weights = {**FIELD_WEIGHTS, "related": RELATED_WEIGHT}
+    weights = {**FIELD_WEIGHTS, "related": RELATED_WEIGHT, "needs": NEEDS_WEIGHT}
     wanted_themes = frozenset(theme_codes)
     wanted_governments = frozenset(government_codes)
     index = _index()
@@ -879,6 +933,7 @@ def suggest(
             continue
         scores = {name: index.bm25(name, query[name], candidate) for name in FIELD_WEIGHTS}
         scores["related"] = index.bm25("concepts", related, candidate) if related else 0.0
+        scores["needs"] = index.bm25("needs", query["needs"], candidate)
         raw.append((candidate, scores))
         for name, value in scores.items():
             slot = (candidate.kind, name)
@@ -895,14 +950,24 @@ def suggest(
         hinted = _hinted(concepts, candidate, english)
         if themes:
             score += THEME_WEIGHT
-        if score <= 0 or not (shown or themes or hinted):
+        # The proposal's words that proposers write when this action is what they need.
+        needed = sorted(
+            (query["needs"] & candidate.fields["needs"]) - set(shown),
+            key=lambda t: (-index.idf["needs"].get(t, 0.0), t),
+        )
+        if score <= 0 or not (shown or themes or hinted or needed):
             continue
         words = labels(shown, english, text, limit=len(shown))
+        needed_words = labels(needed, english, text, limit=len(needed))
         if english:
             # A Japanese word the glossary has no English for is not shown on an English page,
             # unless there is no other (a Japanese proposal's own words).
             words = [word for word in words if not _JAPANESE.search(word)] or words
+            needed_words = [word for word in needed_words if not _JAPANESE.search(word)]
         words = words[:5]
+        # A concept or need shown as a shared word already is not named twice.
+        related_words = [name for name in hinted if name not in words]
+        related_words += [w for w in needed_words if w not in words and w not in related_words]
         ranked[candidate.kind].append(
             Suggestion(
                 candidate.kind,
@@ -912,8 +977,7 @@ def suggest(
                 round(score, 3),
                 words,
                 [theme_names.get(code, code) for code in themes],
-                # A concept shown as a shared word already is not named twice.
-                related_terms=[name for name in hinted if name not in words],
+                related_terms=related_words[:5],
             )
         )
     for kind in ("action", "partnership", "hub"):
