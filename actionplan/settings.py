@@ -198,6 +198,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "actionplan.urls"
+# A form sent with a missing or stale CSRF token gets the site's own page, in its language.
+CSRF_FAILURE_VIEW = "actionplan.portal.errors.csrf_failure"
 WSGI_APPLICATION = "actionplan.wsgi.application"
 
 TEMPLATES = [

@@ -27,5 +27,6 @@ urlpatterns += i18n_patterns(
 )
 
 # The site's own error pages, in the page's language (actionplan/portal/errors.py).
+handler403 = "actionplan.portal.errors.forbidden"
 handler404 = "actionplan.portal.errors.not_found"
 handler500 = "actionplan.portal.errors.server_error"

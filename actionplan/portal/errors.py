@@ -1,4 +1,5 @@
-"""The site's own 404 and 500 pages, in the language of the address asked for (/… or /en/…)."""
+"""The site's own 403, CSRF failure, 404 and 500 pages, in the language of the address asked
+for (/… or /en/…), in the site frame."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ from django.shortcuts import render
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The reason a view gives (PermissionDenied("…")) is written for the person, in the page's
+    # language: say it, as Django's own page would not.
+    reason = str(exception) if exception is not None and exception.args else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    # ``reason`` is Django's English, technical explanation: for the log, not the person.
+    logger.info("CSRF check failed for %s: %s", request.path, reason)
+    return render(request, "403_csrf.html", status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
