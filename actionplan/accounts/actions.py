@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from actionplan.mail.contact import contact_lines
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.models import MemberGovernment
 
@@ -57,6 +58,16 @@ def invite_user(
         raise InvitationError(_("メールの言語を選んでください"), "mail_language")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        if Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).exists():
+            # A second pending invitation would be a second valid link and a second row to
+            # revoke; the pending one is sent again with "resend" on the users page.
+            raise InvitationError(
+                _(
+                    "このメールアドレスには招待中の招待があります。"
+                    "「招待中」の一覧から「送り直す」を使ってください"
+                ),
+                "email",
+            )
         invitation = Invitation(
             email=email,
             role=role,
@@ -88,15 +99,37 @@ def _check_role(user: AnyUser, role: str, government: MemberGovernment | None) -
 
 def _mail_invitation(invitation: Invitation, site: str, token: str) -> None:
     """The invitation mail in the invitation's language, linking the acceptance page of that
-    language on ``site``. Through the outbox: call inside the transaction that stores the
-    invitation."""
-    with translation.override(invitation.mail_language):
+    language on ``site``: who invited, to which role (and government), until when, and whom to
+    ask. Through the outbox: call inside the transaction that stores the invitation."""
+    language = invitation.mail_language
+    with translation.override(language):
         path = reverse("accounts:accept", args=[token])
+        inviter = invitation.invited_by
+        expires = timezone.localtime(invitation.expires_at).date().isoformat()
+        lines = [
+            _("関西広域産業ビジョン アクションプランの職員用ページの利用者として招待されました。"),
+            "",
+            _("招待した人：%(name)s") % {"name": inviter.get_full_name() or inviter.get_username()},
+            _("役割：%(role)s") % {"role": Role(invitation.role).label},
+        ]
+        if invitation.member_government is not None:
+            government = invitation.member_government
+            name = government.name_en if language == "en" and government.name_en else None
+            lines.append(_("構成府県市：%(name)s") % {"name": name or government.name_ja})
+        lines += [
+            _("有効期限：%(date)s（%(days)s日間有効）")
+            % {"date": expires, "days": settings.ACCOUNTS_INVITATION_DAYS},
+            "",
+            _("次のリンクから利用者名とパスワードを設定してください。"),
+            "",
+            f"{site.rstrip('/')}{path}",
+            "",
+            _("心当たりのない場合は、このメールを破棄し、下記の問い合わせ先へお知らせください。"),
+            "",
+        ]
         enqueue_mail(
             _("【関西広域産業ビジョン アクションプラン】利用者登録のご案内"),
-            _("次のリンクから利用者名とパスワードを設定してください（%(days)s日間有効）。")
-            % {"days": settings.ACCOUNTS_INVITATION_DAYS}
-            + f"\n\n{site.rstrip('/')}{path}\n",
+            "\n".join(lines) + contact_lines(language),
             [invitation.email],
         )
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from actionplan.accounts.models import Invitation, Profile, Role
 from actionplan.conftest import PASSWORD, client_for
@@ -247,3 +248,76 @@ def test_an_invitation_is_japanese_unless_asked_and_an_unknown_language_is_refus
     assert refused.status_code == 200
     assert not Invitation.objects.filter(email="xx@example.jp").exists()
     assert "英語" in refused.content.decode()  # the choices are offered again, in Japanese
+
+
+@override_settings(PROGRESS_CONTACT_EMAIL="sangyo@example.jp", ACCOUNTS_INVITATION_DAYS=14)
+def test_the_invitation_mail_names_the_inviter_role_government_expiry_and_contact(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    bureau_staff.first_name, bureau_staff.last_name = "花子", "山田"
+    bureau_staff.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(bureau_staff).post(
+            "/accounts/users/",
+            {
+                "email": "new@example.jp",
+                "role": Role.MEMBER_EDITOR,
+                "member_government": _osaka_pk(),
+            },
+        )
+    invitation = Invitation.objects.get()
+    expires = timezone.localtime(invitation.expires_at).date().isoformat()
+    body = str(mail.outbox[-1].body)
+    assert "招待した人：花子 山田" in body
+    assert "役割：構成府県市 担当者" in body
+    assert "構成府県市：大阪府" in body
+    assert f"有効期限：{expires}（14日間有効）" in body
+    assert "問い合わせ先：関西広域連合 広域産業振興局" in body
+    assert "メール：sangyo@example.jp" in body
+
+
+@override_settings(PROGRESS_CONTACT_NAME_EN="Kansai Union, Industry Bureau")
+def test_an_english_invitation_mail_says_the_same_in_english(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(bureau_staff).post(
+            "/accounts/users/",
+            {
+                "email": "guest@example.com",
+                "role": Role.MEMBER_EDITOR,
+                "member_government": _osaka_pk(),
+                "mail_language": "en",
+            },
+        )
+    body = str(mail.outbox[-1].body)
+    assert "Invited by: staff" in body
+    assert "Role: Member-government editor" in body
+    assert "Member government: Osaka Prefecture" in body
+    assert "Valid until: " in body
+    assert "Contact: Kansai Union, Industry Bureau" in body
+    assert not re.search(r"[ぁ-んァ-ン一-龥]", body)
+
+
+def test_an_address_with_a_pending_invitation_is_not_invited_twice(
+    bureau_staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    staff = client_for(bureau_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post("/accounts/users/", {"email": "twice@example.jp", "role": Role.BUREAU_STAFF})
+    sent = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = staff.post("/accounts/users/", {"email": "Twice@Example.jp", "role": Role.REVIEWER})
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert "このメールアドレスには招待中の招待があります。" in page
+    assert "「送り直す」を使ってください" in page
+    assert Invitation.objects.count() == 1 and len(mail.outbox) == sent
+    english = staff.post("/en/accounts/users/", {"email": "twice@example.jp", "role": "reviewer"})
+    assert "This address already has a pending invitation." in english.content.decode()
+    assert Invitation.objects.count() == 1
+    # Once revoked (or accepted), the address may be invited again.
+    revoked = Invitation.objects.get()
+    staff.post(f"/accounts/invitations/{revoked.pk}/revoke/", {"confirmed": "yes"})
+    staff.post("/accounts/users/", {"email": "twice@example.jp", "role": Role.REVIEWER})
+    assert Invitation.objects.get().role == Role.REVIEWER
