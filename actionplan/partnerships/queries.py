@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from actionplan.accounts.models import Role
 from actionplan.accounts.permissions import AnyUser, government_of, is_bureau, role_of
+from actionplan.plans.models import Partnership
 
 from .models import CLOSED_STATES, Proposal
 
@@ -38,8 +40,21 @@ def history_rows(proposal: Proposal) -> list[dict[str, object]]:
         {
             "date": row.history_date,
             "state": row.get_state_display(),
-            "step": step_description(row.history_change_reason),
+            "step": step_description(_with_agreement_title(row.history_change_reason)),
             "user": row.history_user,
         }
         for row in rows
     ]
+
+
+def _with_agreement_title(reason: str | None) -> str | None:
+    """A publication's row stores the partnership's key (``publish: desk.kp-2026-0001``), which
+    stays true when the title is edited; people read the title, in the page's language."""
+    name, _sep, key = (reason or "").partition(": ")
+    if name != "publish" or not key:
+        return reason
+    partnership = Partnership.objects.filter(key=key).first()
+    if partnership is None:
+        return reason
+    english = get_language() == "en" and partnership.title_en
+    return f"{name}: {partnership.title_en if english else partnership.title_ja}"

@@ -76,10 +76,17 @@ def _confirmed(request: HttpRequest) -> bool:
 
 
 def _ask_to_confirm(
-    request: HttpRequest, *, question: str, consequence: str, button: str, cancel_url: str
+    request: HttpRequest,
+    *,
+    question: str,
+    consequence: str,
+    button: str,
+    cancel_url: str,
+    desk: bool = True,
 ) -> HttpResponse:
     """An irreversible step asks first: the same form again, its values carried as hidden
-    fields, with a confirming button. Works without JavaScript."""
+    fields, with a confirming button. Works without JavaScript. A desk step shows the staff
+    menu like every other desk page; a proposer's own step (``desk=False``) does not."""
     carried = [
         (name, value)
         for name in request.POST
@@ -96,6 +103,7 @@ def _ask_to_confirm(
             "carried": carried,
             "action": request.path,
             "cancel_url": cancel_url,
+            "desk": desk,
         },
     )
 
@@ -212,6 +220,7 @@ def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
             consequence=_("取り下げた提案は元に戻せません。"),
             button=_("取り下げる"),
             cancel_url=reverse("partnerships:status", args=[token]),
+            desk=False,
         )
         return _no_referrer(response)
     try:
@@ -331,12 +340,18 @@ def proposal_transition(request: HttpRequest, proposal_id: int, name: str) -> Ht
                 _("提案は「取り下げ」で閉じ、提案者に通知されます。元に戻せません。"),
             ),
         }
+        # The button says what it does (the detail page's words), not the state it leads to.
+        buttons = {
+            "agree": _("合意（協定案を作る）"),
+            "decline": _("見送る"),
+            "withdraw": _("取り下げを記録"),
+        }
         question, consequence = questions[name]
         return _ask_to_confirm(
             request,
             question=question,
             consequence=consequence,
-            button=actions.transition_label(name),
+            button=buttons[name],
             cancel_url=reverse("partnerships:proposal", args=[proposal.pk]),
         )
     try:

@@ -125,9 +125,11 @@ def test_staff_edit_and_publish_the_agreement_in_the_pages(
     assert draft.items == [{"text_ja": "離着陸場の整備", "text_en": "Building vertiports"}]
     assert [p["name_ja"] for p in draft.new_partners] == ["株式会社ソラフネ"]
     assert "空飛ぶクルマの運航に関する連携協定" not in client.get("/partnerships/").content.decode()
-    # Publishing asks first.
+    # Publishing asks first, on a desk page with the staff menu.
     asked = staff.post(f"{url}publish/")
     assert asked.status_code == 200 and "この協定を公開しますか" in asked.content.decode()
+    assert 'class="progress-nav"' in asked.content.decode()
+    assert '<button type="submit">公開する</button>' in asked.content.decode()
     assert not Partnership.objects.filter(version__isnull=True).exists()
     assert staff.post(f"{url}publish/", {"confirmed": "yes"}).status_code == 302
     partnership = Partnership.objects.get(version__isnull=True)
@@ -139,7 +141,8 @@ def test_staff_edit_and_publish_the_agreement_in_the_pages(
     for text in (PROPOSER_TITLE, PROPOSER_OUTLINE, PROPOSER_ORGANIZATION):
         assert text not in public
     detail = staff.get(f"/desk/proposals/{agreed.pk}/").content.decode()
-    assert "<td>協定の公開: desk." in detail
+    assert "<td>協定の公開: 空飛ぶクルマの運航に関する連携協定</td>" in detail
+    assert "desk.kp-" not in detail  # the partnership's key is for the data, not for people
     # A published agreement is no longer edited here.
     staff.post(url, agreement_form(title_ja="書き換え"))
     partnership.refresh_from_db()
@@ -211,3 +214,28 @@ def test_outsiders_cannot_edit_or_publish_an_agreement(
     draft = AgreementDraft.objects.get(proposal=agreed)
     assert draft.title_ja == PROPOSER_TITLE and not draft.is_published
     assert not Organization.objects.filter(name_ja__contains="ソラフネ").exists()
+
+
+def test_the_publication_in_the_history_names_the_agreement_in_the_pages_language(
+    agreed: Proposal, bureau_staff: User
+) -> None:
+    staff = client_for(bureau_staff)
+    url = f"/desk/proposals/{agreed.pk}/agreement/"
+    staff.post(url, agreement_form())
+    staff.post(f"{url}publish/", {"confirmed": "yes"})
+    english = staff.get(f"/en/desk/proposals/{agreed.pk}/").content.decode()
+    assert ": Agreement on flying-car operations</td>" in english
+    assert "desk.kp-" not in english
+
+
+def test_the_agree_confirmation_has_the_staff_menu_and_an_action_button(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    proposal = actions.submit_proposal(proposal_input()).proposal
+    actions.screen_proposal(bureau_staff, proposal)
+    actions.start_discussion(bureau_staff, proposal)
+    asked = client_for(bureau_staff).post(f"/desk/proposals/{proposal.pk}/transition/agree/")
+    page = asked.content.decode()
+    assert "この提案を合意として閉じますか" in page
+    assert 'class="progress-nav"' in page
+    assert '<button type="submit">合意（協定案を作る）</button>' in page

@@ -429,3 +429,35 @@ def test_the_desk_is_in_the_staff_menu(submitted: actions.Submitted, bureau_staf
 def test_the_public_site_links_to_sign_in(client: Client, plan_version: PlanVersion) -> None:
     assert 'href="/accounts/login/"' in client.get("/").content.decode()
     assert 'href="/en/accounts/login/"' in client.get("/en/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "name", "data", "button"),
+    [
+        ("", "decline", {"decline_reason": "予算の見込みがありません"}, "見送る"),
+        ("/en", "decline", {"decline_reason": "No budget"}, "Decline"),
+        ("", "withdraw", {}, "取り下げを記録"),
+        ("/en", "withdraw", {}, "Record withdrawal"),
+    ],
+)
+def test_a_desk_confirmation_shows_the_staff_menu_and_a_button_that_says_what_it_does(
+    submitted: actions.Submitted,
+    bureau_staff: User,
+    prefix: str,
+    name: str,
+    data: dict[str, str],
+    button: str,
+) -> None:
+    url = f"{prefix}/desk/proposals/{submitted.proposal.pk}/transition/{name}/"
+    page = client_for(bureau_staff).post(url, data).content.decode()
+    assert 'class="progress-nav"' in page
+    assert f'href="{prefix}/desk/proposals/"' in page
+    assert f'<button type="submit">{button}</button>' in page
+
+
+def test_the_proposers_own_withdrawal_confirmation_has_no_staff_menu(
+    submitted: actions.Submitted,
+) -> None:
+    page = Client().post(f"/proposals/status/{submitted.status_token}/withdraw/").content.decode()
+    assert "提案を取り下げますか" in page
+    assert 'class="progress-nav"' not in page
