@@ -12,8 +12,9 @@ first) and ``facets`` (counts over all matches: ``kind``, ``theme``, ``fiscal_ye
 Each ``Hit`` has ``kind`` (action, year_theme, theme, milestone, partnership, hub), ``id`` (the
 record's id in its own table), ``key`` (its stable key), ``theme_code``, ``fiscal_year``,
 ``actor``, ``title`` (short text), ``text``, their English ``title_en`` / ``text_en``,
-``snippet_html`` (HTML-escaped text with the matched words in ``<mark>``; ``snippet_en_html``
-prefers the English text, for English pages), ``url_path`` (the
+``snippet_html`` (HTML-escaped Japanese text with the matched words in ``<mark>``, cut between
+words; ``snippet_en_html`` the same from the English text where there is one, for English
+pages), ``url_path`` (the
 portal page: ``/themes/<code>/``, ``/actions/<id>/``, ``/partnerships/<id>/``, ``/hubs/``),
 ``lg_codes`` and ``score``. Bad parameters raise ``SearchError`` naming the ``field``.
 
@@ -49,7 +50,7 @@ from .backends import Clause, Term
 from .glossary import alternatives, glossary, group_clause
 from .models import FacetGroup, Kind, SearchDocument
 from .postings import group_terms
-from .tokenize import analyze, is_ideograph, query_words, word_boundaries
+from .tokenize import Span, analyze, is_ideograph, query_words, word_boundaries
 
 MAX_LIMIT = 100
 # The longest query read, in characters: far beyond any real search, and percent-encoded
@@ -101,6 +102,9 @@ class ParsedQuery:
     clauses: list[Clause]
     terms: set[str]
     prefixes: set[str]
+    # The query's words as typed (NFKC, case-folded): a snippet marks them where the text
+    # holds them but the tokenizer read it otherwise (「やうめきた、」 is cut 「うめき|た」).
+    literals: tuple[str, ...] = ()
 
 
 def parse_query(q: str) -> ParsedQuery:
@@ -126,7 +130,8 @@ def parse_query(q: str) -> ParsedQuery:
     clauses = list(dict.fromkeys(clauses))
     terms = {t.text for c in clauses for a in c for t in a if not t.prefix}
     prefixes = {t.text for c in clauses for a in c for t in a if t.prefix}
-    return ParsedQuery(clauses, terms, prefixes)
+    literals = tuple(dict.fromkeys(w for w in folded.split() if len(w) > 1))
+    return ParsedQuery(clauses, terms, prefixes, literals)
 
 
 def _validate(kinds: list[str] | None, actor: str | None, limit: int, offset: int) -> None:
@@ -370,18 +375,15 @@ def _matches(term: str, parsed: ParsedQuery) -> bool:
 
 
 def snippet(text: str, parsed: ParsedQuery) -> str | None:
-    """HTML-escaped text around the first match with every match in <mark>; None if none."""
-    ranges: list[list[int]] = []
-    for span in analyze(text):
-        if any(_matches(t, parsed) for t in span.terms):
-            if ranges and span.start <= ranges[-1][1]:
-                ranges[-1][1] = max(ranges[-1][1], span.end)
-            else:
-                ranges.append([span.start, span.end])
+    """HTML-escaped text around the first match with every match in <mark>; None if none.
+    The excerpt begins and ends between words, never inside one."""
+    spans = analyze(text)
+    found = [(s.start, s.end) for s in spans if any(_matches(t, parsed) for t in s.terms)]
+    ranges = _merged(found + _literal_ranges(text, parsed.literals))
     if not ranges:
         return None
     start = 0 if len(text) <= SNIPPET_LENGTH else max(0, ranges[0][0] - SNIPPET_LENGTH // 4)
-    end = min(len(text), start + SNIPPET_LENGTH)
+    start, end = _between_words(text, spans, start, min(len(text), start + SNIPPET_LENGTH))
     parts = ["…"] if start > 0 else []
     position = start
     for low, high in ranges:
@@ -396,20 +398,96 @@ def snippet(text: str, parsed: ParsedQuery) -> str | None:
     return "".join(parts)
 
 
+def _literal_ranges(text: str, literals: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the text holds a query word as typed, not within a longer Latin word."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if len(folded) != len(text):  # offsets would not point into the text
+        return []
+    return [
+        (index, index + len(word))
+        for word in literals
+        for index in _occurrences(folded, word)
+        if not (index > 0 and _word_char(text[index - 1]) and _word_char(text[index]))
+        and not (
+            index + len(word) < len(text)
+            and _word_char(text[index + len(word) - 1])
+            and _word_char(text[index + len(word)])
+        )
+    ]
+
+
+def _merged(found: list[tuple[int, int]]) -> list[list[int]]:
+    ranges: list[list[int]] = []
+    for low, high in sorted(found):
+        if ranges and low <= ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], high)
+        else:
+            ranges.append([low, high])
+    return ranges
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found, index = [], text.find(word)
+    while index >= 0:
+        found.append(index)
+        index = text.find(word, index + len(word))
+    return found
+
+
+def _word_char(char: str) -> bool:
+    # Letters and digits of alphabetic scripts: a cut between two of them splits a word even
+    # where the tokenizer made no span of it (a stop word such as "as").
+    return char.isalnum() and ord(char) < 0x3000
+
+
+def _between_words(text: str, spans: Sequence[Span], start: int, end: int) -> tuple[int, int]:
+    """The window [start, end) widened at its start and narrowed at its end to the nearest
+    places between two words (outside every token of ``spans``), with no blank at either end."""
+
+    def between(position: int) -> bool:
+        if position <= 0 or position >= len(text):
+            return True
+        if _word_char(text[position - 1]) and _word_char(text[position]):
+            return False
+        return not any(span.start < position < span.end for span in spans)
+
+    while not between(start):
+        start -= 1
+    cut = end
+    while cut > start and not between(cut):
+        cut -= 1
+    end = cut if cut > start else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def _best_snippet(texts: tuple[str, ...], parsed: ParsedQuery) -> str:
     """The snippet of the first text with a match, else the start of the first text."""
     for text in texts:
         if text and (html := snippet(text, parsed)) is not None:
             return html
     text = next((t for t in texts if t), "")
-    return escape(text[:SNIPPET_LENGTH] + ("…" if len(text) > SNIPPET_LENGTH else ""))
+    if len(text) <= SNIPPET_LENGTH:
+        return escape(text)
+    _start, end = _between_words(text, analyze(text), 0, SNIPPET_LENGTH)
+    return escape(text[:end]) + "…"
+
+
+def _page_snippet(own: tuple[str, str], other: tuple[str, str], parsed: ParsedQuery) -> str:
+    """The snippet for a page of one language: from that language's text and title wherever
+    the record has them (a match found only in the other language's text is not shown in that
+    language), from the other language's only when it has neither."""
+    return _best_snippet(own if any(own) else other, parsed)
 
 
 def _hit(document: SearchDocument, score: float, parsed: ParsedQuery) -> Hit:
     ja, en = document.text_ja, document.text_en
-    html = _best_snippet((ja, en, document.title_ja, document.title_en), parsed)
-    # English pages show English text; a match found only in Japanese is shown in Japanese.
-    html_en = _best_snippet((en, document.title_en, ja, document.title_ja), parsed)
+    japanese, english = (ja, document.title_ja), (en, document.title_en)
+    html = _page_snippet(japanese, english, parsed)
+    html_en = _page_snippet(english, japanese, parsed)
     return Hit(
         kind=document.kind,
         id=document.object_id,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from actionplan.plans.models import Action, PlanVersion
-from actionplan.search.queries import SearchError, search
+from actionplan.search.queries import SearchError, parse_query, search, snippet
 from actionplan.search.tokenize import word_boundaries
 
 
@@ -158,3 +158,47 @@ def test_a_query_holding_a_glossary_phrase_inside_a_word_finds_the_records_that_
             break
     else:
         pytest.fail("the bundled plan writes 万博会場内外")
+
+
+UMEKITA_EN = (
+    "Strengthening the function of open innovation hubs, such as Keihanna Science City, Umekita, "
+    "and universities and research institutions, as central places where the sources of "
+    "innovation, including people, seeds and issues, come together"
+)
+
+
+def _words_whole(html: str, text: str) -> None:
+    """Each piece of the snippet between "…" starts and ends with a whole word of ``text``."""
+    plain = html.replace("<mark>", "").replace("</mark>", "")
+    for piece in filter(None, plain.split("…")):
+        start = text.index(piece)
+        end = start + len(piece)
+        assert start == 0 or not (text[start - 1].isalnum() and text[start].isalnum()), piece
+        assert end == len(text) or not (text[end - 1].isalnum() and text[end].isalnum()), piece
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q", ["Umekita", "うめきた", "seeds", "research", "together"])
+def test_an_english_snippet_begins_and_ends_between_words(q: str) -> None:
+    html = snippet(UMEKITA_EN, parse_query(q))
+    assert html is not None and html.count("…") >= 1
+    _words_whole(html, UMEKITA_EN)
+
+
+@pytest.mark.django_db
+def test_a_snippet_without_a_match_is_cut_between_words(plan_version: PlanVersion) -> None:
+    long = [h for h in search("水素", limit=100).hits if len(h.text_en) > 130]
+    assert long
+    for hit in long:
+        if "<mark>" not in hit.snippet_en_html:
+            _words_whole(hit.snippet_en_html, hit.text_en)
+
+
+def test_a_japanese_snippet_comes_from_the_japanese_text(plan_version: PlanVersion) -> None:
+    # The query matches through the English text ("Umekita"): Sudachi reads 「やうめきた」
+    # otherwise; the Japanese snippet still shows the Japanese text, with the word marked.
+    hit = next(h for h in search("うめきた", limit=100).hits if "Umekita" in h.text_en)
+    assert "<mark>うめきた</mark>" in hit.snippet_html
+    assert "Umekita" not in hit.snippet_html
+    assert "<mark>Umekita</mark>" in hit.snippet_en_html
+    _words_whole(hit.snippet_en_html, hit.text_en)
