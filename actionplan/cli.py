@@ -34,6 +34,8 @@ LIMIT_REQUEST_LINE = 8190
 # nginx waits for an answer (proxy_read_timeout in deploy/nginx/actionplan.conf).
 REQUEST_TIMEOUT = 120
 INLINE_WORKER = "actionplan.operations.worker.InlineThreadWorker"
+# gunicorn's gthread, answering a too long request line with the site's own page.
+THREAD_WORKER = "actionplan.operations.worker.ThreadWorker"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,7 +101,7 @@ def serve(argv: Sequence[str]) -> int:
         {
             "bind": f"{host}:{options.port}",
             "workers": workers,
-            "worker_class": INLINE_WORKER if threads == 1 else "gthread",
+            "worker_class": INLINE_WORKER if threads == 1 else THREAD_WORKER,
             "threads": threads,
             "timeout": REQUEST_TIMEOUT,
             "accesslog": "-",
@@ -114,6 +116,7 @@ def serve(argv: Sequence[str]) -> int:
             # The largest request line gunicorn takes (its default, 4,094 bytes, is a search of
             # about 450 kanji): the app itself refuses a longer query than it reads, with a
             # page in the reader's language; nginx's default header buffers hold 8 KiB too.
+            # A longer line gets the site's bilingual page from the workers (as from nginx).
             "limit_request_line": LIMIT_REQUEST_LINE,
             "post_worker_init": _worker_started,
         },

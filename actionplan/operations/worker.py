@@ -1,4 +1,7 @@
-"""The gunicorn worker of `actionplan serve` when a process has one thread.
+"""The gunicorn workers of `actionplan serve`: ``ThreadWorker`` (gunicorn's ``gthread``) and,
+when a process has one thread, ``InlineThreadWorker``. Both answer a request line longer than
+gunicorn accepts (a search of about 900 kanji) with the site's own bilingual page, the one nginx
+answers its own 414 with, instead of gunicorn's bare English "URI Too Long".
 
 gunicorn's threaded worker (``gthread``) reads connections in its main thread and hands every
 request to a thread pool. With one thread per process (the default on SQLite, see
@@ -20,12 +23,57 @@ so a request longer than gunicorn's ``timeout`` gets the process restarted, as w
 from __future__ import annotations
 
 from concurrent import futures
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from gunicorn import util
+from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers import gthread
 
+# The static page nginx sends for its 414 (deploy/nginx/actionplan.conf, error_page 414).
+REQUEST_TOO_LONG_PAGE = (
+    Path(__file__).resolve().parents[1]
+    / "portal"
+    / "static"
+    / "portal"
+    / "errors"
+    / "request-too-long.html"
+)
 
-class InlineThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
+
+@cache
+def request_too_long_response() -> bytes:
+    body = REQUEST_TOO_LONG_PAGE.read_bytes()
+    head = (
+        "HTTP/1.1 414 URI Too Long\r\n"
+        "Connection: close\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n"
+        "Content-Language: ja, en\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Cache-Control: no-store\r\n"
+        "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+class ThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        if not isinstance(exc, LimitRequestLine):
+            super().handle_error(req, client, addr, exc)
+            return
+        # The request line is cut short, so its path (and language) is unknown: the page says
+        # it in both languages, as nginx's does.
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        try:
+            util.write_nonblock(client, request_too_long_response())
+        except Exception:
+            self.log.debug("Failed to send error message.")
+
+
+class InlineThreadWorker(ThreadWorker):
     _handling = False
 
     def enqueue_req(self, conn: Any) -> None:

@@ -15,6 +15,8 @@ from actionplan.search.queries import MAX_QUERY_LENGTH
 from . import live
 
 LONG_QUERY = "関西の水素サプライチェーン" * 40  # 520 characters, 4,680 bytes percent-encoded
+# 1,000 kanji: 9,000 bytes percent-encoded, more than any request line gunicorn accepts.
+TOO_LONG_QUERY = "漢" * 1000
 
 
 def test_the_longest_query_fits_the_request_line() -> None:
@@ -61,3 +63,38 @@ def test_the_server_passes_a_long_query_to_the_app(site: tuple[live.Site, Path])
         server.stop()
     assert answer.status == 400  # not gunicorn's 414 "URI Too Long"
     assert "文字までです" in answer.body.decode()
+
+
+def test_a_request_line_longer_than_the_server_takes_gets_the_sites_bilingual_page() -> None:
+    from actionplan.operations.worker import REQUEST_TOO_LONG_PAGE, request_too_long_response
+
+    line = f"GET /search/?q={quote(TOO_LONG_QUERY)} HTTP/1.1"
+    assert len(line.encode()) > LIMIT_REQUEST_LINE
+    head, _, body = request_too_long_response().partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414 ")
+    assert b"Content-Type: text/html; charset=utf-8" in head
+    assert f"Content-Length: {len(body)}".encode() in head
+    assert body == REQUEST_TOO_LONG_PAGE.read_bytes()
+    page = body.decode()
+    assert "アドレスが長すぎます" in page and "The address is too long" in page
+
+
+@pytest.mark.slow
+@live.own_databases
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_server_answers_a_too_long_request_line_with_the_sites_page(
+    site: tuple[live.Site, Path], threads: int
+) -> None:
+    prepared, folder = site
+    server = live.Server(prepared, folder, workers=1, threads=threads)
+    try:
+        answer = live.request(f"{server.base}/search/?q={quote(TOO_LONG_QUERY)}")
+        after = live.request(f"{server.base}/healthz")
+    finally:
+        server.stop()
+    assert answer.status == 414
+    page = answer.body.decode()
+    assert '<html lang="ja">' in page and '<header class="site-header">' in page
+    assert "アドレスが長すぎます" in page and "The address is too long" in page
+    assert "URI Too Long</p>" not in page  # not gunicorn's own page
+    assert after.status == 200  # the worker goes on serving

@@ -29,7 +29,7 @@ def test_serve_uses_threaded_workers_with_threads_by_database(started: list[Any]
     expected = 1 if connections["default"].vendor == "sqlite" else 2
     assert config.threads == expected
     # One thread: the worker handles requests in its main thread, not through a pool.
-    assert config.worker_class_str == (cli.INLINE_WORKER if expected == 1 else "gthread")
+    assert config.worker_class_str == (cli.INLINE_WORKER if expected == 1 else cli.THREAD_WORKER)
     assert config.workers == 3
     assert config.bind == ["127.0.0.1:8999"]
 
@@ -47,7 +47,8 @@ def test_the_default_number_of_threads_follows_the_database(
 def test_serve_takes_the_number_of_threads(started: list[Any]) -> None:
     cli.main(["serve", "--threads", "4"])
     assert started[0].cfg.threads == 4
-    assert started[0].cfg.worker_class_str == "gthread"
+    assert started[0].cfg.worker_class_str == cli.THREAD_WORKER
+    assert started[0].cfg.worker_class.__name__ == "ThreadWorker"
     cli.main(["serve", "--threads", "1"])
     assert started[1].cfg.threads == 1
     assert started[1].cfg.worker_class.__name__ == "InlineThreadWorker"
