@@ -442,6 +442,11 @@ def partnerships(
     return rows.distinct().order_by("-date_year", "-date_month", "position", "id")
 
 
+def plan_partnership_examples(version: m.PlanVersion) -> QuerySet[m.Partnership]:
+    """The partnerships the plan's appendix gives as examples, in the plan's order."""
+    return m.Partnership.objects.filter(version=version).order_by("position", "id")
+
+
 def partnership_detail(partnership_id: int) -> m.Partnership | None:
     return (
         m.Partnership.objects.select_related("theme", "version")

@@ -49,7 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 vision=list(version.vision.order_by("kind", "position")),
                 summaries=queries.theme_summaries(version),
                 milestones=queries.milestones_by_date(version, limit=6),
-                partnerships=list(queries.partnerships(version)[:4]),
+                # The plan's own examples, in its order: the appendix's introduction quoted
+                # on the page announces them ("以下のような公民連携の取組").
+                partnerships=list(queries.plan_partnership_examples(version)),
                 chart=charts.actions_chart(version, english=_english()),
             )
         return render(request, "portal/home.html", context)

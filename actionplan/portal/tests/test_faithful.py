@@ -383,3 +383,23 @@ def test_the_map_draws_the_offices_above_the_hubs(
     assert "<circle" in svg and "<rect" in svg
     # SVG paints in document order: the last drawn is on top.
     assert svg.rindex("<circle") < svg.index("<rect")
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_home_pages_call_for_proposals_is_followed_by_the_examples_it_announces(
+    client: Client, plan_version: PlanVersion, prefix: str
+) -> None:
+    from actionplan.plans.models import Partnership
+
+    assert "以下のような公民連携の取組を実施しています" in plan_version.appendix_note_ja
+    page = client.get(f"{prefix}/").content.decode()
+    section = page[page.index('aria-labelledby="call-heading"') :]
+    section = section[: section.index("</section>")]
+    after_note = unescape(section).split("以下のような公民連携の取組を実施しています")[1]
+    examples = list(Partnership.objects.filter(version=plan_version).order_by("position", "id"))
+    assert len(examples) > 1
+    links = re.findall(rf'<a href="{prefix}/partnerships/(\d+)/">', after_note)
+    assert links == [str(p.pk) for p in examples]
+    for example in examples:
+        title = example.title_en if prefix and example.title_en else example.title_ja
+        assert title in after_note
