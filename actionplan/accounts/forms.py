@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from actionplan.plans.localized import LocalizedChoiceField
 from actionplan.plans.models import MemberGovernment
 
 from .models import MailLanguage, NotificationMode, Role
@@ -11,7 +12,7 @@ from .models import MailLanguage, NotificationMode, Role
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("メールアドレス"))
     role = forms.ChoiceField(label=_("役割"), choices=Role.choices)
-    member_government = forms.ModelChoiceField(
+    member_government = LocalizedChoiceField(
         label=_("構成府県市（担当者のみ）"), queryset=MemberGovernment.objects.all(), required=False
     )
     mail_language = forms.ChoiceField(

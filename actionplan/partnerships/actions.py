@@ -39,6 +39,7 @@ from actionplan.accounts.permissions import (
 from actionplan.files import storing_files, sweep_unreferenced_files
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.importer.partners import normalized_name
+from actionplan.plans.localized import is_english
 from actionplan.plans.models import (
     Hub,
     MemberGovernment,
@@ -148,7 +149,17 @@ def step_description(reason: str | None) -> str:
     label = transition_label(name)
     if extra == _BY_PROPOSER:
         extra = _("提案者による")
+    elif name == "refer":
+        extra = _referred_names(extra)
     return f"{label}: {extra}" if extra else label
+
+
+def _referred_names(names: str) -> str:
+    """The governments a referral names, stored in Japanese, in the page's language."""
+    if not is_english():
+        return names
+    english = dict(MemberGovernment.objects.values_list("name_ja", "name_en"))
+    return ", ".join(english.get(name) or name for name in names.split(", "))
 
 
 def can_transition(user: AnyUser, proposal: Proposal, name: str) -> bool:

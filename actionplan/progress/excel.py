@@ -31,7 +31,7 @@ from actionplan.spreadsheets import neutralise, restore
 
 from . import actions, queries
 from .actions import ProgressError, ReportInput
-from .models import UNION_CODE, ProgressReport, ReportingCycle, Status
+from .models import UNION_CODE, ProgressReport, ReportingCycle, Status, body_name
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -80,6 +80,7 @@ def write_cell(ws: Worksheet, row: int, column: int, value: Any) -> None:
 
 
 def body_label(government: MemberGovernment | None) -> str:
+    """The body's name written in the workbook, a Japanese document (messages use body_name)."""
     return government.name_ja if government else "関西広域連合"
 
 
@@ -357,7 +358,7 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
                 SHEET_NAME,
                 2,
                 "B",
-                _("%(body)sの報告を提出する権限がありません") % {"body": body_label(government)},
+                _("%(body)sの報告を提出する権限がありません") % {"body": body_name(government)},
             )
         )
         return result
@@ -390,7 +391,7 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
                     "ダウンロード時から変更されていないか確かめてください"
                 )
                 % {
-                    "body": body_label(government),
+                    "body": body_name(government),
                     "year": fiscal_year_label(year_value, translation.get_language() or "ja"),
                 },
             )
@@ -421,7 +422,7 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
                 _("ID %(id)s は%(body)sの%(year)sの担当取組ではありません（IDは変更できません）")
                 % {
                     "id": action_id,
-                    "body": body_label(government),
+                    "body": body_name(government),
                     "year": fiscal_year_label(year_value, translation.get_language() or "ja"),
                 },
             )

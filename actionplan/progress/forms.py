@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from actionplan.plans.localized import LocalizedChoiceField, LocalizedMultipleChoiceField
 from actionplan.plans.models import Action, MemberGovernment, PlanVersion, Theme
 
 from .actions import ReportInput, TargetInput
@@ -53,7 +54,7 @@ class CommentForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    governments = forms.ModelMultipleChoiceField(
+    governments = LocalizedMultipleChoiceField(
         label=_("担当する構成府県市"),
         queryset=MemberGovernment.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -85,7 +86,7 @@ class IndicatorForm(forms.Form):
     name_en = forms.CharField(label=_("指標の名前（英語・任意）"), max_length=200, required=False)
     unit = forms.CharField(label=_("単位"), max_length=30, required=False)
     source = forms.CharField(label=_("出典"), max_length=300, required=False)
-    theme = forms.ModelChoiceField(
+    theme = LocalizedChoiceField(
         label=pgettext_lazy("progress", "テーマ"), queryset=Theme.objects.none(), required=False
     )
     action_id = forms.IntegerField(

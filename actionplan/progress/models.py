@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actionplan.partnerships.models import PrivateStorage
+from actionplan.plans.localized import localized
 from actionplan.plans.models import Action, MemberGovernment, Theme
 
 
@@ -107,7 +109,12 @@ class ProgressReport(models.Model):
 
     @property
     def body_name(self) -> str:
+        """In Japanese, as the workbooks and the API give it; pages use ``display_body_name``."""
         return self.member_government.name_ja if self.member_government else "関西広域連合"
+
+    @property
+    def display_body_name(self) -> str:
+        return body_name(self.member_government)
 
     @property
     def body_code(self) -> str:
@@ -116,6 +123,11 @@ class ProgressReport(models.Model):
 
 
 UNION_CODE = "union"
+
+
+def body_name(government: MemberGovernment | None) -> str:
+    """A reporting body's name in the page's language (the Union's name is a UI string)."""
+    return localized(government, "name") if government else gettext("関西広域連合")
 
 
 class Direction(models.TextChoices):

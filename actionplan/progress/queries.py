@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
+from actionplan.plans.localized import localized
 from actionplan.plans.models import Action, Actor, MemberGovernment, PlanVersion, Theme
 from actionplan.plans.queries import actions_in_reading_order, current_version
 from actionplan.web.prepared import PreparedQuery, columns
@@ -35,6 +36,7 @@ from .models import (
     ReportingCycle,
     ReviewState,
     Status,
+    body_name,
 )
 
 TOP_LEVEL_WEIGHT = Decimal("1")
@@ -90,7 +92,7 @@ class BodyStatus:
 
     @property
     def name(self) -> str:
-        return self.government.name_ja if self.government else "関西広域連合"
+        return body_name(self.government)
 
     @property
     def code(self) -> str:
@@ -244,7 +246,7 @@ def theme_rollups(version: PlanVersion, fiscal_year: int) -> list[RollUp]:
     result = []
     for theme in Theme.objects.filter(version=version).order_by("position"):
         mine = [a for a in actions if a.theme_id == theme.pk]
-        result.append(_roll_up(theme.name_ja, mine, scores))
+        result.append(_roll_up(localized(theme, "name"), mine, scores))
     return result
 
 
@@ -266,8 +268,7 @@ def government_rollups(version: PlanVersion, fiscal_year: int) -> list[RollUp]:
             if government is None
             else reports.filter(member_government=government)
         )
-        label = government.name_ja if government else "関西広域連合"
-        result.append(_roll_up(label, carried, action_scores(reports)))
+        result.append(_roll_up(body_name(government), carried, action_scores(reports)))
     return result
 
 

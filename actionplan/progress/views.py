@@ -61,6 +61,7 @@ from .models import (
     ReviewState,
     Status,
     WorkbookUpload,
+    body_name,
 )
 
 View = Callable[..., HttpResponseBase]
@@ -153,7 +154,7 @@ def body(request: HttpRequest, year: int, code: str) -> HttpResponse:
         {
             "year": year,
             "code": code,
-            "body_name": excel.body_label(government),
+            "body_name": body_name(government),
             "rows": rows,
             "can_edit": can_act_for(request.user, government),
             "cycle": ReportingCycle.objects.filter(fiscal_year=year).first(),
@@ -277,7 +278,7 @@ def edit_report(request: HttpRequest, year: int, code: str, action_id: int) -> H
             "action": action,
             "report": report,
             "year": year,
-            "body_name": excel.body_label(government),
+            "body_name": body_name(government),
         },
     )
 

@@ -98,6 +98,16 @@ def test_users_page_in_english_names_each_users_member_government(bureau_staff: 
     assert "<th>Member government</th>" in page
 
 
+def test_invitation_form_offers_the_member_governments_in_the_page_language(
+    bureau_staff: User, osaka_editor: User
+) -> None:
+    english = client_for(bureau_staff).get("/en/accounts/users/").content.decode()
+    assert f'<option value="{_osaka_pk()}">Osaka Prefecture</option>' in english
+    assert "大阪府" not in english and "京都府" not in english
+    japanese = client_for(bureau_staff).get("/accounts/users/").content.decode()
+    assert f'<option value="{_osaka_pk()}">大阪府</option>' in japanese
+
+
 def _invite(inviter: User, role: str = Role.BUREAU_STAFF) -> Invitation:
     client_for(inviter).post("/accounts/users/", {"email": "guest@example.jp", "role": role})
     return Invitation.objects.get(email="guest@example.jp")

@@ -223,6 +223,21 @@ def test_the_desk_shows_contact_details_to_the_bureau_only(
     assert anonymous.status_code == 302 and "login" in anonymous["Location"]
 
 
+def test_referral_in_the_history_names_the_governments_in_the_page_language(
+    submitted: actions.Submitted, bureau_staff: User
+) -> None:
+    proposal = submitted.proposal
+    actions.screen_proposal(bureau_staff, proposal)
+    osaka = MemberGovernment.objects.get(lg_code="270008")
+    actions.refer_proposal(bureau_staff, proposal, governments=[osaka])
+    staff = client_for(bureau_staff)
+    english = staff.get(f"/en/desk/proposals/{proposal.pk}/").content.decode()
+    assert "<td>Referral: Osaka Prefecture</td>" in english
+    assert "大阪府" not in english
+    japanese = staff.get(f"/desk/proposals/{proposal.pk}/").content.decode()
+    assert "<td>回付: 大阪府</td>" in japanese
+
+
 def test_staff_download_attachments_as_attachments_only(
     submitted: actions.Submitted, bureau_staff: User, reviewer: User, outsider: User
 ) -> None:
