@@ -300,7 +300,7 @@ def test_the_triage_path_through_the_pages(
     assert "refer:" not in page and "<td>submit</td>" not in page
     assert "<dd>カーボンニュートラル</dd>" in page  # the theme by name, not its code
     english = staff.get(f"/en{base}/").content.decode()
-    assert "<td>Referral: 大阪府</td>" in english
+    assert "<td>Referral: Osaka Prefecture</td>" in english
     assert "<td>Submitted by the proposer</td>" in english
 
 
