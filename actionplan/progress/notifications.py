@@ -403,6 +403,7 @@ def send_submission_mails(now: datetime.datetime | None = None) -> int:
             .select_related("user", "report__action", "report__member_government")
             .order_by("user_id", "created_at", "id")
         )
+        waiting = {i.pk for i in _still_waiting(items)}
         groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         sent: list[int] = []
         reports: dict[tuple[str, tuple[str, ...]], ProgressReport | None] = {}
@@ -412,7 +413,8 @@ def send_submission_mails(now: datetime.datetime | None = None) -> int:
                 continue  # sent by a concurrent run; what is left is not due yet
             user = mine[0].user
             sent.extend(i.pk for i in mine)
-            if not (user.is_active and user.email):
+            mine = [i for i in mine if i.pk in waiting]
+            if not (mine and user.is_active and user.email):
                 continue
             key = (language_of(user), tuple(i.text for i in mine))
             groups.setdefault(key, []).append(user.email)
@@ -479,6 +481,21 @@ class Digest:
     overdue: int  # overdue proposals announced to their staff
     mails: int  # mails queued
     reviewed: int = 0  # returns and acceptances announced to editors in digests
+
+
+def _still_waiting(items: Iterable[DigestItem]) -> list[DigestItem]:
+    """The submission items worth telling at send time: each report once per person (its last
+    item), and only while it still waits for review. A report submitted, returned and
+    submitted again has an item per submission; one returned or accepted since has nothing
+    left to review. ``items`` in creation order; items of another kind pass through."""
+    kept: dict[tuple[str, int, int | None], DigestItem] = {}
+    for item in items:
+        if item.kind != DigestKind.SUBMITTED:
+            kept[(item.kind, item.pk, None)] = item
+        elif item.report is not None and item.report.state == ReviewState.SUBMITTED:
+            kept.pop((item.kind, item.user_id, item.report_id), None)  # keep the last in place
+            kept[(item.kind, item.user_id, item.report_id)] = item
+    return list(kept.values())
 
 
 def _unannounced_submissions() -> list[ProgressReport]:
@@ -623,17 +640,19 @@ def send_digest() -> Digest:
         for report in _unannounced_submissions():
             notify_submitted(report)
         items = list(
-            DigestItem.objects.select_for_update()
+            # Only the items are locked (the report is an outer join).
+            DigestItem.objects.select_for_update(of=("self",))
             .filter(send_after__isnull=True)
-            .select_related("user")
+            .select_related("user", "report")
             .order_by("user_id", "kind", "created_at", "id")
         )
+        shown = _still_waiting(items)
         overdue_count, overdue_digest, overdue_mails = _overdue_by_person()
-        people: dict[int, User] = {i.user_id: i.user for i in items}
+        people: dict[int, User] = {i.user_id: i.user for i in shown}
         people.update({u.pk: u for u in overdue_digest})
         mails = 0
         for user_id, user in sorted(people.items()):
-            mine = [i for i in items if i.user_id == user_id]
+            mine = [i for i in shown if i.user_id == user_id]
             reviewed = [i.text for i in mine if i.kind == DigestKind.REVIEWED]
             submitted = [i.text for i in mine if i.kind == DigestKind.SUBMITTED]
             lines = overdue_digest.get(user, [])
@@ -642,9 +661,9 @@ def send_digest() -> Digest:
         DigestItem.objects.filter(pk__in=[i.pk for i in items]).delete()
         for (language, recipients), lines in overdue_mails.items():
             mails += _overdue_mail(lines, list(recipients), language)
-        reports = {i.report_id for i in items if i.kind == DigestKind.SUBMITTED}
+        reports = {i.report_id for i in shown if i.kind == DigestKind.SUBMITTED}
         reviewed_count = len(
-            {(i.report_id, i.text) for i in items if i.kind == DigestKind.REVIEWED}
+            {(i.report_id, i.text) for i in shown if i.kind == DigestKind.REVIEWED}
         )
         mails += send_submission_mails()
     return Digest(reports=len(reports), overdue=overdue_count, mails=mails, reviewed=reviewed_count)

@@ -384,3 +384,22 @@ def test_the_bureau_sees_each_persons_mail_language(
     english = client_for(bureau_admin).get("/en/accounts/users/").content.decode()
     assert "Mail language" in english
     assert client_for(osaka_editor).get("/accounts/users/").status_code == 403
+
+
+def test_a_gathered_submission_accepted_within_the_window_is_not_mailed(
+    cycle: ReportingCycle,
+    plan_version: PlanVersion,
+    osaka_editor: User,
+    bureau_staff: User,
+    bureau_admin: User,
+) -> None:
+    choose(bureau_staff, NotificationMode.IMMEDIATE)
+    first, second, _third = three_osaka_actions(plan_version, bureau_staff)
+    waiting = submitted(osaka_editor, first)
+    accepted = submitted(osaka_editor, second)
+    actions.accept_report(bureau_admin, accepted, accepted.revision)
+    assert notifications.send_submission_mails(later()) == 1
+    [sent] = mails_to("staff@example.jp")
+    assert f"/progress/reports/{waiting.pk}/" in sent.body
+    assert f"/progress/reports/{accepted.pk}/" not in sent.body
+    assert not DigestItem.objects.filter(user=bureau_staff).exists()

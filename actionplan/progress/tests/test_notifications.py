@@ -158,6 +158,46 @@ def test_digest_lists_new_submissions_once_and_again_after_resubmission(
     ]
 
 
+def test_digest_lists_each_report_still_waiting_for_review_once(
+    cycle: ReportingCycle,
+    plan_version: PlanVersion,
+    osaka_editor: User,
+    bureau_staff: User,
+    bureau_admin: User,
+) -> None:
+    first, second, third = three_osaka_actions(plan_version, bureau_staff)
+    # Submitted three times (returned twice in between) and still waiting: listed once.
+    waiting = submitted(osaka_editor, first)
+    for _round in range(2):
+        waiting = actions.return_report(bureau_staff, waiting, waiting.revision, "追記を")
+        waiting = actions.submit_report(osaka_editor, waiting, waiting.revision)
+    # Accepted, and returned, since their submission: nothing left to review.
+    accepted = submitted(osaka_editor, second)
+    actions.accept_report(bureau_admin, accepted, accepted.revision)
+    returned = submitted(osaka_editor, third)
+    actions.return_report(bureau_admin, returned, returned.revision, "根拠を")
+    assert "1 submitted report(s)" in digest()
+    for address in ("admin@example.jp", "staff@example.jp"):
+        [sent] = mails_to(address)
+        assert "提出 1件" in sent.subject
+        assert "提出された進捗報告 1件（確認待ち）" in sent.body
+        assert sent.body.count(f"{SITE}/progress/reports/{waiting.pk}/") == 1
+        assert f"{SITE}/progress/reports/{accepted.pk}/" not in sent.body
+        assert f"{SITE}/progress/reports/{returned.pk}/" not in sent.body
+    assert not DigestItem.objects.exists()
+
+
+def test_a_digest_with_only_stale_submissions_mails_nobody(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_admin: User
+) -> None:
+    choose(osaka_editor, NotificationMode.IMMEDIATE)  # the acceptance mail, not a digest item
+    report = submitted(osaka_editor, members_action)
+    actions.accept_report(bureau_admin, report, report.revision)
+    OutgoingMail.objects.all().delete()
+    assert "queued 0 mail(s): 0 submitted report(s)" in digest()
+    assert not OutgoingMail.objects.exists() and not DigestItem.objects.exists()
+
+
 def test_digest_mails_overdue_proposals_to_their_assigned_staff(
     bureau_staff: User, bureau_admin: User, plan_version: object
 ) -> None:
