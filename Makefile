@@ -28,6 +28,7 @@ run: $(VENV)
 	$(BIN)/actionplan collectstatic --noinput --verbosity 0
 	$(BIN)/actionplan load-reference
 	$(BIN)/actionplan import $(PLAN_DOCUMENT)
+	$(BIN)/actionplan indicators-from-plan
 	$(BIN)/actionplan serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck

@@ -3,8 +3,10 @@ own figure seeded as an indicator."""
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from actionplan.conftest import client_for
 from actionplan.plans.models import Action, PlanVersion
 from actionplan.progress import actions, targets
 from actionplan.progress.actions import ProgressError, TargetInput
-from actionplan.progress.models import Direction, Indicator
+from actionplan.progress.models import Direction, Indicator, IndicatorValue
 
 from .test_api import bearer
 
@@ -137,6 +139,34 @@ def test_the_plans_own_figure_becomes_an_indicator_of_the_startups_theme(
     assert [(v.fiscal_year, v.value) for v in indicator.values.all()] == [(2024, Decimal(981))]
     assert (indicator.baseline_value, indicator.baseline_year) == (Decimal(981), 2024)
     assert Indicator.objects.filter(name_ja="域内大学発ベンチャー数").count() == 1
+
+
+def test_indicators_from_plan_run_twice_creates_nothing_new(plan_version: PlanVersion) -> None:
+    first = io.StringIO()
+    call_command("indicators_from_plan", stdout=first)
+    stored = (
+        Indicator.objects.count(),
+        IndicatorValue.objects.count(),
+        Indicator.history.count(),
+        IndicatorValue.history.count(),
+    )
+    assert stored[:2] == (1, 1)
+    again = io.StringIO()
+    call_command("indicators_from_plan", stdout=again)
+    assert (
+        Indicator.objects.count(),
+        IndicatorValue.objects.count(),
+        Indicator.history.count(),
+        IndicatorValue.history.count(),
+    ) == stored
+    assert first.getvalue() == again.getvalue() == "1 indicator(s) from the plan's own figures\n"
+
+
+def test_make_run_seeds_the_plans_figures_after_the_import() -> None:
+    makefile = (Path(__file__).resolve().parents[3] / "Makefile").read_text(encoding="utf-8")
+    run = makefile.split("\nrun:")[1].split("\n\n")[0]
+    steps = [line.split()[1] for line in run.splitlines() if "$(BIN)/actionplan " in line]
+    assert steps.index("indicators-from-plan") == steps.index("import") + 1
 
 
 def put_target(
