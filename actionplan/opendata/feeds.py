@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from actionplan.plans import models as m
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.queries import current_version
-from actionplan.progress.models import ProgressReport, ReviewState
+from actionplan.progress.queries import public_reports
 
 FEED_SIZE = 50
 
@@ -74,9 +74,7 @@ def entries() -> list[Entry]:
                 signed,
             )
         )
-    accepted = ProgressReport.objects.filter(state=ReviewState.ACCEPTED).select_related(
-        "action", "member_government"
-    )
+    accepted = public_reports().select_related("action", "member_government")
     for report in accepted.order_by("-updated_at")[:FEED_SIZE]:
         year = fiscal_year_label(report.fiscal_year, "ja")
         found.append(

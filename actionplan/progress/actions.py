@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from actionplan.accounts.permissions import (
 from actionplan.faults.conflicts import lost_race_as
 from actionplan.files import storing_files, sweep_unreferenced_files
 from actionplan.partnerships.uploads import ALLOWED_TYPES, detect_content_type
-from actionplan.plans.fiscal import fiscal_year_label
+from actionplan.plans.fiscal import fiscal_year_label, fiscal_year_of
 from actionplan.plans.models import (
     Action,
     ActionAssignment,
@@ -191,6 +192,28 @@ def open_cycle_for(fiscal_year: int) -> ReportingCycle:
     return cycle
 
 
+def period_label(action: Action) -> str:
+    """The action's period in the request's language: 令和8年度（2026年度）～, FY2024–FY2025."""
+    period = action.period
+    language = get_language() or "ja"
+    if period.fiscal_year_end is None:
+        return fiscal_year_label(period.fiscal_year_start, language, open_ended=True)
+    if period.fiscal_year_end == period.fiscal_year_start:
+        return fiscal_year_label(period.fiscal_year_start, language)
+    first = fiscal_year_label(period.fiscal_year_start, language)
+    return f"{first}–{fiscal_year_label(period.fiscal_year_end, language)}"
+
+
+def check_in_period(action: Action, fiscal_year: int) -> None:
+    """A report exists only for a fiscal year inside its action's period."""
+    if not queries.action_runs_in(action, fiscal_year):
+        raise ProgressError(
+            _("この取組の期間は%(period)sです。%(year)sの報告は作成できません")
+            % {"period": period_label(action), "year": _year_label(fiscal_year)},
+            "fiscal_year",
+        )
+
+
 def save_report(
     user: AnyUser,
     action: Action,
@@ -207,6 +230,7 @@ def save_report(
     require(can_act_for(user, government), _("この報告主体の報告を編集する権限がありません"))
     if not queries.body_carries(action, government):
         raise ProgressError(_("この取組はこの報告主体の担当ではありません"), "action")
+    check_in_period(action, fiscal_year)
     clean = data.clean()
     with transaction.atomic():
         open_cycle_for(fiscal_year)
@@ -263,6 +287,9 @@ def _transition(
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
         open_cycle_for(locked.fiscal_year)
         _check_revision(locked, base_revision)
+        if to in (ReviewState.SUBMITTED, ReviewState.ACCEPTED):
+            # A report stored before writes checked the period is neither submitted nor accepted.
+            check_in_period(locked.action, locked.fiscal_year)
         if locked.state not in allowed_from:
             raise ProgressError(
                 _("%(state)sの報告にはこの操作はできません")
@@ -403,9 +430,33 @@ def assign_action(
 
 
 def open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> ReportingCycle:
+    """Open (or open again with a new deadline) the cycle of a fiscal year the current plan
+    covers (``queries.reporting_years``), due on or after the year's first day (1 April)."""
     require(is_bureau(user), _("報告受付の開始は広域産業振興局だけができます"))
-    if not 2000 <= fiscal_year <= 2100:
-        raise ProgressError(_("年度が正しくありません"), "fiscal_year")
+    years = queries.reporting_years(current_version())
+    if fiscal_year not in years:
+        if not years:
+            raise ProgressError(_("計画がまだ取り込まれていません"), "fiscal_year")
+        raise ProgressError(
+            _("%(year)sは現行の計画の対象外です（%(first)s〜%(last)s）")
+            % {
+                "year": _year_label(fiscal_year),
+                "first": _year_label(years[0]),
+                "last": _year_label(years[-1]),
+            },
+            "fiscal_year",
+        )
+    first_day = datetime.date(fiscal_year, 4, 1)
+    if deadline < first_day:
+        raise ProgressError(
+            _("提出期限は%(year)sの初日（%(first_day)s）以降の日付です")
+            % {"year": _year_label(fiscal_year), "first_day": f"{first_day:%Y-%m-%d}"},
+            "deadline",
+        )
+    return _open_cycle(user, fiscal_year, deadline)
+
+
+def _open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> ReportingCycle:
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().filter(fiscal_year=fiscal_year).first()
         if cycle is None:
@@ -418,8 +469,10 @@ def open_cycle(user: AnyUser, fiscal_year: int, deadline: datetime.date) -> Repo
 
 
 def reopen_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
-    """Open a closed cycle again, keeping its deadline (history kept)."""
-    return open_cycle(user, cycle.fiscal_year, cycle.deadline)
+    """Open a closed cycle again, keeping its deadline (history kept); also a cycle of a year
+    that a later edition of the plan no longer covers, to correct its reports."""
+    require(is_bureau(user), _("報告受付の開始は広域産業振興局だけができます"))
+    return _open_cycle(user, cycle.fiscal_year, cycle.deadline)
 
 
 def close_cycle(user: AnyUser, cycle: ReportingCycle) -> ReportingCycle:
@@ -521,6 +574,39 @@ def create_indicator(
     return indicator
 
 
+# How far before its baseline year (or the plan's first year, without a baseline) an indicator's
+# value may go: the plan's figures describe the decade before it at most.
+INDICATOR_PAST_YEARS = 10
+
+
+def indicator_years(indicator: Indicator) -> range:
+    """The fiscal years an indicator may have a value for: from ``INDICATOR_PAST_YEARS`` before
+    its baseline year (else its plan's first year) up to the current fiscal year; a value of a
+    year that has not begun cannot have been measured."""
+    current = fiscal_year_of(timezone.localdate())
+    anchor = indicator.baseline_year
+    if anchor is None:
+        owner = indicator.theme or indicator.action
+        anchor = owner.version.plan_start_fy if owner is not None else current
+    return range(anchor - INDICATOR_PAST_YEARS, current + 1)
+
+
+def check_value_year(indicator: Indicator, fiscal_year: int) -> None:
+    years = indicator_years(indicator)
+    if fiscal_year > years[-1]:
+        raise ProgressError(
+            _("%(year)sはまだ始まっていません（記録できるのは%(last)sまでです）")
+            % {"year": _year_label(fiscal_year), "last": _year_label(years[-1])},
+            "fiscal_year",
+        )
+    if fiscal_year < years[0]:
+        raise ProgressError(
+            _("%(year)sは古すぎます（記録できるのは%(first)s以降です）")
+            % {"year": _year_label(fiscal_year), "first": _year_label(years[0])},
+            "fiscal_year",
+        )
+
+
 def record_indicator_value(
     user: AnyUser,
     indicator: Indicator,
@@ -550,8 +636,7 @@ def record_indicator_value(
             )
     else:
         require(is_bureau(user), _("指標の値の記録は広域産業振興局だけができます"))
-    if not 2000 <= fiscal_year <= 2100:
-        raise ProgressError(_("年度が正しくありません"), "fiscal_year")
+    check_value_year(indicator, fiscal_year)
     if not value.is_finite():
         raise ProgressError(_("値が数ではありません"), "value")
     if abs(value) >= Decimal(10) ** 16:
@@ -789,8 +874,12 @@ def add_evidence_file(user: AnyUser, report: ProgressReport, upload: UploadedFil
     limit = settings.PROPOSAL_MAX_ATTACHMENT_BYTES
     if (upload.size or 0) > limit:
         raise ProgressError(
-            _("%(name)s は大きすぎます（上限 %(limit)s MB）")
-            % {"name": name, "limit": limit // (1024 * 1024)},
+            _("%(name)s は大きすぎます（%(size)s、上限 %(limit)s）")
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size or 0),
+                "limit": filesizeformat(limit),
+            },
             "file",
         )
     mime = detect_content_type(upload.file) if upload.file is not None else None

@@ -23,7 +23,7 @@ from actionplan.plans.queries import editions_of_action
 
 from . import actions, queries, targets
 from .actions import ConflictError, ProgressError, ReportInput, TargetInput
-from .models import Indicator, ProgressReport, ReviewState
+from .models import Indicator, ProgressReport
 
 router = Router(tags=["progress"])
 
@@ -192,9 +192,7 @@ def list_reports(
     action_id: RecordId | None = None,
     body: str | None = None,
 ) -> list[ProgressReport]:
-    reports = ProgressReport.objects.filter(state=ReviewState.ACCEPTED).select_related(
-        "member_government", "action__version"
-    )
+    reports = queries.public_reports().select_related("member_government", "action__version")
     if fiscal_year is not None:
         reports = reports.filter(fiscal_year=fiscal_year)
     if action_id is not None:
@@ -213,9 +211,8 @@ def list_reports(
 @router.get("/reports/{report_id}", response=ReportOut, summary="One accepted report")
 def get_report(request: HttpRequest, report_id: RecordId) -> ProgressReport:
     return get_object_or_404(
-        ProgressReport.objects.select_related("member_government", "action__version"),
+        queries.public_reports().select_related("member_government", "action__version"),
         pk=report_id,
-        state=ReviewState.ACCEPTED,
     )
 
 

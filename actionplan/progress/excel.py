@@ -416,6 +416,15 @@ def parse_workbook(user: AnyUser, content: bytes) -> ParsedWorkbook:
             error(COL_ID, _("IDが数字ではありません: %(value)r") % {"value": raw_id})
             continue
         action = carried.get(action_id)
+        if action is None and version is not None:
+            other = Action.objects.filter(pk=action_id, version=version).first()
+            if other is not None and queries.body_carries(other, government):
+                # Carried by the body, in another year: say which years the action runs in.
+                try:
+                    actions.check_in_period(other, year_value)
+                except ProgressError as exc:
+                    error(COL_ID, exc.message)
+                    continue
         if action is None:
             error(
                 COL_ID,

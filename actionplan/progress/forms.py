@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -75,8 +76,8 @@ class UploadForm(forms.Form):
         limit = settings.PROGRESS_UPLOAD_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                _("ファイルが大きすぎます（%(size)s バイト、上限 %(limit)s バイト）"),
-                params={"size": upload.size, "limit": limit},
+                _("ファイルが大きすぎます（%(size)s、上限 %(limit)s）"),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             )
         return upload
 

@@ -52,6 +52,47 @@ def actions_for_year(version: PlanVersion, fiscal_year: int) -> QuerySet[Action]
     )
 
 
+# An open-ended period (2026～) covers every later year; reporting cycles are opened for at most
+# this many years after its start (a plan is revised well within that).
+OPEN_ENDED_YEARS = 10
+
+
+def reporting_years(version: PlanVersion | None) -> range:
+    """The fiscal years a reporting cycle may be opened for: those the version's periods cover,
+    an open-ended period up to ``OPEN_ENDED_YEARS`` after its start."""
+    if version is None:
+        return range(0)
+    first, last = version.plan_start_fy, version.plan_end_fy
+    for period in version.periods.all():
+        first = min(first, period.fiscal_year_start)
+        end = period.fiscal_year_end
+        last = max(last, period.fiscal_year_start + OPEN_ENDED_YEARS if end is None else end)
+    return range(first, last + 1)
+
+
+def action_runs_in(action: Action, fiscal_year: int) -> bool:
+    """Whether the action's period covers the fiscal year, as ``actions_for_year`` reads it: a
+    report can only exist for such a year."""
+    period = action.period
+    return period.fiscal_year_start <= fiscal_year and (
+        period.fiscal_year_end is None or fiscal_year <= period.fiscal_year_end
+    )
+
+
+# Reports whose fiscal year lies inside their action's period. Every write checks this
+# (``action_runs_in``); public reads filter on it too, so that a report stored before that
+# check was made is never shown.
+IN_PERIOD = Q(fiscal_year__gte=F("action__period__fiscal_year_start")) & (
+    Q(action__period__fiscal_year_end__isnull=True)
+    | Q(fiscal_year__lte=F("action__period__fiscal_year_end"))
+)
+
+
+def public_reports() -> QuerySet[ProgressReport]:
+    """The reports anyone may see: accepted, for a year inside their action's period."""
+    return ProgressReport.objects.filter(IN_PERIOD, state=ReviewState.ACCEPTED)
+
+
 def body_carries(action: Action, government: MemberGovernment | None) -> bool:
     if action.actor == Actor.UNION:
         return government is None
@@ -124,11 +165,11 @@ def body_statuses(cycle: ReportingCycle, version: PlanVersion | None = None) -> 
 # edition of its plan, found by its stable key, as `editions_of_action` finds them.
 _ACCEPTED_REPORTS = PreparedQuery(
     lambda key, plan_id: (
-        ProgressReport.objects.filter(
+        public_reports()
+        .filter(
             action__key=key,
             action__version__plan_id=plan_id,
             action__version__in=PlanVersion.objects.published(),
-            state=ReviewState.ACCEPTED,
         )
         .order_by("-fiscal_year", "member_government__position")
         .values(*columns(ProgressReport))

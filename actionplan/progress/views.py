@@ -223,10 +223,14 @@ def review(request: HttpRequest) -> HttpResponse:
     submitted = (
         ProgressReport.objects.filter(state=ReviewState.SUBMITTED, fiscal_year=year)
         .select_related("action__theme", "member_government")
+        .prefetch_related("files")
         .order_by("member_government__position", "action__theme__position", "action_id")
     )
     rows = [(report, actions.may_accept(request.user, report)) for report in submitted]
-    return render(request, "progress/review.html", {"year": year, "rows": rows})
+    cycle_open = ReportingCycle.objects.filter(fiscal_year=year, is_open=True).exists()
+    return render(
+        request, "progress/review.html", {"year": year, "rows": rows, "cycle_open": cycle_open}
+    )
 
 
 @internal
@@ -235,6 +239,10 @@ def edit_report(request: HttpRequest, year: int, code: str, action_id: int) -> H
     action = get_object_or_404(Action.objects.select_related("theme", "period"), pk=action_id)
     if not can_act_for(request.user, government):
         raise DjangoPermissionDenied(_("この報告主体の報告を編集する権限がありません"))
+    try:
+        actions.check_in_period(action, year)
+    except ProgressError as exc:
+        raise Http404(exc.message) from exc
     report = queries.reports_by_action(year, government).get(action.pk)
     if request.method == "POST":
         form = ReportForm(request.POST)
@@ -585,7 +593,7 @@ def cycles(request: HttpRequest) -> HttpResponse:
                     request.user, form.cleaned_data["fiscal_year"], form.cleaned_data["deadline"]
                 )
             except ProgressError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("報告受付を開始しました"))
                 return redirect("progress:cycle", year=cycle.fiscal_year)

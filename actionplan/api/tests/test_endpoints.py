@@ -217,7 +217,9 @@ def test_no_personal_data_in_any_answer(
 def test_actions_filter_by_status_of_accepted_reports_only(
     client: Client, plan_version: PlanVersion, bureau_staff: Any, bureau_admin: Any
 ) -> None:
-    first, second = Action.objects.filter(version=plan_version, actor="union")[:2]
+    first, second = Action.objects.filter(
+        version=plan_version, actor="union", period__fiscal_year_start=2025
+    )[:2]
     progress.open_cycle(bureau_staff, 2025, datetime.date(2026, 5, 31))
     for action, accept in ((first, True), (second, False)):
         report, _ = progress.save_report(

@@ -111,7 +111,9 @@ def test_the_feed_includes_accepted_progress_reports_only(
     from actionplan.progress import actions as progress
     from actionplan.progress.models import Status
 
-    first, second = Action.objects.filter(version=plan_version, actor="union")[:2]
+    first, second = Action.objects.filter(
+        version=plan_version, actor="union", period__fiscal_year_start=2025
+    )[:2]
     progress.open_cycle(bureau_staff, 2025, datetime.date(2026, 5, 31))
     for action, accept in ((first, True), (second, False)):
         report, _ = progress.save_report(

@@ -29,7 +29,9 @@ OSAKA_AND_KYOTO = ("270008", "260002")
 @pytest.fixture
 def action(plan_version: PlanVersion, bureau_admin: User) -> Action:
     """A members action carried by 大阪府 and 京都府, with the FY2025 cycle open."""
-    action = Action.objects.filter(version=plan_version, actor="members").first()
+    action = Action.objects.filter(
+        version=plan_version, actor="members", period__fiscal_year_start=2025
+    ).first()
     assert action is not None
     open_cycle(bureau_admin, 2025, datetime.date(2026, 5, 31))
     assign_action(

@@ -57,3 +57,13 @@ def osaka() -> MemberGovernment:
 
 def kyoto() -> MemberGovernment:
     return MemberGovernment.objects.get(lg_code="260002")
+
+
+@pytest.fixture
+def later_union_action(plan_version: PlanVersion) -> Action:
+    """A Union action of the open-ended period from FY2026: outside FY2025."""
+    action = Action.objects.filter(
+        version=plan_version, actor=Actor.UNION, period__fiscal_year_start=YEAR + 1
+    ).first()
+    assert action is not None and action.period.fiscal_year_end is None
+    return action

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -168,3 +169,58 @@ def test_no_reminder_once_reported(
         actions.send_reminders(None, cycle)
     assert [m.to for m in mail.outbox] == [["staff@example.jp"]]
     assert all(m.to != ["osaka@example.jp"] for m in mail.outbox)
+
+
+def test_a_report_for_a_year_before_its_action_period_is_refused(
+    cycle: ReportingCycle, later_union_action: Action, bureau_staff: User
+) -> None:
+    with pytest.raises(ProgressError) as refused:
+        actions.save_report(
+            bureau_staff, later_union_action, YEAR, None, ReportInput(Status.DONE, 100, "済"), 0
+        )
+    assert refused.value.field == "fiscal_year"
+    assert "令和8年度（2026年度）～" in refused.value.message
+    assert "令和7年度（2025年度）の報告は作成できません" in refused.value.message
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_report_for_a_year_after_its_action_period_is_refused(
+    cycle: ReportingCycle, members_action: Action, kyoto_editor: User, bureau_staff: User
+) -> None:
+    actions.assign_action(bureau_staff, members_action, [kyoto()])
+    actions.open_cycle(bureau_staff, YEAR + 1, datetime.date(2027, 5, 31))
+    with pytest.raises(ProgressError, match="2026年度）の報告は作成できません"):
+        actions.save_report(
+            kyoto_editor, members_action, YEAR + 1, kyoto(), ReportInput(Status.DONE, 100), 0
+        )
+    assert not ProgressReport.objects.exists()
+
+
+def test_an_open_ended_period_covers_every_later_year(
+    later_union_action: Action, bureau_staff: User
+) -> None:
+    actions.open_cycle(bureau_staff, 2030, datetime.date(2031, 5, 31))
+    report, changed = actions.save_report(
+        bureau_staff, later_union_action, 2030, None, ReportInput(Status.ONGOING, 50), 0
+    )
+    assert changed and report.fiscal_year == 2030
+
+
+def test_a_stored_report_outside_its_period_is_neither_submitted_nor_accepted(
+    cycle: ReportingCycle,
+    later_union_action: Action,
+    bureau_staff: User,
+    bureau_admin: User,
+) -> None:
+    # A report stored before writes checked the period: made in FY2026, moved to FY2025.
+    actions.open_cycle(bureau_staff, YEAR + 1, datetime.date(2027, 5, 31))
+    report, _ = actions.save_report(
+        bureau_staff, later_union_action, YEAR + 1, None, ReportInput(Status.DONE, 100, "済"), 0
+    )
+    report = actions.submit_report(bureau_staff, report, report.revision)
+    ProgressReport.objects.filter(pk=report.pk).update(fiscal_year=YEAR)
+    report.refresh_from_db()
+    with pytest.raises(ProgressError, match="報告は作成できません"):
+        actions.accept_report(bureau_admin, report, report.revision)
+    report.refresh_from_db()
+    assert report.state == ReviewState.SUBMITTED

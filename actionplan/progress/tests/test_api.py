@@ -154,3 +154,19 @@ def test_a_huge_number_is_refused_in_the_error_shape_not_a_server_error(
         + ("2200" if field == "fiscal_year" else str(2**63 - 1)),
         "field": field,
     }
+
+
+def test_a_report_outside_the_action_period_is_refused_naming_the_year(
+    cycle: ReportingCycle, later_union_action: Action, bureau_admin: User
+) -> None:
+    response = Client().put(
+        f"/api/v1/progress/reports/{later_union_action.pk}/{YEAR}/union",
+        json.dumps({"status": "done", "percent": 100, "revision": 0}),
+        content_type="application/json",
+        headers=bearer(bureau_admin),
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid" and body["field"] == "fiscal_year"
+    assert "報告は作成できません" in body["message"]
+    assert not ProgressReport.objects.exists()

@@ -190,3 +190,37 @@ def test_the_sweep_removes_evidence_files_without_a_row_and_keeps_the_others(
         kept = actions.add_evidence_file(osaka_editor, report, SimpleUploadedFile("a.pdf", PDF))
     assert_the_sweep_keeps_only_files_with_a_row(evidence_root, Path(kept.file.path), PDF)
     assert kept.file.read() == PDF
+
+
+def test_the_bulk_acceptance_preview_lists_the_evidence_files(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_admin: User
+) -> None:
+    report = draft(osaka_editor, members_action)
+    files = [
+        actions.add_evidence_file(osaka_editor, report, SimpleUploadedFile(f"実績{i}.pdf", PDF))
+        for i in range(4)
+    ]
+    actions.submit_report(osaka_editor, report, report.revision)
+    page = client_for(bureau_admin).get(f"/progress/review/?year={YEAR}").content.decode()
+    row = page.split(f'value="{report.pk}:')[1].split("</tr>")[0]
+    for number, evidence in enumerate(files):
+        assert f"/progress/reports/{report.pk}/evidence/{evidence.pk}/" in row
+        assert f"実績{number}.pdf" in row
+    assert "—" not in row
+
+
+def test_a_too_large_evidence_file_is_named_with_human_sizes_in_the_page_language(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, settings: object
+) -> None:
+    settings.PROPOSAL_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # type: ignore[attr-defined]
+    report = draft(osaka_editor, members_action)
+    client = client_for(osaka_editor)
+    big = PDF + b"0" * (11 * 1024 * 1024)
+    url = f"/progress/reports/{report.pk}/evidence/"
+    page = client.post(url, {"file": SimpleUploadedFile("big.pdf", big)}, follow=True)
+    assert "big.pdf は大きすぎます（11.0\u00a0MB、上限 10.0\u00a0MB）" in page.content.decode()
+    page = client.post(f"/en{url}", {"file": SimpleUploadedFile("big.pdf", big)}, follow=True)
+    assert "big.pdf is too large (11.0\u00a0MB; the limit is 10.0\u00a0MB)" in (
+        page.content.decode()
+    )
+    assert not EvidenceFile.objects.exists()

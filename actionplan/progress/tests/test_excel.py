@@ -241,3 +241,24 @@ def test_the_year_cell_shows_wareki_and_keeps_the_number(
     ws = download()[excel.SHEET_NAME]
     assert ws[excel.YEAR_CELL].value == 2025
     assert ws[excel.YEAR_CELL].number_format == '"令和7年度（"0"年度）"'
+
+
+def test_a_row_of_an_action_outside_the_year_is_refused_naming_the_row(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    later = Action.objects.filter(
+        version=members_action.version, actor="members", period__fiscal_year_start=YEAR + 1
+    ).first()
+    assert later is not None
+    actions.assign_action(bureau_staff, later, [osaka()])
+    wb = fill(download())
+    ws = wb[excel.SHEET_NAME]
+    row = excel.FIRST_ROW + 1
+    for column in range(1, len(excel.COLUMNS) + 1):
+        ws.cell(row=row, column=column).value = ws.cell(row=excel.FIRST_ROW, column=column).value
+    ws.cell(row=row, column=excel.COL_ID).value = later.pk
+    ws.cell(row=row, column=excel.COL_TEXT).value = later.text_ja
+    result = excel.apply_workbook(osaka_editor, to_bytes(wb))
+    assert [(e.row, e.column) for e in result.errors] == [(row, "A（ID）")]
+    assert "令和8年度（2026年度）～" in result.errors[0].message
+    assert not ProgressReport.objects.exists()

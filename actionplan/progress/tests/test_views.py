@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -174,6 +175,22 @@ def test_oversized_upload_is_refused(
     response = client_for(osaka_editor).post("/progress/upload/", {"workbook": upload})
     assert response.status_code == 400
     assert "ファイルが大きすぎます" in response.content.decode()
+
+
+@override_settings(PROGRESS_UPLOAD_MAX_BYTES=2 * 1024 * 1024)
+def test_an_oversized_workbook_is_refused_with_human_sizes_in_the_page_language(
+    cycle: ReportingCycle, osaka_editor: User
+) -> None:
+    client = client_for(osaka_editor)
+    big = b"PK\x03\x04" + b"0" * (3_000_000 - 4)
+    page = client.post("/progress/upload/", {"workbook": SimpleUploadedFile("big.xlsx", big)})
+    assert page.status_code == 400
+    assert "ファイルが大きすぎます（2.9\u00a0MB、上限 2.0\u00a0MB）" in page.content.decode()
+    assert "バイト" not in page.content.decode()
+    english = client.post("/en/progress/upload/", {"workbook": SimpleUploadedFile("big.xlsx", big)})
+    assert "The file is too large (2.9\u00a0MB; the limit is 2.0\u00a0MB)" in (
+        english.content.decode()
+    )
 
 
 def test_non_workbook_upload_is_refused(
@@ -523,3 +540,62 @@ def test_one_report_and_one_indicator_are_named_in_the_singular_in_english(
     assert f">Progress report {report.pk}</a>" in page
     # The list pages keep the plural.
     assert ">Progress reports</a>" in page and ">Indicators</a>" in page
+
+
+def test_the_edit_page_of_an_action_outside_the_year_is_not_found(
+    cycle: ReportingCycle, later_union_action: Action, bureau_staff: User
+) -> None:
+    client = client_for(bureau_staff)
+    url = edit_url(later_union_action, "union")
+    assert client.get(url).status_code == 404
+    assert client.post(url, form()).status_code == 404
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_report_stored_outside_its_action_period_is_not_public(
+    cycle: ReportingCycle, later_union_action: Action, bureau_staff: User, bureau_admin: User
+) -> None:
+    # A report accepted before writes checked the period: made in FY2026, moved to FY2025.
+    actions.open_cycle(bureau_staff, YEAR + 1, datetime.date(2027, 5, 31))
+    report, _ = actions.save_report(
+        bureau_staff, later_union_action, YEAR + 1, None, ReportInput(Status.DONE, 100, "期間外"), 0
+    )
+    report = actions.submit_report(bureau_staff, report, report.revision)
+    actions.accept_report(bureau_admin, report, report.revision)
+    ProgressReport.objects.filter(pk=report.pk).update(fiscal_year=YEAR)
+    client = Client()
+    assert "期間外" not in client.get(f"/actions/{later_union_action.pk}/").content.decode()
+    assert client.get("/api/v1/progress/reports").json() == []
+    assert client.get(f"/api/v1/progress/reports/{report.pk}").status_code == 404
+    assert "期間外" not in client.get("/opendata/feed.atom").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        (2099, "令和81年度（2099年度）はまだ始まっていません（記録できるのは"),
+        (
+            2013,
+            "平成25年度（2013年度）は古すぎます（記録できるのは平成26年度（2014年度）以降です）",
+        ),
+    ],
+)
+def test_an_indicator_value_of_an_implausible_year_is_refused_at_the_field(
+    plan_version: object, bureau_staff: User, year: int, message: str
+) -> None:
+    theme = plan_version.themes.get(code="startups")  # type: ignore[attr-defined]
+    indicator = actions.create_indicator(bureau_staff, "大学発ベンチャー数", theme=theme)
+    actions.set_indicator_target(
+        bureau_staff, indicator, actions.TargetInput(Decimal(981), 2024, None, None)
+    )
+    page = client_for(bureau_staff).post(
+        f"/progress/indicators/{indicator.pk}/", {"fiscal_year": year, "value": "5000"}
+    )
+    assert page.status_code == 400
+    [error] = page.context["form"].errors["fiscal_year"]
+    assert error.startswith(message)
+    assert not IndicatorValue.objects.exists()
+    english = client_for(bureau_staff).post(
+        f"/en/progress/indicators/{indicator.pk}/", {"fiscal_year": 2099, "value": "5000"}
+    )
+    assert english.context["form"].errors["fiscal_year"][0].startswith("FY2099 has not begun")

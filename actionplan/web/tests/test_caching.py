@@ -136,7 +136,11 @@ def test_progress_reads_are_validated_and_follow_the_data(
     empty = client.get(url)
     assert empty.json() == [] and empty["Access-Control-Allow-Origin"] == "*"
     assert client.get(url, headers={"If-None-Match": empty["ETag"]}).status_code == 304
-    action = Action.objects.filter(version=plan_version, actor="union").order_by("pk").first()
+    action = (
+        Action.objects.filter(version=plan_version, actor="union", period__fiscal_year_start=2025)
+        .order_by("pk")
+        .first()
+    )
     assert action is not None
     progress.open_cycle(bureau_staff, 2025, datetime.date(2026, 5, 31))
     report, _ = progress.save_report(
