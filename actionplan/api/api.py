@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from actionplan.accounts.permissions import PermissionDenied
@@ -43,16 +46,62 @@ def _field_of(error: dict[str, object]) -> str | None:
     return None
 
 
+# The progress follow-up's endpoints answer every error in Japanese, like the messages of its
+# workflow: the API's paths have no language prefix, so LocaleMiddleware keeps the default
+# language whatever Accept-Language says (docs/api.md). The plan's read endpoints keep
+# pydantic's English messages.
+PROGRESS_PATH = "/api/v1/progress/"
+
+
+def speaks_japanese(request: HttpRequest) -> bool:
+    return request.path.startswith(PROGRESS_PATH)
+
+
+def _invalid_message(error: dict[str, Any]) -> str:
+    """What is wrong with a value, from pydantic's error type, in the active language."""
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    bounds = {
+        "greater_than_equal": (_("%(limit)s以上で指定してください"), "ge"),
+        "greater_than": (_("%(limit)sより大きい値で指定してください"), "gt"),
+        "less_than_equal": (_("%(limit)s以下で指定してください"), "le"),
+        "less_than": (_("%(limit)sより小さい値で指定してください"), "lt"),
+        "string_too_long": (_("%(limit)s文字以内で指定してください"), "max_length"),
+        "string_too_short": (_("%(limit)s文字以上で指定してください"), "min_length"),
+    }
+    if kind in bounds and bounds[kind][1] in context:
+        template, key = bounds[kind]
+        return template % {"limit": context[key]}
+    if kind == "missing":
+        return _("指定してください")
+    if kind.startswith("int_"):
+        return _("整数で指定してください")
+    if kind.startswith(("decimal_max", "decimal_whole")):
+        return _("桁数が多すぎます")
+    if kind.startswith(("decimal_", "float_", "finite_")) or kind == "value_error":
+        return _("数で指定してください")
+    if kind.startswith("string_"):
+        return _("文字列で指定してください")
+    if kind.startswith("list_"):
+        return _("配列で指定してください")
+    return _("値が正しくありません")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
     field = _field_of(first)
-    message = str(first.get("msg", "invalid request"))
+    if speaks_japanese(request):
+        message = _invalid_message(first)
+    else:
+        message = str(first.get("msg", "invalid request"))
     return error_response(422, "invalid", f"{field}: {message}" if field else message, field)
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if speaks_japanese(request):
+        return error_response(401, "unauthenticated", _("有効なAPIトークンが必要です"))
     return error_response(401, "unauthenticated", "a valid API token is required")
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import BeforeValidator, StrictInt
 
 from actionplan.accounts.permissions import is_bureau
 from actionplan.api.auth import token_auth
-from actionplan.api.errors import error_response
+from actionplan.api.errors import ApiError, error_response
 from actionplan.api.params import MAX_ID, FiscalYear, RecordId
 from actionplan.plans.models import Action
 from actionplan.plans.queries import editions_of_action
@@ -179,6 +179,17 @@ def _revision(request: HttpRequest, given: int | None) -> int | None:
     return int(header) if header.isdigit() else None
 
 
+Row = TypeVar("Row", bound=models.Model)
+
+
+def _found(rows: QuerySet[Row], pk: int, message: str) -> Row:
+    """The row, else a 404 in the API's shape saying what is missing."""
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise ApiError(404, "not_found", message % {"id": pk})
+    return found
+
+
 def _error(exc: ProgressError) -> HttpResponse:
     if isinstance(exc, ConflictError):
         return error_response(409, "conflict", exc.message, exc.field)
@@ -210,9 +221,10 @@ def list_reports(
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="One accepted report")
 def get_report(request: HttpRequest, report_id: RecordId) -> ProgressReport:
-    return get_object_or_404(
+    return _found(
         queries.public_reports().select_related("member_government", "action__version"),
-        pk=report_id,
+        report_id,
+        _("公開されている報告 %(id)s はありません"),
     )
 
 
@@ -240,7 +252,7 @@ def put_indicator_target(
     good; an omitted pair is cleared. Bureau staff only; `revision` (or `If-Match`) must be
     the indicator's current revision, else 409 `conflict`. Bad numbers are refused with 422
     naming the field. The change is kept in the indicator's history."""
-    indicator = get_object_or_404(Indicator, pk=indicator_id)
+    indicator = _found(Indicator.objects.all(), indicator_id, _("指標 %(id)s はありません"))
     if not is_bureau(request.user):
         return error_response(403, "forbidden", _("指標の目標の設定は広域産業振興局だけができます"))
     revision = _revision(request, payload.revision)
@@ -280,13 +292,13 @@ def put_report(
     body: str,
     payload: ReportIn,
 ) -> HttpResponse | Status[ProgressReport]:
-    action = get_object_or_404(Action, pk=action_id)
+    action = _found(Action.objects.all(), action_id, _("取組 %(id)s はありません"))
     try:
         government = actions.government_for_code(body)
         existed = ProgressReport.objects.filter(
             action=action, fiscal_year=fiscal_year, member_government=government
         ).exists()
-        report, _ = actions.save_report(
+        report, _changed = actions.save_report(
             request.user,
             action,
             fiscal_year,
@@ -308,7 +320,7 @@ def put_report(
 def _step(
     request: HttpRequest, report_id: RecordId, payload: StepIn, step: str
 ) -> HttpResponse | ProgressReport:
-    report = get_object_or_404(ProgressReport, pk=report_id)
+    report = _found(ProgressReport.objects.all(), report_id, _("報告 %(id)s はありません"))
     if not actions.can_see_report(request.user, report):
         return error_response(403, "forbidden", _("この報告を操作する権限がありません"))
     revision = _revision(request, payload.revision)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -146,12 +147,12 @@ def test_a_huge_number_is_refused_in_the_error_shape_not_a_server_error(
     plan_version: PlanVersion, url: str, field: str
 ) -> None:
     response = Client(raise_request_exception=False).get(url)
+    limit = "2200" if field == "fiscal_year" else str(2**63 - 1)
     assert response.status_code == 422
     assert response.json() == {
         "status": 422,
         "code": "invalid",
-        "message": f"{field}: Input should be less than or equal to "
-        + ("2200" if field == "fiscal_year" else str(2**63 - 1)),
+        "message": f"{field}: {limit}以下で指定してください",
         "field": field,
     }
 
@@ -170,3 +171,42 @@ def test_a_report_outside_the_action_period_is_refused_naming_the_year(
     assert body["code"] == "invalid" and body["field"] == "fiscal_year"
     assert "報告は作成できません" in body["message"]
     assert not ProgressReport.objects.exists()
+
+
+def put_report(url: str, body: object, user: User, language: str = "") -> Any:
+    headers = bearer(user) | ({"Accept-Language": language} if language else {})
+    return Client().put(url, json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_every_error_of_the_progress_api_is_in_japanese_naming_the_field(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User
+) -> None:
+    url = f"/api/v1/progress/reports/{members_action.pk}/{YEAR}/270008"
+    # A validation error (pydantic), a domain error (the actions), an unknown id and a missing
+    # token, in the one error shape and one language, whatever Accept-Language says.
+    invalid = {"status": "in_progress", "percent": "30", "revision": 0}
+    contradicting = {"status": "done", "percent": 30, "revision": 0}
+    unknown = "/api/v1/progress/reports/99999999999/2025/270008"
+    cases = [
+        (url, invalid, 422, "percent", "percent: 整数で指定してください"),
+        (url, contradicting, 422, "percent", "状況「完了」の進捗率は100%です"),
+        (unknown, contradicting, 404, None, "取組 99999999999 はありません"),
+    ]
+    for language in ("", "en"):
+        for target, body, status, field, message in cases:
+            response = put_report(target, body, osaka_editor, language)
+            assert response.json() == {
+                "status": status,
+                "code": "invalid" if status == 422 else "not_found",
+                "message": message,
+                "field": field,
+            }
+    bad_revision = {"status": "done", "percent": 100, "revision": -1}
+    assert put_report(url, bad_revision, osaka_editor).json()["message"] == (
+        "revision: 0以上で指定してください"
+    )
+    assert not ProgressReport.objects.exists()
+    unauthenticated = Client().put(url, json.dumps(contradicting), content_type="application/json")
+    assert unauthenticated.json()["message"] == "有効なAPIトークンが必要です"
+    missing = Client().get("/api/v1/progress/reports/99999999999")
+    assert missing.json()["message"] == "公開されている報告 99999999999 はありません"
