@@ -49,6 +49,7 @@ from actionplan.accounts.models import (
     default_notification_mode,
 )
 from actionplan.jobs.queue import enqueue_in
+from actionplan.mail.contact import contact_lines
 from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.fiscal import fiscal_year_label
 from actionplan.plans.models import Action, MemberGovernment
@@ -154,18 +155,6 @@ def bureau_recipients() -> list[str]:
 
 def bureau_people() -> list[User]:
     return people_for(None)
-
-
-def contact_lines(language: str = "ja") -> str:
-    """The bureau's contact, as the mails sign it (call it under ``translation.override``)."""
-    name = settings.PROGRESS_CONTACT_NAME
-    if language == "en" and settings.PROGRESS_CONTACT_NAME_EN:
-        name = settings.PROGRESS_CONTACT_NAME_EN
-    email = settings.PROGRESS_CONTACT_EMAIL
-    lines = ["――", _("問い合わせ先：%(name)s") % {"name": name}]
-    if email:
-        lines.append(_("メール：%(email)s") % {"email": email})
-    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def _short(text: str) -> str:
