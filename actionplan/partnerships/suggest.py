@@ -98,6 +98,14 @@ _ENGLISH_PLACES = frozenset(
     kobe kitakyushu
     """.split()
 )
+# Words of a name's legal or administrative form, not of its subject ("Kobe City", "Hyogo
+# Prefecture", "Co., Ltd."): as with the places, they made hubs and agreements "share" a word.
+_ENGLISH_FORMS = frozenset(
+    """
+    city cities prefecture prefectures prefectural municipal municipality ward town village
+    co ltd inc corp corporation llc plc gmbh kk
+    """.split()
+)
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]|[a-z]")
 
 
@@ -118,6 +126,14 @@ def _tokenizer() -> Any:
 
 # Stem → the shortest word it was read from, so that reasons show "service", not "servic".
 _SURFACE: dict[str, str] = {}
+
+
+def _singular(word: str) -> str:
+    """The search's light plural stem, and "-sses" → "-ss" (businesses → business, processes →
+    process), which it leaves as "businesse" so that the plural never met the singular."""
+    if word.isascii() and word.isalpha() and word.endswith("sses"):
+        return word[:-2]
+    return stem(word)
 
 
 def _english_stemmer() -> Any:
@@ -149,9 +165,10 @@ def _english_terms(folded: str) -> set[str]:
             or word in _ENGLISH_STOP
             or word in _STOP_TERMS
             or word in _ENGLISH_PLACES
+            or word in _ENGLISH_FORMS
         ):
             continue
-        singular = stem(word)
+        singular = _singular(word)
         if singular in _STOP_TERMS:
             continue
         stemmed = _snowball(singular)
@@ -171,7 +188,7 @@ def _surfaces(text: str) -> dict[str, str]:
     words += [part for word in words if "-" in word for part in word.split("-") if part]
     surfaces: dict[str, str] = {}
     for word in words:
-        singular = stem(word)
+        singular = _singular(word)
         stemmed = _snowball(singular)
         known = surfaces.get(stemmed)
         if known is None or (len(singular), singular) < (len(known), known):
@@ -888,6 +905,48 @@ def labels(found: list[str], english: bool, text: str, limit: int = 5) -> list[s
     return labels
 
 
+def _english_word(label: str) -> bool:
+    """An ordinary English word or phrase as a proposal writes it, not an acronym or a name
+    with capitals inside (AI, IoT, MaaS, EXPO), which Japanese writes in Latin letters too."""
+    return label.isascii() and any(c.isalpha() for c in label) and label[1:] == label[1:].lower()
+
+
+def _cased(term: str, *texts: str) -> str:
+    """A term with Latin letters as the proposal or the candidate writes it where that has
+    capitals inside (iPS細胞, "iPS cell"; not the folded "ips細胞" that is compared); an
+    ordinary word stays as it is compared (not "Joining" for a title's first word)."""
+    if not any(c.isascii() and c.isalpha() for c in term) or term == term.upper():
+        return term
+    for text in texts:
+        found = re.search(re.escape(term), unicodedata.normalize("NFKC", text), re.IGNORECASE)
+        if found is not None:
+            written = found.group(0)
+            if not term.isascii() or written[1:] != written[1:].lower():
+                return written
+    return term
+
+
+def _contains(longer: str, word: str) -> bool:
+    """Whether `word` is part of `longer`: a Latin word as a whole word (fair in "trade fair",
+    iPS in iPS細胞), a Japanese term anywhere (見本 in 見本市)."""
+    if longer == word:
+        return False
+    if word.isascii():
+        pattern = rf"(?<![a-z0-9]){re.escape(word.lower())}(?![a-z0-9])"
+        return re.search(pattern, longer.lower()) is not None
+    return word in longer
+
+
+def _covered(word: str, others: Iterable[str]) -> bool:
+    return any(_contains(other, word) for other in others)
+
+
+def _uncovered(words: list[str]) -> list[str]:
+    """The words without those a longer word of the list holds ("fair", "trade" beside "trade
+    fair"; スキル beside スキルアップ): the longer says both."""
+    return [word for word in words if not _covered(word, words)]
+
+
 def _hinted(concepts: Iterable[Concept], candidate: Candidate, english: bool) -> list[str]:
     """The names of the related concepts a candidate writes the plan words of; three at most."""
     held = candidate.fields["concepts"]
@@ -964,10 +1023,22 @@ def suggest(
             # unless there is no other (a Japanese proposal's own words).
             words = [word for word in words if not _JAPANESE.search(word)] or words
             needed_words = [word for word in needed_words if not _JAPANESE.search(word)]
-        words = words[:5]
-        # A concept or need shown as a shared word already is not named twice.
+        else:
+            # The same on a Japanese page for an English proposal's ordinary words ("fair",
+            # "business"): they stand beside the Japanese term of their phrase (見本市) or
+            # say little; Latin terms Japanese writes too (AI, IoT, MaaS) stay.
+            words = [word for word in words if not _english_word(word)] or words
+            needed_words = [word for word in needed_words if not _english_word(word)]
+        label = candidate.label_en if english else candidate.label_ja
+        words = _uncovered([_cased(word, text, label) for word in words])[:5]
+        needed_words = [_cased(word, text, label) for word in needed_words]
+        # A concept or need shown as a shared word already is not named twice, nor a word
+        # of a phrase shown ("fair" beside "trade fair").
         related_words = [name for name in hinted if name not in words]
-        related_words += [w for w in needed_words if w not in words and w not in related_words]
+        related_words += [w for w in needed_words if w not in related_words]
+        related_words = [
+            w for w in _uncovered(related_words) if w not in words and not _covered(w, words)
+        ]
         ranked[candidate.kind].append(
             Suggestion(
                 candidate.kind,
@@ -982,7 +1053,7 @@ def suggest(
         )
     for kind in ("action", "partnership", "hub"):
         ranked[kind].sort(key=lambda s: (-s.score, s.key))
-    ranked["government"] = _governments(text, index, ranked, wanted_governments)
+    ranked["government"] = _governments(text, index, ranked, wanted_governments, english)
     for kind in KINDS:
         ranked[kind] = ranked[kind][:limit]
     return ranked
@@ -993,6 +1064,7 @@ def _governments(
     index: _Index,
     ranked: dict[str, list[Suggestion]],
     wanted: frozenset[str],
+    english: bool = False,
 ) -> list[Suggestion]:
     """Member governments ranked by the related work they already do (the best actions and
     partnerships for the proposal), the proposer's choice and their names in the text."""
@@ -1012,7 +1084,11 @@ def _governments(
         short = re.sub(r"[府県市]$", "", government.name_ja)
         named = government.name_ja in folded or (len(short) >= 2 and short in folded)
         score = scores.get(government.lg_code, 0.0)
-        words = sorted(shared.get(government.lg_code, set()))[:5]
+        words = sorted(shared.get(government.lg_code, set()))
+        if not english:
+            # As for the records: ordinary English words only where there is nothing else.
+            words = [word for word in words if not _english_word(word)] or words
+        words = _uncovered(words)[:5]
         notes = []
         if government.lg_code in wanted:
             score += 3.0

@@ -33,17 +33,22 @@ SET_FLOORS = [
     # (see the sets' README): blind 0.636 before the concept lexicon, 0.697 with it, 0.758
     # (0.727, 0.788) with the needs.
     ("suggestion_set_blind.json", 0.70, 0.74),
-    # 0.561 before the lexicon, 0.618 with it, 0.699 (0.703, 0.695) with the needs.
-    ("suggestion_set_blind2.json", 0.66, 0.65),
+    # 0.561 before the lexicon, 0.618 with it, 0.699 (0.703, 0.695) with the needs, 0.707
+    # (0.703, 0.712) with the words of a name's form left out.
+    ("suggestion_set_blind2.json", 0.66, 0.66),
     # 0.562 before the lexicon, 0.578 with it, 0.664 (0.738, 0.597) with the needs.
     ("suggestion_set_blind3.json", 0.62, 0.55),
     # 0.565 before the lexicon, 0.573 with it, 0.669 (0.585, 0.763) with the needs.
     ("suggestion_set_blind4.json", 0.62, 0.72),
-    # Measured once before the needs, 0.642 (0.590, 0.695); 0.742 (0.705, 0.780) with them.
+    # Measured once before the needs, 0.642 (0.590, 0.695); 0.742 (0.705, 0.780) with them;
+    # 0.733 (0.705, 0.763) with the words of a name's form left out.
     ("suggestion_set_blind5.json", 0.70, 0.74),
     # Written while the needs were; measured once without them (0.629: 0.600, 0.661) and once
-    # with them: 0.664 (0.617, 0.714).
-    ("suggestion_set_blind6.json", 0.62, 0.67),
+    # with them: 0.664 (0.617, 0.714); 0.690 (0.633, 0.750) once the words of a name's form
+    # ("City", "Co., Ltd.") were no shared words and "businesses" met "business".
+    ("suggestion_set_blind6.json", 0.64, 0.70),
+    # Written after all of that; measured once: 0.679 (0.690, 0.667).
+    ("suggestion_set_blind7.json", 0.64, 0.62),
 ]
 
 
@@ -232,7 +237,7 @@ def test_an_english_proposal_shares_no_stop_words(plan_version: PlanVersion) -> 
             english=True,
         )
     shared = {t for items in ranked.values() for s in items for t in s.shared_terms}
-    assert "hydrogen" in shared
+    assert any("hydrogen" in t.lower() for t in shared)
     assert not {"フォー", "アンド", "オブ", "ビトウィーン"} & shared
 
 
@@ -296,7 +301,7 @@ def test_english_place_names_are_no_shared_subject(plan_version: PlanVersion) ->
     with translation.override("en"):
         ranked = suggest(text, english=True)
     shared = {t for items in ranked.values() for s in items for t in s.shared_terms}
-    assert "hydrogen" in shared
+    assert any("hydrogen" in t.lower() for t in shared)
     assert {"osaka", "kobe", "kyoto", "study", "partner", "partners"}.isdisjoint(shared)
     # Every hub and agreement suggested shares a subject with the proposal, not a place.
     for kind in ("hub", "partnership"):
@@ -313,3 +318,49 @@ def test_a_japanese_page_names_an_english_proposal_s_words_in_japanese(
     assert any("水素" in words for words in reasons)
     # Not the same word twice, once in each language.
     assert not any("hydrogen" in words for words in reasons)
+
+
+PROPOSAL_EN = (
+    "Joining a trade fair booth\nWe are a biotech venture and want to exhibit at a trade fair "
+    "with pharmaceutical businesses, and test our iPS cell culture device. Our office is in "
+    "Kobe City (Example Co., Ltd.)."
+)
+
+
+def test_a_japanese_page_shows_no_ordinary_english_word_beside_japanese_terms(
+    plan_version: PlanVersion,
+) -> None:
+    with translation.override("ja"):
+        ranked = suggest(PROPOSAL_EN, english=False)
+    for kind in ("action", "hub", "government"):
+        for s in ranked[kind]:
+            words = [*s.shared_terms, *s.related_terms]
+            japanese = [w for w in words if not w.isascii()]
+            # "fair", "trade", "business" only where nothing Japanese says it.
+            if japanese:
+                assert all(not w.isascii() or not w[1:].islower() for w in words), (kind, words)
+    shared = [w for s in ranked["action"] for w in s.shared_terms]
+    assert "見本市" in shared
+    # A Latin term is shown as written (iPS細胞), not folded (ips細胞).
+    assert any("iPS細胞" in w for s in ranked["action"] + ranked["hub"] for w in s.shared_terms)
+    assert not any("ips" in w for s in ranked["action"] + ranked["hub"] for w in s.shared_terms)
+
+
+def test_a_word_of_a_phrase_shown_is_not_shown_again(plan_version: PlanVersion) -> None:
+    with translation.override("en"):
+        ranked = suggest(PROPOSAL_EN, english=True)
+    fair = [s for s in ranked["action"] if "trade fair" in s.shared_terms]
+    assert fair
+    for s in fair:
+        assert not {"fair", "trade"} & {*s.shared_terms, *s.related_terms}
+    for s in ranked["action"] + ranked["hub"]:
+        # No term twice, once shared and once related.
+        assert not set(s.shared_terms) & set(s.related_terms)
+    assert any("iPS cell" in w for s in ranked["action"] for w in s.shared_terms)
+
+
+def test_a_name_s_legal_form_is_no_shared_word_and_plurals_in_sses_meet() -> None:
+    found = english_words("Kobe City, Hyogo Prefecture, Example Co., Ltd. and Inc.")
+    assert {"citi", "city", "prefectur", "co", "ltd", "inc"}.isdisjoint(found)
+    assert english_words("businesses") == english_words("business")
+    assert english_words("processes") == english_words("process")
