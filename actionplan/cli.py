@@ -94,6 +94,7 @@ def serve(argv: Sequence[str]) -> int:
     # Import the settings in the master process, so a bad setting stops here with its message
     # instead of making every worker fail to boot.
     django.setup()
+    collect_static_if_missing()
     workers = options.workers or env_int("WEB_CONCURRENCY", 2)
     threads = options.threads or default_threads()
     host = f"[{options.host}]" if ":" in options.host else options.host
@@ -122,6 +123,29 @@ def serve(argv: Sequence[str]) -> int:
         },
     ).run()
     return 0
+
+
+def collect_static_if_missing() -> bool:
+    """With DEBUG off, pages name the static files by the manifest that `collectstatic` writes
+    with the production storage; a STATIC_ROOT collected with DEBUG on (as `make run` does by
+    default) has none, and every page would be a 500. Collect first, then serve."""
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.core.files.storage import storages
+    from django.core.management import call_command
+
+    storage = storages["staticfiles"]
+    if settings.DEBUG or not isinstance(storage, ManifestFilesMixin):
+        return False
+    if storage.exists(storage.manifest_name):
+        return False
+    print(
+        f"{PROG}: no {storage.manifest_name} in STATIC_ROOT ({settings.STATIC_ROOT}) for "
+        "DEBUG=false: running collectstatic first",
+        file=sys.stderr,
+    )
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return True
 
 
 def default_threads() -> int:
