@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from actionplan.files import CommitStagedStorage
-from actionplan.plans.models import MemberGovernment, Organization, Partnership
+from actionplan.plans.models import MemberGovernment, Organization, Partnership, Plan
 
 
 class State(models.TextChoices):
@@ -214,3 +214,43 @@ class AgreementDraft(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class ActionNeeds(models.Model):
+    """What proposers write when an action is what they need, as staff keep it on a page.
+
+    A row replaces the bundled file's entry (``data/partnerships/action_needs.json``) for its
+    action key entirely; an emptied row means the action has no needs. Keys are the actions'
+    stable keys, which the importer keeps across editions, so a row outlives an edition.
+    Phrases are stored one per line, stripped, without blank lines.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    action_key = models.CharField(max_length=120)
+    phrases_ja = models.TextField(_("ニーズの表現（日本語）"), blank=True)
+    phrases_en = models.TextField(_("ニーズの表現（英語）"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "action_key"], name="unique_action_needs"),
+        ]
+
+    def __str__(self) -> str:
+        return self.action_key
+
+    @property
+    def japanese(self) -> list[str]:
+        return [line for line in self.phrases_ja.splitlines() if line]
+
+    @property
+    def english(self) -> list[str]:
+        return [line for line in self.phrases_en.splitlines() if line]

@@ -6,9 +6,9 @@ terms, the English stems of the candidate's own English text, and its context (g
 parent item, year headline, theme); and in a fifth (`RELATED_WEIGHT`), the concepts of the
 concept lexicon the proposal speaks of in other words, against those whose plan words the
 candidate writes; and in a sixth (`NEEDS_WEIGHT`), for actions, what proposers write when the
-action is what they need (`action_needs.json`). Each field's score is divided by the best of
-its kind, and the weighted sum gets `THEME_WEIGHT` when the candidate's theme is one the
-proposer chose. The candidates are
+action is what they need (`action_needs.json`, or the phrases staff keep on the desk's page).
+Each field's score is divided by the best of its kind, and the weighted sum gets
+`THEME_WEIGHT` when the candidate's theme is one the proposer chose. The candidates are
 analysed once per state of the data (the data stamp). Every suggestion carries its reason, e.g.
 「共通語: 水素, 蓄電池 / 関連語: 社会受容性 / テーマ: カーボンニュートラル」.
 """
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import Count, Max
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -43,7 +44,7 @@ from actionplan.search.glossary import GLOSSARY_FILE
 from actionplan.search.tokenize import fold, morphemes, stem
 from actionplan.web.stamp import data_stamp
 
-from .models import Proposal
+from .models import ActionNeeds, Proposal
 
 KINDS = ("action", "hub", "partnership", "government")
 # Words of the genre that every proposal and action uses; they would match everything.
@@ -501,13 +502,52 @@ def parse_needs(data: Any, source: str) -> dict[str, str]:
     return needs
 
 
-@lru_cache(maxsize=1)
-def _needs() -> dict[str, str]:
+def _read_needs_file() -> Any:
     try:
-        data = json.loads(NEEDS_FILE.read_text(encoding="utf-8"))
+        return json.loads(NEEDS_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConceptsError(f"{NEEDS_FILE.name}: cannot read: {exc}") from None
-    return parse_needs(data, NEEDS_FILE.name)
+
+
+@lru_cache(maxsize=1)
+def _needs() -> dict[str, str]:
+    """The bundled file's needs, by action key (one text per action)."""
+    return parse_needs(_read_needs_file(), NEEDS_FILE.name)
+
+
+@lru_cache(maxsize=1)
+def _bundled_phrases() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    data = _read_needs_file()
+    parse_needs(data, NEEDS_FILE.name)  # a file not of the shape is refused as above
+    return {
+        key: (tuple(entry.get("ja", ())), tuple(entry.get("en", ())))
+        for key, entry in data["actions"].items()
+    }
+
+
+def bundled_phrases(key: str) -> tuple[list[str], list[str]]:
+    """The bundled file's Japanese and English phrases of an action (none if it has no entry)."""
+    japanese, english = _bundled_phrases().get(key, ((), ()))
+    return list(japanese), list(english)
+
+
+def action_needs(version: Any) -> dict[str, str]:
+    """The needs used for each action of a version, by key: the phrases staff keep on the
+    desk's page (`ActionNeeds`) where they have edited them, else the bundled file's entry. A
+    stored row replaces the entry entirely; an emptied row leaves the action without needs."""
+    needs = dict(_needs())
+    if version is None:
+        return needs
+    for row in ActionNeeds.objects.filter(plan_id=version.plan_id):
+        needs[row.action_key] = "\n".join([*row.japanese, *row.english])
+    return needs
+
+
+def _stored_needs_version() -> tuple[int, Any]:
+    """A cheap version of the needs staff keep (one query): how many rows and the latest change.
+    A save moves the latest change; a restore (a deleted row) lowers the count."""
+    found = ActionNeeds.objects.aggregate(count=Count("id"), latest=Max("changed_at"))
+    return found["count"], found["latest"]
 
 
 # Japanese cues this short must begin and end where Sudachi's long units do.
@@ -715,7 +755,7 @@ def _candidates() -> list[Candidate]:
     version = current_version()
     found: list[Candidate] = []
     themes: dict[str, str] = {}
-    needs = _needs()
+    needs = action_needs(version)
     if version is not None:
         themes, headlines = _theme_context(version)
         actions = Action.objects.filter(version=version).select_related("theme", "parent")
@@ -827,13 +867,16 @@ _index_cache: dict[str, Any] = {}
 def _index() -> _Index:
     """The candidates, read and analysed once per state of the data: the data stamp moves with
     every write to the plan, the partnerships and the hubs (one query, instead of reading and
-    cutting 200 texts for each desk page). The counts guard writes that send no signal."""
+    cutting 200 texts for each desk page). The counts guard writes that send no signal; the
+    version of the needs staff keep makes their edit count on the next suggestion of every
+    process."""
     version = current_version()
     signature = (
         data_stamp(),
         version.pk if version else None,
         Partnership.objects.count(),
         Hub.objects.count(),
+        _stored_needs_version(),
     )
     # The candidates' concepts are those of the lexicon read when they were analysed.
     lexicon = _concepts()
