@@ -14,6 +14,7 @@ from actionplan.plans.models import MemberGovernment, Organization, Partnership,
 from actionplan.plans.queries import current_version
 
 from .actions import ProposalError, check_attachments
+from .needs import MAX_PHRASE_LENGTH, MAX_PHRASES, phrase_errors, phrase_lines
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -127,6 +128,45 @@ class HubForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["theme_codes"].choices = theme_choices()  # type: ignore[attr-defined]
+
+
+class NeedsForm(forms.Form):
+    """An action's needs: one phrase per line in each language; blank lines are ignored."""
+
+    phrases_ja = forms.CharField(
+        label=_("ニーズの表現（日本語）"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        # Stripped line by line: stripping the whole text would renumber the lines.
+        strip=False,
+    )
+    phrases_en = forms.CharField(
+        label=_("ニーズの表現（英語）"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        # Stripped line by line: stripping the whole text would renumber the lines.
+        strip=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.help_text = _(
+                "1行に1つ、%(limit)d件まで。各%(length)d文字まで。空の行は無視されます。"
+            ) % {"limit": MAX_PHRASES, "length": MAX_PHRASE_LENGTH}
+
+    def _phrases(self, name: str) -> list[str]:
+        text = self.cleaned_data.get(name, "")
+        errors = phrase_errors(text, str(self.fields[name].label))
+        if errors:
+            raise forms.ValidationError(errors)
+        return [phrase for _line, phrase in phrase_lines(text)]
+
+    def clean_phrases_ja(self) -> list[str]:
+        return self._phrases("phrases_ja")
+
+    def clean_phrases_en(self) -> list[str]:
+        return self._phrases("phrases_en")
 
 
 class OrganizationForm(forms.Form):

@@ -33,6 +33,9 @@ urlpatterns = [
         name="attachment",
     ),
     path("desk/hubs/<int:hub_id>/", views.hub_edit, name="hub_edit"),
+    path("desk/needs/", views.needs_list, name="needs"),
+    path("desk/needs/<str:key>/", views.needs_edit, name="needs_edit"),
+    path("desk/needs/<str:key>/restore/", views.needs_restore, name="needs_restore"),
     path("desk/organizations/new/", views.organization_edit, name="organization_new"),
     path(
         "desk/organizations/<int:organization_id>/",

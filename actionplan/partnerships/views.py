@@ -28,14 +28,17 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from actionplan.accounts.permissions import PermissionDenied, can_read_internal, is_bureau
 from actionplan.files import STORAGE_RETRY_AFTER_SECONDS, FilesNotStored, private_download
-from actionplan.plans.models import Hub, MemberGovernment, Organization
+from actionplan.plans.localized import is_english
+from actionplan.plans.models import Action, Hub, MemberGovernment, Organization, PlanVersion, Theme
+from actionplan.plans.queries import ACTOR_ORDER, current_version
 from actionplan.web.ratelimit import hit
 
-from . import actions
+from . import actions, needs
 from .forms import (
     AgreementForm,
     AgreementItemFormSet,
     HubForm,
+    NeedsForm,
     NewPartnerFormSet,
     NoteForm,
     OrganizationForm,
@@ -275,6 +278,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "state": state,
             "overdue_count": overdue(visible_proposals(request.user)).count(),
             "showing_overdue": bool(request.GET.get("overdue")),
+            "is_bureau": is_bureau(request.user),
             "today": timezone.localdate(),
         },
     )
@@ -482,12 +486,17 @@ def organization_edit(request: HttpRequest, organization_id: int | None = None) 
     )
 
 
+def _bureau_only(request: HttpRequest) -> None:
+    """The desk's registry and the actions' needs are edited by bureau staff only."""
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("登録簿の編集は事務局のみです。"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @_refusals_as_403
 def hub_edit(request: HttpRequest, hub_id: int) -> HttpResponse:
-    if not is_bureau(request.user):
-        raise DjangoPermissionDenied(_("登録簿の編集は事務局のみです。"))
+    _bureau_only(request)
     hub = get_object_or_404(Hub, pk=hub_id)
     initial = {
         "name_ja": hub.name_ja,
@@ -658,3 +667,120 @@ def agreement_publish(request: HttpRequest, proposal_id: int) -> HttpResponse:
         return redirect("partnerships:agreement", proposal_id=proposal_id)
     messages.success(request, _("協定を公開しました。"))
     return redirect("partnerships:proposal", proposal_id=proposal_id)
+
+
+# --- what proposers write when an action is what they need --------------------------------------
+
+
+def _current_version_or_404() -> PlanVersion:
+    version = current_version()
+    if version is None:
+        raise Http404
+    return version
+
+
+@login_required
+@require_safe
+def needs_list(request: HttpRequest) -> HttpResponse:
+    """The current edition's actions by theme and fiscal year, with their phrase counts and
+    whether staff changed them."""
+    _bureau_only(request)
+    version = _current_version_or_404()
+    themes = list(Theme.objects.filter(version=version).order_by("position"))
+    code = request.GET.get("theme", "")
+    chosen = next((theme for theme in themes if theme.code == code), None)
+    listed = (
+        Action.objects.filter(version=version)
+        .select_related("theme", "period")
+        .order_by("theme__position", "period__position", ACTOR_ORDER, "position", "id")
+    )
+    if chosen is not None:
+        listed = listed.filter(theme=chosen)
+    rows = list(listed)
+    found = needs.all_needs(version.plan, [action.key for action in rows])
+    groups: list[dict[str, Any]] = []
+    for action in rows:
+        if not groups or groups[-1]["theme"] != action.theme:
+            groups.append({"theme": action.theme, "periods": []})
+        periods = groups[-1]["periods"]
+        if not periods or periods[-1]["period"] != action.period:
+            label = action.period.display_en() if is_english() else action.period.display_ja()
+            periods.append({"period": action.period, "label": label, "actions": []})
+        periods[-1]["actions"].append({"action": action, "needs": found[action.key]})
+    return render(
+        request,
+        "partnerships/needs_list.html",
+        {"themes": themes, "chosen": chosen, "groups": groups, "version": version},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_refusals_as_403
+def needs_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """An action's phrases in Japanese and English, saved as staff's own (they replace the
+    bundled ones), with the history of their changes."""
+    _bureau_only(request)
+    version = _current_version_or_404()
+    action = get_object_or_404(
+        Action.objects.select_related("theme", "period"), version=version, key=key
+    )
+    current = needs.needs_of(version.plan, key)
+    if request.method == "POST":
+        form = NeedsForm(request.POST)
+        if form.is_valid():
+            needs.save_needs(
+                request.user,
+                version.plan,
+                key,
+                form.cleaned_data["phrases_ja"],
+                form.cleaned_data["phrases_en"],
+            )
+            messages.success(request, _("ニーズの表現を保存しました。"))
+            return redirect("partnerships:needs_edit", key=key)
+    else:
+        form = NeedsForm(
+            initial={
+                "phrases_ja": "\n".join(current.japanese),
+                "phrases_en": "\n".join(current.english),
+            }
+        )
+    return render(
+        request,
+        "partnerships/needs_form.html",
+        {
+            "action": action,
+            "needs": current,
+            "form": form,
+            "history": needs.history(version.plan, key),
+            "period_label": (
+                action.period.display_en() if is_english() else action.period.display_ja()
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+@_refusals_as_403
+def needs_restore(request: HttpRequest, key: str) -> HttpResponse:
+    _bureau_only(request)
+    version = _current_version_or_404()
+    action = get_object_or_404(Action, version=version, key=key)
+    if not _confirmed(request):
+        return _ask_to_confirm(
+            request,
+            question=_("同梱の表現に戻しますか？"),
+            consequence=_(
+                "この取組について事務局が保存した表現は使われなくなり、計画に同梱の表現が"
+                "使われます。これまでの変更は履歴に残ります。"
+            ),
+            button=_("同梱の表現に戻す"),
+            cancel_url=reverse("partnerships:needs_edit", args=[action.key]),
+        )
+    if needs.restore_needs(request.user, version.plan, key):
+        messages.success(request, _("同梱の表現に戻しました。"))
+    else:
+        messages.info(request, _("この取組の表現は同梱のままです。"))
+    return redirect("partnerships:needs_edit", key=key)
