@@ -1,0 +1,256 @@
+"""Staff keep each action's needs on the desk's pages: a stored row replaces the bundled file's
+entry for its key until staff restore the bundled phrases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import translation
+
+from actionplan.conftest import client_for
+from actionplan.partnerships import actions
+from actionplan.partnerships.models import ActionNeeds
+from actionplan.partnerships.suggest import (
+    NEEDS_FILE,
+    action_needs,
+    bundled_phrases,
+    parse_needs,
+    suggest,
+)
+from actionplan.plans.models import Action, PlanVersion
+
+from .conftest import proposal_input
+
+# Proposals of several subjects, in both languages: their suggestions must not move while no
+# staff row exists.
+TEXTS = [
+    ("水素と蓄電池を組み合わせた港湾の脱炭素化実証", False),
+    ("創薬シーズを製薬会社に売り込みたいバイオベンチャーです", False),
+    ("We are a biotech venture looking for a licensing partner for our compound", True),
+    ("学生に起業を教えるプログラムを大学と一緒に作りたい", False),
+]
+# A word that no record of the plan writes.
+WORD = "ズィクワク"
+
+
+def _action(plan_version: PlanVersion) -> Action:
+    # A life-science action: nothing of it is about the words the tests use.
+    action = Action.objects.filter(version=plan_version, theme__code="life_science").last()
+    assert action is not None
+    return action
+
+
+def _ranked(texts: list[tuple[str, bool]] = TEXTS) -> list[list[tuple[str, float, str]]]:
+    found = []
+    for text, english in texts:
+        with translation.override("en" if english else "ja"):
+            ranked = suggest(text, english=english)
+            found.append([(s.key, s.score, s.reason) for s in ranked["action"]])
+    return found
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_outsiders_are_refused_on_both_pages(
+    plan_version: PlanVersion, osaka_editor: User, method: str
+) -> None:
+    key = _action(plan_version).key
+    data = {"phrases_ja": WORD, "phrases_en": "zyxwq", "confirmed": "yes"}
+    urls = ["/desk/needs/", f"/desk/needs/{key}/", f"/desk/needs/{key}/restore/"]
+    for url in urls:
+        anonymous = getattr(Client(), method)(url, data)
+        # Sent to sign in (the restore step takes POST only).
+        assert anonymous.status_code in (302, 405), url
+        if anonymous.status_code == 302:
+            assert "/accounts/login/" in anonymous["Location"], url
+        editor = getattr(client_for(osaka_editor), method)(url, data)
+        assert editor.status_code in (403, 405), url
+        if method == "post" and url != "/desk/needs/":
+            assert editor.status_code == 403, url
+    ActionNeeds.objects.create(plan=plan_version.plan, action_key=key, phrases_ja="x")
+    assert client_for(osaka_editor).post(urls[2], data).status_code == 403
+    assert Client().post(urls[2], data).status_code == 302
+    assert ActionNeeds.objects.get().phrases_ja == "x"
+    assert ActionNeeds.history.count() == 1
+
+
+def test_the_list_groups_actions_with_counts_and_changes(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    action = _action(plan_version)
+    japanese, english = bundled_phrases(action.key)
+    staff = client_for(bureau_staff)
+    page = staff.get("/desk/needs/").content.decode()
+    assert page.count("<h2>") == 6  # the six themes
+    assert f'href="/desk/needs/{action.key}/"' in page
+    assert "変更あり" not in page
+    staff.post(f"/desk/needs/{action.key}/", {"phrases_ja": WORD, "phrases_en": ""})
+    page = staff.get("/desk/needs/?theme=life_science").content.decode()
+    assert page.count("<h2>") == 1
+    assert "<h2>ライフサイエンス</h2>" in page
+    row = page.split(f'href="/desk/needs/{action.key}/"')[1].split("</tr>")[0]
+    assert "<td>1</td>" in row and "<td>0</td>" in row and "変更あり" in row
+    english_page = staff.get("/en/desk/needs/?theme=life_science").content.decode()
+    assert action.text_en in english_page
+    assert "Changed" in english_page and "Action needs" in english_page
+    assert len(japanese) >= 4 and len(english) >= 4
+
+
+def test_staff_save_stores_the_row_and_its_history(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    action = _action(plan_version)
+    japanese, english = bundled_phrases(action.key)
+    url = f"/desk/needs/{action.key}/"
+    staff = client_for(bureau_staff)
+    form = staff.get(url).content.decode()
+    assert japanese[0] in form and english[0] in form and action.text_ja in form
+    posted = {
+        "phrases_ja": "\n".join([*japanese[1:], "", f"  {WORD}を探したい  "]),
+        "phrases_en": "\n".join(english),
+    }
+    response = staff.post(url, posted)
+    assert response.status_code == 302
+    row = ActionNeeds.objects.get(plan=plan_version.plan, action_key=action.key)
+    assert row.japanese == [*japanese[1:], f"{WORD}を探したい"]
+    assert row.english == english
+    assert row.changed_by == bureau_staff
+    record = ActionNeeds.history.get()
+    assert record.history_user == bureau_staff and record.history_type == "+"
+    page = staff.get(url).content.decode()
+    assert f"日本語 追加: {WORD}を探したい" in page
+    assert f"日本語 削除: {japanese[0]}" in page
+    assert "staff" in page.split("履歴")[-1]
+
+
+def test_a_phrase_added_on_the_page_brings_its_action_first(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    action = _action(plan_version)
+    japanese, english = bundled_phrases(action.key)
+    text = f"{WORD}の相手を探しています"
+    before = suggest(text)["action"]
+    assert [s.key for s in before[:1]] != [action.key]
+    staff = client_for(bureau_staff)
+    staff.post(
+        f"/desk/needs/{action.key}/",
+        {"phrases_ja": "\n".join([*japanese, WORD]), "phrases_en": "\n".join(english)},
+    )
+    # The same process, no restart: the stored change moves the index's signature.
+    after = suggest(text)["action"]
+    assert after[0].key == action.key
+    assert WORD in after[0].reason
+
+
+def test_restore_asks_then_removes_the_override(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    action = _action(plan_version)
+    before = _ranked()
+    staff = client_for(bureau_staff)
+    url = f"/desk/needs/{action.key}/"
+    staff.post(url, {"phrases_ja": WORD, "phrases_en": ""})
+    assert action_needs(plan_version)[action.key] == WORD
+    assert "同梱の表現に戻す" in staff.get(url).content.decode()
+    asked = staff.post(f"{url}restore/")
+    assert asked.status_code == 200
+    assert "同梱の表現に戻しますか" in asked.content.decode()
+    assert ActionNeeds.objects.filter(action_key=action.key).exists()
+    done = staff.post(f"{url}restore/", {"confirmed": "yes"})
+    assert done.status_code == 302
+    assert not ActionNeeds.objects.exists()
+    records = list(ActionNeeds.history.order_by("history_date"))
+    assert [r.history_type for r in records] == ["+", "-"]
+    assert records[1].history_user == bureau_staff
+    page = staff.get(url).content.decode()
+    assert "計画に同梱の表現" in page
+    assert "同梱の表現に戻しました。" in page.split("<h2>履歴</h2>")[1]
+    assert (
+        action_needs(plan_version)[action.key]
+        == parse_needs(json.loads(NEEDS_FILE.read_text(encoding="utf-8")), "x")[action.key]
+    )
+    assert _ranked() == before
+
+
+def test_an_emptied_row_means_no_needs(plan_version: PlanVersion, bureau_staff: User) -> None:
+    action = _action(plan_version)
+    japanese, _english = bundled_phrases(action.key)
+    staff = client_for(bureau_staff)
+    staff.post(f"/desk/needs/{action.key}/", {"phrases_ja": "", "phrases_en": "\n \n"})
+    assert action_needs(plan_version)[action.key] == ""
+    row = ActionNeeds.objects.get()
+    assert row.japanese == [] and row.english == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "messages"),
+    [
+        (
+            "",
+            [
+                "ニーズの表現（日本語） 3行目: 表現は80文字までです（81文字）。",
+                "ニーズの表現（英語） 21行目: 表現は20件までです（21件あります）。",
+            ],
+        ),
+        (
+            "/en",
+            [
+                "Need phrases (Japanese), line 3: a phrase has at most 80 characters (81).",
+                "Need phrases (English), line 21: at most 20 phrases (there are 21).",
+            ],
+        ),
+    ],
+)
+def test_validation_names_the_field_and_line(
+    plan_version: PlanVersion, bureau_staff: User, prefix: str, messages: list[str]
+) -> None:
+    action = _action(plan_version)
+    posted = {
+        "phrases_ja": "\n".join(["展示会に出たい", "", "あ" * 81, " " + "い" * 80 + " "]),
+        "phrases_en": "\n".join(f"phrase {n}" for n in range(21)),
+    }
+    response = client_for(bureau_staff).post(f"{prefix}/desk/needs/{action.key}/", posted)
+    assert response.status_code == 400
+    page = response.content.decode()
+    for message in messages:
+        assert message in page
+    # The 80-character line (stripped) is accepted: only line 3 is named.
+    assert "4行目" not in page and "line 4" not in page
+    assert not ActionNeeds.objects.exists()
+
+
+def test_without_rows_the_needs_are_the_files(plan_version: PlanVersion) -> None:
+    bundled = parse_needs(json.loads(NEEDS_FILE.read_text(encoding="utf-8")), "x")
+    assert action_needs(plan_version) == bundled
+    before = _ranked()
+    # A row of another plan's key changes nothing of this plan's actions.
+    ActionNeeds.objects.create(plan=plan_version.plan, action_key="not.an.action", phrases_ja=WORD)
+    assert {k: v for k, v in action_needs(plan_version).items() if k in bundled} == bundled
+    assert _ranked() == before
+
+
+def test_the_desk_links_each_suggested_action_to_its_needs(
+    plan_version: PlanVersion, bureau_staff: User, osaka_editor: User
+) -> None:
+    proposal = actions.submit_proposal(
+        proposal_input(
+            theme_codes=["life_science"],
+            title="創薬シーズのライセンス先を探しています",
+            summary="製薬会社と商談したいバイオベンチャーです。",
+            details="",
+        )
+    ).proposal
+    page = client_for(bureau_staff).get(f"/desk/proposals/{proposal.pk}/").content.decode()
+    listed = page.split('<ol class="suggestions">')[1].split("</ol>")[0]
+    assert listed.count('class="needs-link"') >= 1
+    first = Action.objects.get(
+        version=plan_version, key=listed.split('href="/desk/needs/')[1].split("/")[0]
+    )
+    assert first.theme.code
+    for url in ("/progress/", "/desk/proposals/"):
+        menu = client_for(bureau_staff).get(url, follow=True).content.decode()
+        assert 'href="/desk/needs/"' in menu, url
+    # An editor sees the desk's menu without the staff-only page.
+    assert 'href="/desk/needs/"' not in client_for(osaka_editor).get("/progress/").content.decode()
