@@ -10,8 +10,8 @@ from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from actionplan.conftest import client_for
-from actionplan.partnerships import actions
-from actionplan.plans.models import Hub, MemberGovernment, PlanVersion
+from actionplan.partnerships import actions, needs
+from actionplan.plans.models import Action, Hub, MemberGovernment, PlanVersion
 from actionplan.portal.tests.browser import axe_violations
 
 from .conftest import proposal_input
@@ -37,6 +37,12 @@ def test_staff_pages_fit_a_360_px_phone(
     client_for(bureau_admin).post(
         "/accounts/users/", {"email": "guest@example.jp", "role": "reviewer"}
     )
+    # An action with a saved change: its page shows the restore button and a history row.
+    action = Action.objects.filter(version=plan_version).first()
+    assert action is not None
+    needs.save_needs(
+        bureau_admin, plan_version.plan, action.key, ["展示会に出たい" * 11], ["find a partner"]
+    )
     session = client_for(bureau_admin).cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
@@ -48,6 +54,8 @@ def test_staff_pages_fit_a_360_px_phone(
         f"/desk/proposals/{agreed.pk}/agreement/",
         "/desk/organizations/new/",
         f"/desk/hubs/{Hub.objects.first().pk}/",  # type: ignore[union-attr]
+        "/desk/needs/",
+        f"/desk/needs/{action.key}/",
         "/accounts/users/",
         f"/proposals/status/{submitted.status_token}/",
     ]
