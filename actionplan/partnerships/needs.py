@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from actionplan.accounts.permissions import AnyUser, is_bureau, require
+from actionplan.plans.localized import is_english
 from actionplan.plans.models import Plan
 
 from .models import ActionNeeds
@@ -119,16 +120,17 @@ def restore_needs(user: AnyUser, plan: Plan, key: str) -> bool:
 def _difference(before: list[str], after: list[str], language: str) -> list[str]:
     added = [p for p in after if p not in before]
     removed = [p for p in before if p not in after]
+    separator = ", " if is_english() else "、"
     parts = []
     if added:
         parts.append(
             _("%(language)s 追加: %(phrases)s")
-            % {"language": language, "phrases": "、".join(added)}
+            % {"language": language, "phrases": separator.join(added)}
         )
     if removed:
         parts.append(
             _("%(language)s 削除: %(phrases)s")
-            % {"language": language, "phrases": "、".join(removed)}
+            % {"language": language, "phrases": separator.join(removed)}
         )
     return parts
 

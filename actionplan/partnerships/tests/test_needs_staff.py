@@ -123,6 +123,9 @@ def test_staff_save_stores_the_row_and_its_history(
     assert f"日本語 追加: {WORD}を探したい" in page
     assert f"日本語 削除: {japanese[0]}" in page
     assert "staff" in page.split("履歴")[-1]
+    english_page = staff.get(f"/en{url}").content.decode()
+    assert f"Japanese added: {WORD}を探したい" in english_page
+    assert f"English removed: {english[0]}" not in english_page
 
 
 def test_a_phrase_added_on_the_page_brings_its_action_first(
