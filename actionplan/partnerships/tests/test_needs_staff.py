@@ -21,6 +21,7 @@ from actionplan.partnerships.suggest import (
     suggest,
 )
 from actionplan.plans.models import Action, PlanVersion
+from actionplan.web.stamp import data_stamp
 
 from .conftest import proposal_input
 
@@ -145,6 +146,20 @@ def test_a_phrase_added_on_the_page_brings_its_action_first(
     after = suggest(text)["action"]
     assert after[0].key == action.key
     assert WORD in after[0].reason
+
+
+def test_a_stored_change_counts_even_when_the_data_stamp_stays(plan_version: PlanVersion) -> None:
+    # Rows written without Django's signals (bulk_create, another tool on the database) do not
+    # move the data stamp; the index's signature still sees them on the next suggestion.
+    action = _action(plan_version)
+    text = f"{WORD}の相手を探しています"
+    assert [s.key for s in suggest(text)["action"][:1]] != [action.key]
+    stamp = data_stamp()
+    ActionNeeds.objects.bulk_create(
+        [ActionNeeds(plan=plan_version.plan, action_key=action.key, phrases_ja=WORD)]
+    )
+    assert data_stamp() == stamp
+    assert suggest(text)["action"][0].key == action.key
 
 
 def test_restore_asks_then_removes_the_override(
