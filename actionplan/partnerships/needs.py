@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from actionplan.accounts.permissions import AnyUser, is_bureau, require
@@ -92,6 +92,16 @@ def save_needs(
 ) -> ActionNeeds:
     """Staff's phrases replace the action's bundled ones (an empty list: no needs)."""
     require(is_bureau(user), "only bureau staff edit the actions' needs")
+    try:
+        return _save_needs(user, plan, key, japanese, english)
+    except IntegrityError:
+        # Two first saves of one action at once: the other made the row; this one updates it.
+        return _save_needs(user, plan, key, japanese, english)
+
+
+def _save_needs(
+    user: AnyUser, plan: Plan, key: str, japanese: list[str], english: list[str]
+) -> ActionNeeds:
     with transaction.atomic():
         row = ActionNeeds.objects.select_for_update().filter(
             plan=plan, action_key=key

@@ -272,3 +272,30 @@ def test_the_desk_links_each_suggested_action_to_its_needs(
         assert 'href="/desk/needs/"' in menu, url
     # An editor sees the desk's menu without the staff-only page.
     assert 'href="/desk/needs/"' not in client_for(osaka_editor).get("/progress/").content.decode()
+
+
+def test_two_first_saves_at_once_end_in_one_row_not_an_error(
+    plan_version: PlanVersion, bureau_staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The other save made the row after this one looked for it: the insert fails on the unique
+    # key, and the save becomes an update of that row.
+    from django.db.models import QuerySet
+
+    from actionplan.partnerships.needs import save_needs
+
+    action = _action(plan_version)
+    ActionNeeds.objects.create(plan=plan_version.plan, action_key=action.key, phrases_ja="先")
+    first = QuerySet.first
+    missed: list[bool] = []
+
+    def first_missing_once(self: QuerySet[ActionNeeds]) -> ActionNeeds | None:
+        if self.model is ActionNeeds and not missed:
+            missed.append(True)
+            return None
+        return first(self)
+
+    monkeypatch.setattr(QuerySet, "first", first_missing_once)
+    row = save_needs(bureau_staff, plan_version.plan, action.key, [f"{WORD}を探す"], [])
+    assert missed
+    assert ActionNeeds.objects.filter(action_key=action.key).count() == 1
+    assert row.japanese == [f"{WORD}を探す"]

@@ -364,3 +364,21 @@ def test_a_name_s_legal_form_is_no_shared_word_and_plurals_in_sses_meet() -> Non
     assert {"citi", "city", "prefectur", "co", "ltd", "inc"}.isdisjoint(found)
     assert english_words("businesses") == english_words("business")
     assert english_words("processes") == english_words("process")
+
+
+def test_the_unmeasured_set_names_only_records_of_the_plan(plan_version: PlanVersion) -> None:
+    # suggestion_set_blind8.json is kept unmeasured, for judging the next change (see the sets'
+    # README): only its shape and keys are checked here, never the engine's figure on it.
+    from actionplan.partnerships.evaluate import _known_keys
+
+    proposals = json.loads(DEFAULT_SET.with_name("suggestion_set_blind8.json").read_text("utf-8"))[
+        "proposals"
+    ]
+    assert len(proposals) == 24
+    assert sorted(p["language"] for p in proposals).count("en") == 12
+    known = _known_keys()
+    for proposal in proposals:
+        assert proposal["title"] and proposal["summary"] and proposal["themes"]
+        for kind, keys in proposal["expected"].items():
+            assert keys or kind != "action", proposal["id"]
+            assert set(keys) <= known[kind], (proposal["id"], set(keys) - known[kind])
