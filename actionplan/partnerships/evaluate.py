@@ -74,6 +74,15 @@ def _known_keys() -> dict[str, set[str]]:
 
 
 def evaluate(path: Path = DEFAULT_SET, limit: int = 5) -> Evaluation:
+    """Recall of a set, ranked without the set's own proposals among the examples
+    (`action_examples.json`), as for proposals the desk has never seen."""
+    from .suggest import examples_without
+
+    with examples_without(path.stem):
+        return _evaluate(path, limit)
+
+
+def _evaluate(path: Path, limit: int) -> Evaluation:
     from .suggest import suggest
 
     proposals = json.loads(path.read_text(encoding="utf-8"))["proposals"]

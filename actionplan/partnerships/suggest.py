@@ -21,7 +21,9 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -531,6 +533,61 @@ def bundled_phrases(key: str) -> tuple[list[str], list[str]]:
     return list(japanese), list(english)
 
 
+EXAMPLES_FILE = DATA_DIR / "partnerships" / "action_examples.json"
+
+
+def parse_examples(data: Any, source: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Example proposals and the actions an officer named for them, as (where the example
+    comes from, its title) by action key. Errors name the example and its field."""
+    if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
+        raise ConceptsError(f"{source}: expected an object with a list under 'examples'")
+    found: dict[str, list[tuple[str, str]]] = {}
+    for number, entry in enumerate(data["examples"], start=1):
+        where = f"{source}: examples[{number}]"
+        if not isinstance(entry, dict):
+            raise ConceptsError(f"{where}: expected an object")
+        for name in ("source", "title"):
+            if not isinstance(entry.get(name), str) or not entry[name].strip():
+                raise ConceptsError(f"{where}.{name}: expected a non-empty string")
+        keys = entry.get("actions")
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            raise ConceptsError(f"{where}.actions: expected a non-empty list of action keys")
+        for key in keys:
+            found.setdefault(key, []).append((entry["source"], entry["title"].strip()))
+    return {key: tuple(titles) for key, titles in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _examples() -> dict[str, tuple[tuple[str, str], ...]]:
+    try:
+        data = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConceptsError(f"{EXAMPLES_FILE.name}: cannot read: {exc}") from None
+    return parse_examples(data, EXAMPLES_FILE.name)
+
+
+# The sources of examples left out of the index: a test set is never measured with its own
+# proposals among the examples (see `examples_without`).
+_left_out: ContextVar[frozenset[str]] = ContextVar("examples_left_out", default=frozenset())
+
+
+@contextmanager
+def examples_without(*sources: str) -> Iterator[None]:
+    """Suggestions ranked without the examples of these sources (a set measuring itself)."""
+    token = _left_out.set(frozenset(sources))
+    try:
+        yield
+    finally:
+        _left_out.reset(token)
+
+
+def example_titles(key: str) -> list[str]:
+    """The titles of the example proposals an officer pointed to this action, but those of the
+    sources left out."""
+    left_out = _left_out.get()
+    return [title for source, title in _examples().get(key, ()) if source not in left_out]
+
+
 def action_needs(version: Any) -> dict[str, str]:
     """The needs used for each action of a version, by key: the phrases staff keep on the
     desk's page (`ActionNeeds`) where they have edited them, else the bundled file's entry. A
@@ -777,7 +834,9 @@ def _candidates() -> list[Candidate]:
                         f"{action.text_ja}\n{action.text_en}",
                         action.text_en,
                         context,
-                        needs.get(action.key, ""),
+                        # What proposers write for it: the needs, and the example proposals'
+                        # titles an officer pointed to it.
+                        "\n".join([needs.get(action.key, ""), *example_titles(action.key)]),
                     ),
                     frozenset({action.theme.code}),
                     frozenset(g.lg_code for g in action.member_governments.all()),
@@ -877,21 +936,26 @@ def _index() -> _Index:
         Partnership.objects.count(),
         Hub.objects.count(),
         _stored_needs_version(),
+        _left_out.get(),
     )
     # The candidates' concepts are those of the lexicon read when they were analysed.
     lexicon = _concepts()
     needs = _needs()
+    examples = _examples()
     with _index_lock:
         if (
             _index_cache.get("signature") == signature
             and _index_cache.get("lexicon") is lexicon
             and _index_cache.get("needs") is needs
+            and _index_cache.get("examples") is examples
         ):
             cached: _Index = _index_cache["index"]
             return cached
     index = _Index.build(_candidates())
     with _index_lock:
-        _index_cache.update(signature=signature, index=index, lexicon=lexicon, needs=needs)
+        _index_cache.update(
+            signature=signature, index=index, lexicon=lexicon, needs=needs, examples=examples
+        )
     return index
 
 

@@ -15,40 +15,35 @@ from actionplan.partnerships.suggest import character_grams, english_words, sugg
 from actionplan.plans.models import PlanVersion
 
 # Measured on the 42 proposals of actionplan/data/partnerships/suggestion_set.json (Dec 2026):
-# overall 0.905, Japanese 0.949, English 0.830 (the engine before: 0.913, 0.937, 0.872).
+# overall 0.905, Japanese 0.949, English 0.830 (the engine before: 0.913, 0.937, 0.872); with
+# the other sets' proposals as examples (and never its own), 0.913 (0.937, 0.872).
 RECALL_AT_5_FLOOR = 0.90
 ENGLISH_RECALL_AT_5_FLOOR = 0.85
 # The sets written from the plan's text in other words (see actionplan/data/partnerships/README.md):
 # suggestion_set_dev2.json 0.750 (Japanese 0.771, English 0.730) and suggestion_set_dev3.json
 # 0.741 (0.750, 0.733). Floors, so that a change tuned to one set shows on the others.
 SET_FLOORS = [
-    # With the needs of action_needs.json (README, "Suggestions"), 2026-12-07:
-    # dev2 0.833 (Japanese 0.857, English 0.811), dev3 0.889 (0.917, 0.867).
-    ("suggestion_set_dev2.json", 0.78, 0.76),
-    ("suggestion_set_dev3.json", 0.84, 0.80),
-    # Written by a reader who never saw the engine: 0.816 (0.889, 0.750); 0.789 (0.861, 0.725)
-    # once English place names were no shared words; 0.882 (0.972, 0.800) with the needs.
-    ("suggestion_set_holdout.json", 0.84, 0.75),
+    # Each set is measured without its own proposals among the examples (action_examples.json,
+    # README "Suggestions"), as for proposals the desk has never seen. 2026-12-07, with the
+    # examples of the twelve sets (overall, Japanese, English):
+    # dev2 0.875 (0.914, 0.838), dev3 0.926 (0.917, 0.933), held-out 0.895 (0.917, 0.875).
+    ("suggestion_set_dev2.json", 0.83, 0.79),
+    ("suggestion_set_dev3.json", 0.88, 0.88),
+    ("suggestion_set_holdout.json", 0.85, 0.83),
     # The blind sets, each written by a reader who saw neither the engine nor the other sets
-    # (see the sets' README): blind 0.636 before the concept lexicon, 0.697 with it, 0.758
-    # (0.727, 0.788) with the needs.
-    ("suggestion_set_blind.json", 0.70, 0.74),
-    # 0.561 before the lexicon, 0.618 with it, 0.699 (0.703, 0.695) with the needs, 0.707
-    # (0.703, 0.712) with the words of a name's form left out.
-    ("suggestion_set_blind2.json", 0.66, 0.66),
-    # 0.562 before the lexicon, 0.578 with it, 0.664 (0.738, 0.597) with the needs.
-    ("suggestion_set_blind3.json", 0.62, 0.55),
-    # 0.565 before the lexicon, 0.573 with it, 0.669 (0.585, 0.763) with the needs.
-    ("suggestion_set_blind4.json", 0.62, 0.72),
-    # Measured once before the needs, 0.642 (0.590, 0.695); 0.742 (0.705, 0.780) with them;
-    # 0.733 (0.705, 0.763) with the words of a name's form left out.
-    ("suggestion_set_blind5.json", 0.70, 0.74),
-    # Written while the needs were; measured once without them (0.629: 0.600, 0.661) and once
-    # with them: 0.664 (0.617, 0.714); 0.690 (0.633, 0.750) once the words of a name's form
-    # ("City", "Co., Ltd.") were no shared words and "businesses" met "business".
-    ("suggestion_set_blind6.json", 0.64, 0.70),
-    # Written after all of that; measured once: 0.679 (0.690, 0.667).
-    ("suggestion_set_blind7.json", 0.64, 0.62),
+    # (see the sets' README; their figures before the examples are there too):
+    # blind 0.894 (0.879, 0.909), blind2 0.748 (0.750, 0.746), blind3 0.750 (0.820, 0.687),
+    # blind4 0.798 (0.738, 0.864), blind5 0.825 (0.803, 0.847), blind6 0.784 (0.783, 0.786),
+    # blind7 0.826 (0.879, 0.765); blind8, measured once before the examples (0.658) and once
+    # with those of the eleven other sets: 0.798 (0.864, 0.727).
+    ("suggestion_set_blind.json", 0.85, 0.86),
+    ("suggestion_set_blind2.json", 0.70, 0.70),
+    ("suggestion_set_blind3.json", 0.70, 0.64),
+    ("suggestion_set_blind4.json", 0.75, 0.82),
+    ("suggestion_set_blind5.json", 0.78, 0.80),
+    ("suggestion_set_blind6.json", 0.74, 0.74),
+    ("suggestion_set_blind7.json", 0.78, 0.72),
+    ("suggestion_set_blind8.json", 0.75, 0.68),
 ]
 
 
@@ -364,21 +359,3 @@ def test_a_name_s_legal_form_is_no_shared_word_and_plurals_in_sses_meet() -> Non
     assert {"citi", "city", "prefectur", "co", "ltd", "inc"}.isdisjoint(found)
     assert english_words("businesses") == english_words("business")
     assert english_words("processes") == english_words("process")
-
-
-def test_the_unmeasured_set_names_only_records_of_the_plan(plan_version: PlanVersion) -> None:
-    # suggestion_set_blind8.json is kept unmeasured, for judging the next change (see the sets'
-    # README): only its shape and keys are checked here, never the engine's figure on it.
-    from actionplan.partnerships.evaluate import _known_keys
-
-    proposals = json.loads(DEFAULT_SET.with_name("suggestion_set_blind8.json").read_text("utf-8"))[
-        "proposals"
-    ]
-    assert len(proposals) == 24
-    assert sorted(p["language"] for p in proposals).count("en") == 12
-    known = _known_keys()
-    for proposal in proposals:
-        assert proposal["title"] and proposal["summary"] and proposal["themes"]
-        for kind, keys in proposal["expected"].items():
-            assert keys or kind != "action", proposal["id"]
-            assert set(keys) <= known[kind], (proposal["id"], set(keys) - known[kind])
