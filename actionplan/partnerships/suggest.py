@@ -279,9 +279,28 @@ def english_label(term: str, text: str = "") -> str:
         phrases, _latin = _glossary_phrases(text)
         written = [t for t in english if t in phrases]
         if written:
-            return max(written, key=lambda t: (len(t), t))
+            return _glossary_cased(max(written, key=lambda t: (len(t), t)))
     readable = [t for t in english if " " in t or len(t) >= 6] or english
-    return min(readable, key=lambda t: (len(t), t)) if readable else shown(term, text)
+    if readable:
+        return _glossary_cased(min(readable, key=lambda t: (len(t), t)))
+    return shown(term, text)
+
+
+@lru_cache(maxsize=1)
+def _glossary_casings() -> dict[str, str]:
+    """Folded English phrase → as the glossary writes it, where that has capitals inside
+    ("joint r&d" → "joint R&D"; not "hydrogen")."""
+    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return {
+        " ".join(fold(term).split()): term
+        for group in data.get("groups", [])
+        for term in group
+        if term.isascii() and term[1:] != term[1:].lower()
+    }
+
+
+def _glossary_cased(phrase: str) -> str:
+    return _glossary_casings().get(phrase, phrase)
 
 
 # Few: `terms` keeps its own results, and the labels of a page ask about one text at a time.
@@ -967,11 +986,21 @@ def _theme_names(codes: Iterable[str], english: bool) -> dict[str, str]:
     return names
 
 
+# Words of a Japanese name's legal form: a bigram they hold (会社) says nothing of a subject.
+_JAPANESE_FORMS = frozenset(
+    "会社 株式会社 有限会社 合同会社 合資会社 合名会社 法人 一般社団法人 公益社団法人 "
+    "一般財団法人 公益財団法人 社団法人 財団法人 国立大学法人 学校法人".split()
+)
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
+
+
 def _shown_terms(
     query: dict[str, frozenset[str]], candidate: Candidate, idf: dict[str, dict[str, float]]
-) -> list[str]:
-    """The words a suggestion is shown with, rarest first: the shared terms, then shared English
-    words, then the candidate's own terms that hold a shared bigram (全固体電池 → 蓄電池)."""
+) -> tuple[list[str], list[str]]:
+    """The words a suggestion is shown with, rarest first: the shared terms and shared English
+    words; then, apart (they are the candidate's words, not the proposal's), the candidate's
+    own terms that hold a shared bigram with a kanji (全固体電池 → 蓄電池; not ライセンス →
+    カンファレンス by "ンス", nor 製薬会社 → 株式会社)."""
     shared = sorted(
         query["terms"] & candidate.fields["terms"], key=lambda t: (-idf["terms"].get(t, 0.0), t)
     )
@@ -979,16 +1008,21 @@ def _shown_terms(
         query["english"] & candidate.fields["english"],
         key=lambda t: (-idf["english"].get(t, 0.0), t),
     )
-    grams = query["grams"] & candidate.fields["grams"]
+    grams = [
+        g
+        for g in query["grams"] & candidate.fields["grams"]
+        if _KANJI.search(g) and g not in _JAPANESE_FORMS
+    ]
     holding = sorted(
-        (t for t in candidate.fields["terms"] if not t.isascii() and any(g in t for g in grams)),
+        (
+            t
+            for t in candidate.fields["terms"]
+            if not t.isascii() and t not in _JAPANESE_FORMS and any(g in t for g in grams)
+        ),
         key=lambda t: (-idf["terms"].get(t, 0.0), t),
     )
-    shown: list[str] = []
-    for term in [*shared, *words, *holding]:
-        if term not in shown:
-            shown.append(term)
-    return shown
+    shown = list(dict.fromkeys([*shared, *words]))
+    return shown, [t for t in dict.fromkeys(holding) if t not in shown]
 
 
 def labels(found: list[str], english: bool, text: str, limit: int = 5) -> list[str]:
@@ -1112,7 +1146,7 @@ def suggest(
             if value > 0
         )
         themes = sorted(wanted_themes & candidate.theme_codes)
-        shown = _shown_terms(query, candidate, index.idf)
+        shown, partly = _shown_terms(query, candidate, index.idf)
         hinted = _hinted(concepts, candidate, english)
         if themes:
             score += THEME_WEIGHT
@@ -1121,15 +1155,17 @@ def suggest(
             (query["needs"] & candidate.fields["needs"]) - set(shown),
             key=lambda t: (-index.idf["needs"].get(t, 0.0), t),
         )
-        if score <= 0 or not (shown or themes or hinted or needed):
+        if score <= 0 or not (shown or partly or themes or hinted or needed):
             continue
         words = labels(shown, english, text, limit=len(shown))
         needed_words = labels(needed, english, text, limit=len(needed))
+        partly_words = labels(partly, english, text, limit=len(partly))
         if english:
             # A Japanese word the glossary has no English for is not shown on an English page,
             # unless there is no other (a Japanese proposal's own words).
             words = [word for word in words if not _JAPANESE.search(word)] or words
             needed_words = [word for word in needed_words if not _JAPANESE.search(word)]
+            partly_words = [word for word in partly_words if not _JAPANESE.search(word)]
         else:
             # The same on a Japanese page for an English proposal's ordinary words ("fair",
             # "business"): they stand beside the Japanese term of their phrase (見本市) or
@@ -1137,15 +1173,19 @@ def suggest(
             words = [word for word in words if not _english_word(word)] or words
             needed_words = [word for word in needed_words if not _english_word(word)]
         label = candidate.label_en if english else candidate.label_ja
-        words = _uncovered([_cased(word, text, label) for word in words])[:5]
+        theme_labels = {theme_names.get(code, code) for code in themes}
+        words = _uncovered([_cased(w, text, label) for w in words if w not in theme_labels])
         needed_words = [_cased(word, text, label) for word in needed_words]
-        # A concept or need shown as a shared word already is not named twice, nor a word
-        # of a phrase shown ("fair" beside "trade fair").
-        related_words = [name for name in hinted if name not in words]
-        related_words += [w for w in needed_words if w not in related_words]
+        # Related: the concepts, the needs met, then the candidate's words that hold a word of
+        # the proposal; none named twice, nor a word of a phrase shown ("fair" beside "trade
+        # fair"), nor a shared word inside a related one (展示 beside 展示会).
+        related_words = list(dict.fromkeys([*hinted, *needed_words, *partly_words]))
         related_words = [
-            w for w in _uncovered(related_words) if w not in words and not _covered(w, words)
+            w
+            for w in _uncovered(related_words)
+            if w not in words and not _covered(w, words) and w not in theme_labels
         ]
+        words = [w for w in words if not _covered(w, related_words[:5])][:5]
         ranked[candidate.kind].append(
             Suggestion(
                 candidate.kind,
@@ -1192,8 +1232,10 @@ def _governments(
         named = government.name_ja in folded or (len(short) >= 2 and short in folded)
         score = scores.get(government.lg_code, 0.0)
         words = sorted(shared.get(government.lg_code, set()))
-        if not english:
-            # As for the records: ordinary English words only where there is nothing else.
+        # As for the records: the other language's words only where there is nothing else.
+        if english:
+            words = [word for word in words if not _JAPANESE.search(word)] or words
+        else:
             words = [word for word in words if not _english_word(word)] or words
         words = _uncovered(words)[:5]
         notes = []

@@ -359,3 +359,54 @@ def test_a_name_s_legal_form_is_no_shared_word_and_plurals_in_sses_meet() -> Non
     assert {"citi", "city", "prefectur", "co", "ltd", "inc"}.isdisjoint(found)
     assert english_words("businesses") == english_words("business")
     assert english_words("processes") == english_words("process")
+
+
+PROPOSAL_JA = (
+    "バイオベンチャーの展示会出展と製薬会社との商談について\n"
+    "当社は創薬シーズのライセンス先を探しているバイオベンチャーです。海外の見本市に出展し、"
+    "製薬会社と商談したい。"
+)
+
+
+def test_shared_words_are_the_proposal_s_own_and_none_is_named_twice(
+    plan_version: PlanVersion,
+) -> None:
+    found = terms(PROPOSAL_JA)
+    with translation.override("ja"):
+        ranked = suggest(PROPOSAL_JA, ["life_science"], english=False)
+        reasons = {kind: [s.reason for s in ranked[kind]] for kind in ranked}
+    for kind in ("action", "partnership", "hub", "government"):
+        for s in ranked[kind]:
+            # 共通語 are words the proposal writes, not a candidate's words that hold a
+            # fragment of one (カンファレンス by the "ンス" of ライセンス, 株式会社 by 会社).
+            for word in s.shared_terms:
+                assert word in found or word in PROPOSAL_JA, (kind, word, s.shared_terms)
+            related = s.related_terms
+            assert not {"株式会社", "事業会社", "カンファレンス", "コンファレンス"} & {
+                *s.shared_terms,
+                *related,
+            }
+            # No word twice: not the same, not one inside the other (展示 / 展示会), not the
+            # theme again.
+            for word in s.shared_terms:
+                assert not any(word in other for other in related), (word, related)
+                assert word not in s.themes
+            for word in related:
+                assert not any(word in other for other in s.shared_terms), (word, s.shared_terms)
+    assert any("共通語: " in reason for reason in reasons["action"])
+
+
+def test_an_english_page_names_governments_in_english_words(plan_version: PlanVersion) -> None:
+    with translation.override("en"):
+        ranked = suggest(PROPOSAL_JA, ["life_science"], english=True)
+    for s in ranked["government"]:
+        english = [w for w in s.shared_terms if w.isascii()]
+        if english:
+            assert english == s.shared_terms, s.shared_terms
+
+
+def test_an_english_label_is_cased_as_the_glossary_writes_it() -> None:
+    from actionplan.partnerships.suggest import english_label
+
+    assert english_label("共同研究") == "joint R&D"
+    assert english_label("水素") == "hydrogen"
