@@ -48,6 +48,8 @@ def test_related_reasons_show_words_not_stems(client: Client, plan_version: Plan
     phrases = {t.lower() for group in glossary["groups"] for t in group if t.isascii()}
 
     def is_word(label: str) -> bool:  # as written, or the singular of what is written
+        # Cased as the glossary writes it ("Nakanoshima Qross", "joint R&D").
+        label = label.lower()
         return label in phrases or all(
             {w, w + "s", w + "es", w[:-1] + "ies"} & words_of_texts
             for w in re.findall(r"[a-z0-9]+", label)
