@@ -109,6 +109,13 @@ _ENGLISH_FORMS = frozenset(
     co ltd inc corp corporation llc plc gmbh kk
     """.split()
 )
+# The same in Japanese: not shown as a shared word, and a bigram they hold (会社) leads to no
+# related word. (Still counted in the ranking: left out, blind, blind4 and blind6 each lost an
+# expected item.)
+_JAPANESE_FORMS = frozenset(
+    "会社 株式会社 有限会社 合同会社 合資会社 合名会社 法人 一般社団法人 公益社団法人 "
+    "一般財団法人 公益財団法人 社団法人 財団法人 国立大学法人 学校法人".split()
+)
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]|[a-z]")
 
 
@@ -986,11 +993,6 @@ def _theme_names(codes: Iterable[str], english: bool) -> dict[str, str]:
     return names
 
 
-# Words of a Japanese name's legal form: a bigram they hold (会社) says nothing of a subject.
-_JAPANESE_FORMS = frozenset(
-    "会社 株式会社 有限会社 合同会社 合資会社 合名会社 法人 一般社団法人 公益社団法人 "
-    "一般財団法人 公益財団法人 社団法人 財団法人 国立大学法人 学校法人".split()
-)
 _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
 
 
@@ -1021,7 +1023,7 @@ def _shown_terms(
         ),
         key=lambda t: (-idf["terms"].get(t, 0.0), t),
     )
-    shown = list(dict.fromkeys([*shared, *words]))
+    shown = [t for t in dict.fromkeys([*shared, *words]) if t not in _JAPANESE_FORMS]
     return shown, [t for t in dict.fromkeys(holding) if t not in shown]
 
 
@@ -1173,7 +1175,11 @@ def suggest(
             words = [word for word in words if not _english_word(word)] or words
             needed_words = [word for word in needed_words if not _english_word(word)]
         label = candidate.label_en if english else candidate.label_ja
-        theme_labels = {theme_names.get(code, code) for code in themes}
+        # Not the theme again, nor the candidate's own name (高砂水素パーク for the hub).
+        theme_labels = {theme_names.get(code, code) for code in themes} | {
+            candidate.label_ja,
+            candidate.label_en,
+        }
         words = _uncovered([_cased(w, text, label) for w in words if w not in theme_labels])
         needed_words = [_cased(word, text, label) for word in needed_words]
         # Related: the concepts, the needs met, then the candidate's words that hold a word of
