@@ -14,7 +14,7 @@ from actionplan.plans.models import MemberGovernment, Organization, Partnership,
 from actionplan.plans.queries import current_version
 
 from .actions import ProposalError, check_attachments
-from .needs import MAX_PHRASE_LENGTH, MAX_PHRASES, phrase_errors, phrase_lines
+from .needs import MAX_PHRASE_LENGTH, MAX_PHRASES, distinct, phrase_errors, phrase_lines
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -135,14 +135,14 @@ class NeedsForm(forms.Form):
 
     phrases_ja = forms.CharField(
         label=_("ニーズの表現（日本語）"),
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(attrs={"rows": 10, "lang": "ja"}),
         required=False,
         # Stripped line by line: stripping the whole text would renumber the lines.
         strip=False,
     )
     phrases_en = forms.CharField(
         label=_("ニーズの表現（英語）"),
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(attrs={"rows": 10, "lang": "en"}),
         required=False,
         # Stripped line by line: stripping the whole text would renumber the lines.
         strip=False,
@@ -160,7 +160,8 @@ class NeedsForm(forms.Form):
         errors = phrase_errors(text, str(self.fields[name].label))
         if errors:
             raise forms.ValidationError(errors)
-        return [phrase for _line, phrase in phrase_lines(text)]
+        # A phrase written twice (or in another case or width) is kept once.
+        return distinct([phrase for _line, phrase in phrase_lines(text)])
 
     def clean_phrases_ja(self) -> list[str]:
         return self._phrases("phrases_ja")

@@ -4,10 +4,13 @@ restoring the bundled phrases deletes the row. Every change is kept in the row's
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from actionplan.accounts.permissions import AnyUser, is_bureau, require
@@ -30,6 +33,19 @@ def phrase_lines(text: str) -> list[tuple[int, str]]:
         for number, line in enumerate(text.splitlines(), start=1)
         if line.strip()
     ]
+
+
+def distinct(phrases: list[str]) -> list[str]:
+    """The phrases without later repeats: two phrases are the same when they are equal after
+    NFKC normalization and case folding ("Trade Fair" and "trade fair", full- and half-width)."""
+    seen: set[str] = set()
+    kept = []
+    for phrase in phrases:
+        folded = unicodedata.normalize("NFKC", phrase).casefold()
+        if folded not in seen:
+            seen.add(folded)
+            kept.append(phrase)
+    return kept
 
 
 def phrase_errors(text: str, field: str) -> list[str]:
@@ -92,6 +108,7 @@ def save_needs(
 ) -> ActionNeeds:
     """Staff's phrases replace the action's bundled ones (an empty list: no needs)."""
     require(is_bureau(user), "only bureau staff edit the actions' needs")
+    japanese, english = distinct(japanese), distinct(english)
     try:
         return _save_needs(user, plan, key, japanese, english)
     except IntegrityError:
@@ -127,21 +144,28 @@ def restore_needs(user: AnyUser, plan: Plan, key: str) -> bool:
     return True
 
 
-def _difference(before: list[str], after: list[str], language: str) -> list[str]:
+def _marked(phrases: list[str], lang: str) -> SafeString:
+    """The phrases joined with the page's separator, each marked with its own language."""
+    separator = ", " if is_english() else "、"
+    return format_html_join(separator, '<span lang="{}">{}</span>', ((lang, p) for p in phrases))
+
+
+def _told(template: str, language: str, phrases: SafeString) -> SafeString:
+    # The message's text escaped, then the phrases (already escaped and marked) put in.
+    return mark_safe(  # noqa: S308 - every part is escaped
+        conditional_escape(template)
+        % {"language": conditional_escape(language), "phrases": phrases}
+    )
+
+
+def _difference(before: list[str], after: list[str], language: str, lang: str) -> list[str]:
     added = [p for p in after if p not in before]
     removed = [p for p in before if p not in after]
-    separator = ", " if is_english() else "、"
-    parts = []
+    parts: list[str] = []
     if added:
-        parts.append(
-            _("%(language)s 追加: %(phrases)s")
-            % {"language": language, "phrases": separator.join(added)}
-        )
+        parts.append(_told(_("%(language)s 追加: %(phrases)s"), language, _marked(added, lang)))
     if removed:
-        parts.append(
-            _("%(language)s 削除: %(phrases)s")
-            % {"language": language, "phrases": separator.join(removed)}
-        )
+        parts.append(_told(_("%(language)s 削除: %(phrases)s"), language, _marked(removed, lang)))
     return parts
 
 
@@ -162,12 +186,13 @@ def history(plan: Plan, key: str) -> list[dict[str, Any]]:
             after = bundled
             changes = [_("同梱の表現に戻しました。")]
         else:
+            # Rows saved before repeats were dropped list a phrase once here too.
             after = (
-                [line for line in record.phrases_ja.splitlines() if line],
-                [line for line in record.phrases_en.splitlines() if line],
+                distinct([line for line in record.phrases_ja.splitlines() if line]),
+                distinct([line for line in record.phrases_en.splitlines() if line]),
             )
-            changes = _difference(before[0], after[0], _("日本語")) + _difference(
-                before[1], after[1], _("英語")
+            changes = _difference(before[0], after[0], _("日本語"), "ja") + _difference(
+                before[1], after[1], _("英語"), "en"
             )
             if not changes:
                 changes = [_("変更なし")]

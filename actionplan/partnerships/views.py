@@ -20,7 +20,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.text import Truncator
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from actionplan.accounts.permissions import PermissionDenied, can_read_internal, is_bureau
 from actionplan.files import STORAGE_RETRY_AFTER_SECONDS, FilesNotStored, private_download
-from actionplan.plans.localized import is_english
+from actionplan.plans.localized import is_english, localized
 from actionplan.plans.models import Action, Hub, MemberGovernment, Organization, PlanVersion, Theme
 from actionplan.plans.queries import ACTOR_ORDER, current_version
 from actionplan.web.ratelimit import hit
@@ -86,6 +87,7 @@ def _ask_to_confirm(
     button: str,
     cancel_url: str,
     desk: bool = True,
+    title: str = "",
 ) -> HttpResponse:
     """An irreversible step asks first: the same form again, its values carried as hidden
     fields, with a confirming button. Works without JavaScript. A desk step shows the staff
@@ -107,6 +109,8 @@ def _ask_to_confirm(
             "action": request.path,
             "cancel_url": cancel_url,
             "desk": desk,
+            # The page's <title>, when the question is too long for it.
+            "title": title or question,
         },
     )
 
@@ -487,9 +491,15 @@ def organization_edit(request: HttpRequest, organization_id: int | None = None) 
 
 
 def _bureau_only(request: HttpRequest) -> None:
-    """The desk's registry and the actions' needs are edited by bureau staff only."""
+    """The desk's registry is edited by bureau staff only."""
     if not is_bureau(request.user):
         raise DjangoPermissionDenied(_("登録簿の編集は事務局のみです。"))
+
+
+def _needs_staff_only(request: HttpRequest) -> None:
+    """The actions' need phrases are kept by bureau staff only."""
+    if not is_bureau(request.user):
+        raise DjangoPermissionDenied(_("取組のニーズの表現は事務局のみが扱えます。"))
 
 
 @login_required
@@ -672,6 +682,10 @@ def agreement_publish(request: HttpRequest, proposal_id: int) -> HttpResponse:
 # --- what proposers write when an action is what they need --------------------------------------
 
 
+# An action named in a page's <title> is cut to this many characters (with "…").
+TITLE_LENGTH = 40
+
+
 def _current_version_or_404() -> PlanVersion:
     version = current_version()
     if version is None:
@@ -684,7 +698,7 @@ def _current_version_or_404() -> PlanVersion:
 def needs_list(request: HttpRequest) -> HttpResponse:
     """The current edition's actions by theme and fiscal year, with their phrase counts and
     whether staff changed them."""
-    _bureau_only(request)
+    _needs_staff_only(request)
     version = _current_version_or_404()
     themes = list(Theme.objects.filter(version=version).order_by("position"))
     code = request.GET.get("theme", "")
@@ -720,7 +734,7 @@ def needs_list(request: HttpRequest) -> HttpResponse:
 def needs_edit(request: HttpRequest, key: str) -> HttpResponse:
     """An action's phrases in Japanese and English, saved as staff's own (they replace the
     bundled ones), with the history of their changes."""
-    _bureau_only(request)
+    _needs_staff_only(request)
     version = _current_version_or_404()
     action = get_object_or_404(
         Action.objects.select_related("theme", "period"), version=version, key=key
@@ -729,15 +743,17 @@ def needs_edit(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         form = NeedsForm(request.POST)
         if form.is_valid():
-            needs.save_needs(
-                request.user,
-                version.plan,
-                key,
-                form.cleaned_data["phrases_ja"],
-                form.cleaned_data["phrases_en"],
-            )
-            messages.success(request, _("ニーズの表現を保存しました。"))
+            japanese, english = form.cleaned_data["phrases_ja"], form.cleaned_data["phrases_en"]
+            if (japanese, english) == (current.japanese, current.english):
+                # Storing the phrases in use would stop the action following the bundled ones.
+                messages.info(request, pgettext("needs", "変更はありません。"))
+            else:
+                needs.save_needs(request.user, version.plan, key, japanese, english)
+                messages.success(request, _("ニーズの表現を保存しました。"))
             return redirect("partnerships:needs_edit", key=key)
+        # After a failed save the keyboard starts at the first field to correct.
+        first_invalid = next(name for name in form.fields if name in form.errors)
+        form.fields[first_invalid].widget.attrs["autofocus"] = True
     else:
         form = NeedsForm(
             initial={
@@ -753,6 +769,7 @@ def needs_edit(request: HttpRequest, key: str) -> HttpResponse:
             "needs": current,
             "form": form,
             "history": needs.history(version.plan, key),
+            "short_name": Truncator(localized(action, "text")).chars(TITLE_LENGTH),
             "period_label": (
                 action.period.display_en() if is_english() else action.period.display_ja()
             ),
@@ -765,13 +782,16 @@ def needs_edit(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 @_refusals_as_403
 def needs_restore(request: HttpRequest, key: str) -> HttpResponse:
-    _bureau_only(request)
+    _needs_staff_only(request)
     version = _current_version_or_404()
     action = get_object_or_404(Action, version=version, key=key)
     if not _confirmed(request):
+        name = localized(action, "text")
         return _ask_to_confirm(
             request,
-            question=_("同梱の表現に戻しますか？"),
+            question=_("「%(action)s」を同梱の表現に戻しますか？") % {"action": name},
+            title=_("「%(action)s」を同梱の表現に戻しますか？")
+            % {"action": Truncator(name).chars(TITLE_LENGTH)},
             consequence=_(
                 "この取組について事務局が保存した表現は使われなくなり、計画に同梱の表現が"
                 "使われます。これまでの変更は履歴に残ります。"

@@ -4,11 +4,13 @@ entry for its key until staff restore the bundled phrases."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 
 from actionplan.conftest import client_for
 from actionplan.partnerships import actions
@@ -20,7 +22,7 @@ from actionplan.partnerships.suggest import (
     parse_needs,
     suggest,
 )
-from actionplan.plans.models import Action, PlanVersion
+from actionplan.plans.models import Action, Hub, PlanVersion
 from actionplan.web.stamp import data_stamp
 
 from .conftest import proposal_input
@@ -42,6 +44,13 @@ def _action(plan_version: PlanVersion) -> Action:
     action = Action.objects.filter(version=plan_version, theme__code="life_science").last()
     assert action is not None
     return action
+
+
+def _textarea(page: str, name: str) -> str:
+    """The opening tag of the page's textarea `name`."""
+    found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', page)
+    assert found is not None, name
+    return found.group(0)
 
 
 def _ranked(texts: list[tuple[str, bool]] = TEXTS) -> list[list[tuple[str, float, str]]]:
@@ -121,12 +130,12 @@ def test_staff_save_stores_the_row_and_its_history(
     record = ActionNeeds.history.get()
     assert record.history_user == bureau_staff and record.history_type == "+"
     page = staff.get(url).content.decode()
-    assert f"日本語 追加: {WORD}を探したい" in page
-    assert f"日本語 削除: {japanese[0]}" in page
+    assert f'日本語 追加: <span lang="ja">{WORD}を探したい</span>' in page
+    assert f'日本語 削除: <span lang="ja">{japanese[0]}</span>' in page
     assert "staff" in page.split("履歴")[-1]
     english_page = staff.get(f"/en{url}").content.decode()
-    assert f"Japanese added: {WORD}を探したい" in english_page
-    assert f"English removed: {english[0]}" not in english_page
+    assert f'Japanese added: <span lang="ja">{WORD}を探したい</span>' in english_page
+    assert "English removed:" not in english_page
 
 
 def test_a_phrase_added_on_the_page_brings_its_action_first(
@@ -299,3 +308,134 @@ def test_two_first_saves_at_once_end_in_one_row_not_an_error(
     assert missed
     assert ActionNeeds.objects.filter(action_key=action.key).count() == 1
     assert row.japanese == [f"{WORD}を探す"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "取組のニーズの表現は事務局のみが扱えます。"),
+        ("/en", "Only bureau staff keep the actions&#x27; need phrases."),
+    ],
+)
+def test_an_editor_is_told_who_keeps_the_need_phrases(
+    plan_version: PlanVersion, osaka_editor: User, prefix: str, message: str
+) -> None:
+    key = _action(plan_version).key
+    editor = client_for(osaka_editor)
+    refusals = [
+        editor.get(f"{prefix}/desk/needs/"),
+        editor.get(f"{prefix}/desk/needs/{key}/"),
+        editor.post(f"{prefix}/desk/needs/{key}/restore/"),
+    ]
+    for refused in refusals:
+        assert refused.status_code == 403
+        page = refused.content.decode()
+        assert message in page
+        assert "登録簿" not in page and "registry" not in page
+    # The registry's pages keep their own message.
+    hub = editor.get(f"{prefix}/desk/hubs/{Hub.objects.first().pk}/")  # type: ignore[union-attr]
+    assert hub.status_code == 403
+    assert message not in hub.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [("", '<li class="info">変更はありません。'), ("/en", '<li class="info">Nothing changed.')],
+)
+def test_saving_the_phrases_in_use_stores_nothing(
+    plan_version: PlanVersion, bureau_staff: User, prefix: str, message: str
+) -> None:
+    action = _action(plan_version)
+    japanese, english = bundled_phrases(action.key)
+    url = f"{prefix}/desk/needs/{action.key}/"
+    staff = client_for(bureau_staff)
+    # The bundled phrases as the form shows them (blank lines and spaces do not count).
+    same = {"phrases_ja": "\n".join(japanese) + "\n\n", "phrases_en": " " + "\n".join(english)}
+    response = staff.post(url, same)
+    assert response.status_code == 302
+    assert not ActionNeeds.objects.exists() and not ActionNeeds.history.exists()
+    assert message in staff.get(response["Location"]).content.decode()
+    # A stored row saved again unchanged stays as it was, without a new history record.
+    staff.post(url, {"phrases_ja": WORD, "phrases_en": ""})
+    stamp = ActionNeeds.objects.get().changed_at
+    response = staff.post(url, {"phrases_ja": WORD, "phrases_en": ""})
+    assert response.status_code == 302
+    assert ActionNeeds.objects.get().changed_at == stamp
+    assert ActionNeeds.history.count() == 1
+    assert message in staff.get(response["Location"]).content.decode()
+
+
+def test_repeated_phrases_are_kept_once(plan_version: PlanVersion, bureau_staff: User) -> None:
+    action = _action(plan_version)
+    url = f"/desk/needs/{action.key}/"
+    staff = client_for(bureau_staff)
+    posted = {
+        "phrases_ja": "\n".join(["展示会に出たい", WORD, "展示会に出たい", "ＡＢＣ", "abc"]),
+        "phrases_en": "\n".join(["Trade Fair", "trade fair", "TRADE  FAIR", "buyers"]),
+    }
+    assert staff.post(url, posted).status_code == 302
+    row = ActionNeeds.objects.get()
+    assert row.japanese == ["展示会に出たい", WORD, "ＡＢＣ"]
+    assert row.english == ["Trade Fair", "TRADE  FAIR", "buyers"]
+    history = client_for(bureau_staff).get(url).content.decode().split("<h2>履歴</h2>")[1]
+    assert history.count("展示会に出たい") == 1 and history.count("Trade Fair") == 1
+    # The list counts each phrase once.
+    listed = staff.get("/desk/needs/?theme=life_science").content.decode()
+    row_html = listed.split(f'href="/desk/needs/{action.key}/"')[1].split("</tr>")[0]
+    assert "<td>3</td>" in row_html
+
+
+def test_a_failed_save_focuses_the_first_field_to_correct(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    action = _action(plan_version)
+    url = f"/en/desk/needs/{action.key}/"
+    staff = client_for(bureau_staff)
+    response = staff.post(url, {"phrases_ja": "ok", "phrases_en": "x" * 81})
+    assert response.status_code == 400
+    page = response.content.decode()
+    english, japanese = _textarea(page, "phrases_en"), _textarea(page, "phrases_ja")
+    assert "autofocus" in english and 'aria-invalid="true"' in english
+    assert "aria-describedby" in english
+    assert "autofocus" not in japanese and "aria-invalid" not in japanese
+    # Both invalid: the first one takes the focus.
+    both = staff.post(url, {"phrases_ja": "あ" * 81, "phrases_en": "x" * 81}).content.decode()
+    assert both.count("autofocus") == 1
+    assert both.index("autofocus") < both.index('name="phrases_en"')
+    assert "autofocus" not in staff.get(url).content.decode()
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_pages_name_the_action(
+    plan_version: PlanVersion, bureau_staff: User, prefix: str
+) -> None:
+    action = _action(plan_version)
+    name = action.text_en if prefix else action.text_ja
+    assert len(name) > 40
+    url = f"{prefix}/desk/needs/{action.key}/"
+    staff = client_for(bureau_staff)
+    page = staff.get(url).content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert escape(name[:39]) + "…" in title and escape(name) not in title
+    heading = page.split("<h1>")[1].split("</h1>")[0]
+    assert escape(name) in heading
+    staff.post(url, {"phrases_ja": WORD, "phrases_en": ""})
+    asked = staff.post(f"{url}restore/").content.decode()
+    assert escape(name) in asked.split("<h1>")[1].split("</h1>")[0]
+    assert escape(name[:39]) + "…" in asked.split("<title>")[1].split("</title>")[0]
+
+
+def test_phrases_are_marked_with_their_language(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    action = _action(plan_version)
+    url = f"/desk/needs/{action.key}/"
+    staff = client_for(bureau_staff)
+    staff.post(url, {"phrases_ja": WORD, "phrases_en": "find a licensee"})
+    for prefix in ("", "/en"):
+        page = staff.get(f"{prefix}{url}").content.decode()
+        assert 'lang="ja"' in _textarea(page, "phrases_ja")
+        assert 'lang="en"' in _textarea(page, "phrases_en")
+        history = page.split('class="desk-table history"')[1].split("</table>")[0]
+        assert f'<span lang="ja">{WORD}</span>' in history
+        assert '<span lang="en">find a licensee</span>' in history
