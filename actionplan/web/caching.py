@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import get_conditional_response
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
@@ -111,7 +111,14 @@ def public_answer(
 def cached_page(request: HttpRequest, name: str, build: Callable[[], HttpResponse]) -> HttpResponse:
     """The public page `name` in the current language, with validators; kept in the response
     cache unless the request has a query string (tracking parameters are already gone, see
-    `middleware.DropTrackingParameters`), whose combinations are unbounded."""
+    `middleware.DropTrackingParameters`), whose combinations are unbounded. A signed-in
+    visitor's page is theirs (its header has the staff menu and a sign-out form with their CSRF
+    token): built for them, neither kept nor answered from a shared copy nor cached elsewhere."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        personal = build()
+        add_never_cache_headers(personal)
+        return personal
     response = public_answer(request, f"page {name} {_language()}", build, store=not request.GET)
     return response  # type: ignore[return-value]
 
