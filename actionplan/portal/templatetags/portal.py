@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.defaulttags import URLNode
@@ -614,3 +615,14 @@ def field_with(bound_field: Any, autocomplete: str = "") -> SafeString:
         attrs["aria-describedby"] = " ".join(described)
     html: SafeString = bound_field.as_widget(attrs=attrs)
     return html
+
+
+@register.simple_tag(takes_context=True)
+def signed_in(context: template.Context) -> bool:
+    """Whether the page's visitor is signed in (the header then offers the staff menu and
+    sign-out). False when the session cannot be read, so that an outage page keeps its frame."""
+    request = context.get("request")
+    try:
+        return bool(request is not None and request.user.is_authenticated)
+    except DatabaseError:
+        return False

@@ -3,8 +3,12 @@ way to sign out, on every page including the cached public ones."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import User
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
 from actionplan.conftest import client_for
@@ -60,3 +64,16 @@ def test_the_header_follows_the_sign_in(
     staff = client_for(bureau_staff)
     assert staff.post(f"{prefix}/accounts/logout/").status_code == 302
     assert sign_in in _header(staff.get(f"{prefix}/").content.decode())
+
+
+def test_a_signed_in_visitor_keeps_the_site_frame_when_the_database_is_down(
+    client: Client, bureau_staff: User
+) -> None:
+    # The session cannot be read: the outage page still has its header, offering the sign-in.
+    client.force_login(bureau_staff)
+    refused = OperationalError("server closed the connection unexpectedly")
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=refused):
+        response = client.get("/progress/")
+    assert response.status_code == 503
+    header = _header(response.content.decode())
+    assert "職員サインイン" in header and "職員メニュー" not in header
