@@ -16,6 +16,24 @@ from actionplan.portal.tests.browser import axe_violations
 
 from .conftest import proposal_input
 
+# The words (runs of Latin letters and digits) of the cells of scrolling tables that the browser
+# laid out over more than one line, i.e. broke inside ("Ja|pa|ne|se").
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('.table-scroll th, .table-scroll td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[A-Za-z0-9]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        if (range.getClientRects().length > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("prefix", ["", "/en"])
@@ -62,5 +80,12 @@ def test_staff_pages_fit_a_360_px_phone(
     for path in paths:
         page.goto(f"{live_server.url}{prefix}{path}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        # A table too wide for the phone scrolls in its box rather than breaking its words.
+        assert page.evaluate(BROKEN_WORDS) == [], path
         found = axe_violations(page)
         assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found] == [], path
+    if prefix:
+        # The list's English table is wider than the phone: its box scrolls.
+        page.goto(f"{live_server.url}{prefix}/desk/needs/")
+        box = page.locator(".table-scroll").first
+        assert box.evaluate("box => box.scrollWidth > box.clientWidth")
