@@ -34,6 +34,7 @@ from django.utils.translation import get_language
 from .ratelimit import hit
 from .stale import keep_last_good
 from .stamp import data_stamp, release_digest, stamp_time
+from .visitor import is_signed_in
 
 RESPONSE_PREFIX = "public:"
 # A safety net only: an entry is stale as soon as the data stamp moves.
@@ -114,8 +115,7 @@ def cached_page(request: HttpRequest, name: str, build: Callable[[], HttpRespons
     `middleware.DropTrackingParameters`), whose combinations are unbounded. A signed-in
     visitor's page is theirs (its header has the staff menu and a sign-out form with their CSRF
     token): built for them, neither kept nor answered from a shared copy nor cached elsewhere."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if is_signed_in(request):
         personal = build()
         add_never_cache_headers(personal)
         return personal

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.defaulttags import URLNode
@@ -20,6 +19,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from actionplan.web.visitor import is_signed_in
 
 register = template.Library()
 
@@ -620,9 +621,6 @@ def field_with(bound_field: Any, autocomplete: str = "") -> SafeString:
 @register.simple_tag(takes_context=True)
 def signed_in(context: template.Context) -> bool:
     """Whether the page's visitor is signed in (the header then offers the staff menu and
-    sign-out). False when the session cannot be read, so that an outage page keeps its frame."""
+    sign-out)."""
     request = context.get("request")
-    try:
-        return bool(request is not None and request.user.is_authenticated)
-    except DatabaseError:
-        return False
+    return request is not None and is_signed_in(request)
