@@ -77,3 +77,11 @@ def test_a_signed_in_visitor_keeps_the_site_frame_when_the_database_is_down(
     assert response.status_code == 503
     header = _header(response.content.decode())
     assert "職員サインイン" in header and "職員メニュー" not in header
+
+
+def test_a_staff_page_offers_one_sign_out(plan_version: PlanVersion, bureau_staff: User) -> None:
+    # The header's sign-out replaces the staff menu's own: one button, not two of one name.
+    staff = client_for(bureau_staff)
+    for path, label in (("/progress/", "サインアウト"), ("/en/progress/", "Sign out")):
+        page = staff.get(path).content.decode()
+        assert page.count(f">{label}</button>") == 1, path
