@@ -1175,12 +1175,12 @@ def suggest(
             words = [word for word in words if not _english_word(word)] or words
             needed_words = [word for word in needed_words if not _english_word(word)]
         label = candidate.label_en if english else candidate.label_ja
-        # Not the theme again, nor the candidate's own name (高砂水素パーク for the hub).
-        theme_labels = {theme_names.get(code, code) for code in themes} | {
-            candidate.label_ja,
-            candidate.label_en,
-        }
-        words = _uncovered([_cased(w, text, label) for w in words if w not in theme_labels])
+        # Not the theme again, nor the candidate's own name as a word it shares or holds
+        # (高砂水素パーク for the hub).
+        theme_labels = {theme_names.get(code, code) for code in themes}
+        own = {n.casefold() for n in (candidate.label_ja, candidate.label_en, *theme_labels)}
+        partly_words = [word for word in partly_words if word.casefold() not in own]
+        words = _uncovered([_cased(w, text, label) for w in words if w.casefold() not in own])
         needed_words = [_cased(word, text, label) for word in needed_words]
         # Related: the concepts, the needs met, then the candidate's words that hold a word of
         # the proposal; none named twice, nor a word of a phrase shown ("fair" beside "trade
