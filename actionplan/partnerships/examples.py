@@ -1,11 +1,13 @@
 """Example proposals for the desk's suggestions (`data/partnerships/action_examples.json`): the
-titles of the judged proposals of the test sets, each with the actions an officer named for it.
+judged proposals of the test sets (title and summary), each with the actions an officer named
+for it.
 
     python -m actionplan.partnerships.examples SET.json [SET.json ...] > action_examples.json
 
 writes the file from the sets given. The suggestions read an example's title as words that
-proposers write when the action is what they need; a set is never measured with its own
-proposals among the examples (`evaluate` leaves out the examples whose source is the set).
+proposers write when the action is what they need, and the examples most like a proposal (title
+and summary) vote for their actions; a set is never measured with its own proposals among the
+examples (`evaluate` leaves out the examples whose source is the set).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 ABOUT = (
-    "Example proposals: the title of each judged proposal of the partnership test sets with "
-    "the actions an officer named for it (its 'expected' actions), by the set it comes from "
-    "('source'). The desk's suggestions read the titles as words proposers write when an "
-    "action is what they need; a set is measured without its own examples. Written by "
+    "Example proposals: the title and summary of each judged proposal of the partnership test "
+    "sets with the actions an officer named for it (its 'expected' actions), by the set it "
+    "comes from ('source'). The desk's suggestions read the titles as words proposers write "
+    "when an action is what they need, and the examples most like a proposal vote for their "
+    "actions; a set is measured without its own examples. Written by "
     "`python -m actionplan.partnerships.examples` from the sets; see the README, Suggestions."
 )
 
@@ -37,6 +40,7 @@ def examples_of(paths: list[Path]) -> dict[str, Any]:
                         "id": proposal["id"],
                         "language": proposal.get("language", "ja"),
                         "title": proposal["title"],
+                        "summary": proposal["summary"],
                         "actions": actions,
                     }
                 )

@@ -1,6 +1,7 @@
-"""Example proposals (data/partnerships/action_examples.json): the titles of the judged
-proposals of the test sets, read as words proposers write for the actions an officer named;
-a set is never measured with its own examples."""
+"""Example proposals (data/partnerships/action_examples.json): the judged proposals of the test
+sets; their titles are read as words proposers write for the actions an officer named, and the
+examples most like a proposal vote for their actions; a set is never measured with its own
+examples."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ SETS_DIR = DEFAULT_SET.parent
                 ]
             },
             "test.json: examples[2].source: expected a non-empty string",
+        ),
+        (
+            {"examples": [{"source": "s", "title": "展示会", "summary": 3, "actions": ["a.1"]}]},
+            "test.json: examples[1].summary: expected a string",
         ),
     ],
 )
@@ -118,3 +123,47 @@ def test_a_set_is_measured_without_its_own_examples(
     other = tmp_path / "suggestion_set_other.json"
     other.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     assert evaluate(other).recall == 1.0
+
+
+def test_the_examples_most_like_a_proposal_vote_for_their_actions(
+    plan_version: PlanVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two actions the proposal meets by the same word, once each; an example proposal much like
+    # it (its summary's words, not its title's) names the second: the second comes first.
+    first, second = Action.objects.filter(version=plan_version, theme__code="sme_growth")[:2]
+    proposal = "ズィクワク工房。ホゲラ漆器とモゲラ木工の職人。"
+    examples = parse_examples(
+        {
+            "examples": [
+                {
+                    "source": "desk",
+                    "title": "職人の後継者",
+                    "summary": "ホゲラ漆器とモゲラ木工の職人を育てる。",
+                    "actions": [second.key],
+                },
+                {"source": "desk", "title": "まるで別の話", "actions": [first.key]},
+            ]
+        },
+        "test.json",
+    )
+    monkeypatch.setattr(engine, "_examples", lambda: examples)
+    monkeypatch.setattr(
+        engine, "_needs", lambda: {first.key: "ズィクワク工房", second.key: "ズィクワク工房"}
+    )
+    engine._index_cache.clear()
+    with translation.override("ja"):
+        with examples_without("desk"):
+            alone = suggest(proposal, english=False)["action"]
+        assert [s.key for s in alone[:2]] == sorted([first.key, second.key])
+        assert alone[0].score == alone[1].score
+        # The vote is as strong as the share of the proposal's words the examples write: all
+        # of them for the example's own words, part for the proposal (ズィクワク, 工房: none).
+        index = engine._index()
+        assert index.example_votes(engine.terms("ホゲラ漆器とモゲラ木工の職人")) == {
+            second.key: 1.0
+        }
+        votes = index.example_votes(engine.terms(proposal))
+        assert set(votes) == {second.key} and 0.2 < votes[second.key] < 0.8
+        found = suggest(proposal, english=False)["action"]
+        ranked = [s.key for s in found]
+        assert ranked[:2] == [second.key, first.key], [(s.key, s.score, s.reason) for s in found]

@@ -23,8 +23,8 @@ def needs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     def use(actions: dict[str, dict[str, list[str]]]) -> None:
         parsed = parse_needs({"actions": actions}, "test.json")
         monkeypatch.setattr(engine, "_needs", lambda: parsed)
-        # The needs alone: no example proposal's title either.
-        monkeypatch.setattr(engine, "_examples", lambda: {})
+        # The needs alone: no example proposal either.
+        monkeypatch.setattr(engine, "_examples", lambda: ())
 
     yield use
 
