@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Max
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from actionplan.plans.models import (
@@ -1305,12 +1305,14 @@ def _governments(
     partnerships for the proposal), the proposer's choice and their names in the text."""
     holders = {c.key: c.government_codes for c in index.candidates}
     scores: dict[str, float] = {}
+    carried: Counter[str] = Counter()
     shared: dict[str, set[str]] = {}
     related: dict[str, set[str]] = {}
     for kind, share in (("action", 0.5), ("partnership", 1.0)):
         for suggestion in ranked[kind][:GOVERNMENT_DEPTH]:
             for code in holders.get(suggestion.key, frozenset()):
                 scores[code] = scores.get(code, 0.0) + suggestion.score * share
+                carried[code] += 1
                 shared.setdefault(code, set()).update(suggestion.shared_terms[:3])
                 related.setdefault(code, set()).update(suggestion.related_terms[:3])
     folded = unicodedata.normalize("NFKC", text)
@@ -1327,6 +1329,17 @@ def _governments(
             words = [word for word in words if not _english_word(word)] or words
         words = _uncovered(words)[:5]
         notes = []
+        # Why it is listed at all, even where the work it carries shares no word to show.
+        if carried[government.lg_code]:
+            count = carried[government.lg_code]
+            notes.append(
+                ngettext(
+                    "関連する取組・協定%(count)d件を実施",
+                    "関連する取組・協定%(count)d件を実施",
+                    count,
+                )
+                % {"count": count}
+            )
         if government.lg_code in wanted:
             score += 3.0
             notes.append(_("提案者が関心を示した府県市"))

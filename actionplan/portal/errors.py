@@ -1,4 +1,4 @@
-"""The site's own 403, CSRF failure, 404 and 500 pages, in the language of the address asked
+"""The site's own 403, CSRF failure, 404, 405 and 500 pages, in the language of the address asked
 for (/… or /en/…), in the site frame."""
 
 from __future__ import annotations
@@ -28,6 +28,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # The reason (e.g. "no such theme") is for logs only: the page says the same for every miss.
     return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    # An address only a form's button sends to (a confirmation, a save) opened as a link.
+    response = render(request, "405.html", status=405)
+    response["Allow"] = allowed
+    return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -407,6 +408,28 @@ def test_an_english_page_names_governments_in_english_words(plan_version: PlanVe
         english = [w for w in s.shared_terms if w.isascii()]
         if english:
             assert english == s.shared_terms, s.shared_terms
+
+
+def test_every_government_says_why_it_is_listed_in_the_page_s_language(
+    plan_version: PlanVersion,
+) -> None:
+    # A government carrying suggested work that shares no word to show (奈良県 for a university
+    # accelerator, 京都府 for a hydrogen supply chain) was listed with an empty reason.
+    proposals = json.loads(DEFAULT_SET.read_text(encoding="utf-8"))["proposals"]
+    counted = 0
+    for proposal in proposals:
+        english = proposal["language"] == "en"
+        with translation.override(proposal["language"]):
+            ranked = suggest(
+                f"{proposal['title']}\n{proposal['summary']}", proposal["themes"], english=english
+            )
+            for s in ranked["government"]:
+                assert s.reason, (proposal["id"], s.label_ja)
+                note = "related action" if english else "関連する取組・協定"
+                counted += note in s.reason
+                if english:
+                    assert not re.search("[ぁ-んァ-ン一-龯]", s.reason), s.reason
+    assert counted
 
 
 def test_an_english_label_is_cased_as_the_glossary_writes_it() -> None:
