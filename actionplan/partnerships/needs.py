@@ -145,9 +145,11 @@ def restore_needs(user: AnyUser, plan: Plan, key: str) -> bool:
 
 
 def _marked(phrases: list[str], lang: str) -> SafeString:
-    """The phrases joined with the page's separator, each marked with its own language."""
-    separator = ", " if is_english() else "、"
-    return format_html_join(separator, '<span lang="{}">{}</span>', ((lang, p) for p in phrases))
+    """The phrases each quoted and marked with its own language: a phrase may hold the page's
+    separator (「相手を探したい、できれば関西で」), a quote shows where each begins and ends."""
+    if is_english():
+        return format_html_join(", ", '“<span lang="{}">{}</span>”', ((lang, p) for p in phrases))
+    return format_html_join("", '「<span lang="{}">{}</span>」', ((lang, p) for p in phrases))
 
 
 def _told(template: str, language: str, phrases: SafeString) -> SafeString:

@@ -118,23 +118,32 @@ def test_staff_save_stores_the_row_and_its_history(
     form = staff.get(url).content.decode()
     assert japanese[0] in form and english[0] in form and action.text_ja in form
     posted = {
-        "phrases_ja": "\n".join([*japanese[1:], "", f"  {WORD}を探したい  "]),
+        "phrases_ja": "\n".join(
+            [*japanese[1:], "", f"  {WORD}を探したい  ", "相手、できれば関西で"]
+        ),
         "phrases_en": "\n".join(english),
     }
     response = staff.post(url, posted)
     assert response.status_code == 302
     row = ActionNeeds.objects.get(plan=plan_version.plan, action_key=action.key)
-    assert row.japanese == [*japanese[1:], f"{WORD}を探したい"]
+    assert row.japanese == [*japanese[1:], f"{WORD}を探したい", "相手、できれば関西で"]
     assert row.english == english
     assert row.changed_by == bureau_staff
     record = ActionNeeds.history.get()
     assert record.history_user == bureau_staff and record.history_type == "+"
     page = staff.get(url).content.decode()
-    assert f'日本語 追加: <span lang="ja">{WORD}を探したい</span>' in page
-    assert f'日本語 削除: <span lang="ja">{japanese[0]}</span>' in page
+    # Each phrase quoted: one may hold the separator a list of them would use (、).
+    assert (
+        f'日本語 追加: 「<span lang="ja">{WORD}を探したい</span>」'
+        '「<span lang="ja">相手、できれば関西で</span>」'
+    ) in page
+    assert f'日本語 削除: 「<span lang="ja">{japanese[0]}</span>」' in page
     assert "staff" in page.split("履歴")[-1]
     english_page = staff.get(f"/en{url}").content.decode()
-    assert f'Japanese added: <span lang="ja">{WORD}を探したい</span>' in english_page
+    assert (
+        f'Japanese added: “<span lang="ja">{WORD}を探したい</span>”, '
+        '“<span lang="ja">相手、できれば関西で</span>”'
+    ) in english_page
     assert "English removed:" not in english_page
 
 
