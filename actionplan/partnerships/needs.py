@@ -84,15 +84,15 @@ class Needs:
 
 
 def needs_of(plan: Plan, key: str) -> Needs:
-    stored = ActionNeeds.objects.filter(plan=plan, action_key=key).first()
-    if stored is not None:
-        return Needs(stored.japanese, stored.english, stored)
-    japanese, english = bundled_phrases(key)
-    return Needs(japanese, english, None)
+    return all_needs(plan, [key])[key]
 
 
 def all_needs(plan: Plan, keys: list[str]) -> dict[str, Needs]:
-    stored = {row.action_key: row for row in ActionNeeds.objects.filter(plan=plan)}
+    """The needs of these actions: the stored row where staff saved one, else the bundled
+    phrases (the rule `suggest.action_needs` applies to the ranking)."""
+    stored = {
+        row.action_key: row for row in ActionNeeds.objects.filter(plan=plan, action_key__in=keys)
+    }
     found = {}
     for key in keys:
         row = stored.get(key)

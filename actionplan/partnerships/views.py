@@ -490,23 +490,21 @@ def organization_edit(request: HttpRequest, organization_id: int | None = None) 
     )
 
 
-def _bureau_only(request: HttpRequest) -> None:
-    """The desk's registry is edited by bureau staff only."""
+def _bureau_only(request: HttpRequest, why: str) -> None:
+    """A page of bureau staff only; others are told `why` (in the page's language)."""
     if not is_bureau(request.user):
-        raise DjangoPermissionDenied(_("登録簿の編集は事務局のみです。"))
+        raise DjangoPermissionDenied(why)
 
 
 def _needs_staff_only(request: HttpRequest) -> None:
-    """The actions' need phrases are kept by bureau staff only."""
-    if not is_bureau(request.user):
-        raise DjangoPermissionDenied(_("取組のニーズの表現は事務局のみが扱えます。"))
+    _bureau_only(request, _("取組のニーズの表現は事務局のみが扱えます。"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @_refusals_as_403
 def hub_edit(request: HttpRequest, hub_id: int) -> HttpResponse:
-    _bureau_only(request)
+    _bureau_only(request, _("登録簿の編集は事務局のみです。"))
     hub = get_object_or_404(Hub, pk=hub_id)
     initial = {
         "name_ja": hub.name_ja,
