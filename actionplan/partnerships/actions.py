@@ -41,6 +41,7 @@ from actionplan.mail.outbox import enqueue_mail
 from actionplan.plans.importer.partners import normalized_name
 from actionplan.plans.localized import is_english
 from actionplan.plans.models import (
+    Action,
     Hub,
     MemberGovernment,
     Organization,
@@ -58,6 +59,7 @@ from .models import (
     Attachment,
     Note,
     Proposal,
+    ProposalAction,
     ReceiptCounter,
     State,
     private_storage,
@@ -130,6 +132,7 @@ STEP_LABELS = {
     "assign": gettext_lazy("担当者の割り当て"),
     "publish": gettext_lazy("協定の公開"),
     "draft": gettext_lazy("協定案の編集"),
+    "actions": gettext_lazy("関連する取組の記録"),
 }
 # Steps that close the proposal or publish something: the pages ask before doing them.
 IRREVERSIBLE = frozenset({"agree", "decline", "withdraw"})
@@ -151,6 +154,8 @@ def step_description(reason: str | None) -> str:
         extra = _("提案者による")
     elif name == "refer":
         extra = _referred_names(extra)
+    elif name == "actions":
+        extra = _recorded_counts(extra)
     return f"{label}: {extra}" if extra else label
 
 
@@ -160,6 +165,17 @@ def _referred_names(names: str) -> str:
         return names
     english = dict(MemberGovernment.objects.values_list("name_ja", "name_en"))
     return ", ".join(english.get(name) or name for name in names.split(", "))
+
+
+def _recorded_counts(counts: str) -> str:
+    """A record's change (``+2 -1``: two actions added, one removed) in the page's language."""
+    added, _sep, removed = counts.partition(" ")
+    parts = []
+    if added.lstrip("+") not in ("", "0"):
+        parts.append(_("%(count)s件追加") % {"count": added.lstrip("+")})
+    if removed.lstrip("-") not in ("", "0"):
+        parts.append(_("%(count)s件削除") % {"count": removed.lstrip("-")})
+    return (", " if is_english() else "、").join(parts)
 
 
 def can_transition(user: AnyUser, proposal: Proposal, name: str) -> bool:
@@ -711,6 +727,51 @@ def assign_proposal(
         proposal._history_user = user  # type: ignore[attr-defined]
         proposal.save()
     return proposal
+
+
+def can_record_actions(user: AnyUser) -> bool:
+    """Who assigns a proposal records the actions it relates to: the bureau."""
+    return is_bureau(user)
+
+
+def record_actions(user: AnyUser, proposal: Proposal, keys: Iterable[str]) -> bool:
+    """The actions (stable keys) the proposal truly relates to, as staff tick them: the keys not
+    given are removed. A key must name an action of the current edition, unless it is already
+    recorded (a record outlives an edition). False when nothing changed: then nothing is
+    written, no history row either."""
+    require(can_record_actions(user), "only bureau staff record a proposal's actions")
+    wanted = list(dict.fromkeys(key.strip() for key in keys if key.strip()))
+    with transaction.atomic():
+        proposal = _lock(proposal)
+        stored = {row.action_key: row for row in proposal.recorded_actions.all()}
+        version = current_version()
+        known = set(
+            Action.objects.filter(version=version, key__in=wanted).values_list("key", flat=True)
+        )
+        unknown = [key for key in wanted if key not in known and key not in stored]
+        if unknown:
+            raise ProposalError(
+                "actions",
+                _("計画にない取組は記録できません: %(keys)s") % {"keys": ", ".join(unknown)},
+            )
+        added = [key for key in wanted if key not in stored]
+        removed = [row for key, row in stored.items() if key not in wanted]
+        if not added and not removed:
+            return False
+        for row in removed:
+            row._history_user = user  # type: ignore[attr-defined]
+            row.delete()
+        for key in added:
+            row = ProposalAction(
+                proposal=proposal, action_key=key, recorded_by_id=int(str(user.pk))
+            )
+            row._history_user = user  # type: ignore[attr-defined]
+            row.save()
+        # The proposal's history names the change; each action's own rows keep who and when.
+        proposal._change_reason = f"actions: +{len(added)} -{len(removed)}"  # type: ignore[attr-defined]
+        proposal._history_user = user  # type: ignore[attr-defined]
+        proposal.save()
+    return True
 
 
 def add_note(user: AnyUser, proposal: Proposal, body: str) -> Note:

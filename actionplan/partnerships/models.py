@@ -254,3 +254,37 @@ class ActionNeeds(models.Model):
     @property
     def english(self) -> list[str]:
         return [line for line in self.phrases_en.splitlines() if line]
+
+
+class ProposalAction(models.Model):
+    """An action of the plan that staff recorded as one a proposal truly relates to.
+
+    Keys are the actions' stable keys, so a record outlives an edition. The desk's suggestions
+    learn from the records (each recorded proposal is an example, see ``suggest``); the
+    proposal's text stays internal all the same: it is never shown, published or logged.
+    """
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="recorded_actions"
+    )
+    action_key = models.CharField(max_length=120)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "action_key"], name="unique_proposal_action"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.action_key}"

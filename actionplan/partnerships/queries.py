@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from actionplan.accounts.models import Role
 from actionplan.accounts.permissions import AnyUser, government_of, is_bureau, role_of
-from actionplan.plans.models import Partnership
+from actionplan.plans.localized import localized
+from actionplan.plans.models import Action, Partnership, PlanVersion
+from actionplan.plans.queries import ACTOR_ORDER, current_version
 
 from .models import CLOSED_STATES, Proposal
 
@@ -28,6 +32,52 @@ def overdue(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return proposals.filter(
         first_responded_at__isnull=True, first_response_due__lt=timezone.localdate()
     ).exclude(state__in=CLOSED_STATES)
+
+
+def recorded_actions(proposal: Proposal) -> list[dict[str, Any]]:
+    """The actions staff recorded for the proposal, in the order recorded: the key, the current
+    edition's action of that key (None when the edition has none), its name in the page's
+    language, who recorded it and when."""
+    rows = list(proposal.recorded_actions.select_related("recorded_by"))
+    version = current_version()
+    current = {
+        action.key: action
+        for action in Action.objects.filter(version=version, key__in=[r.action_key for r in rows])
+    }
+    return [
+        {
+            "key": row.action_key,
+            "action": current.get(row.action_key),
+            "label": localized(current[row.action_key], "text")
+            if row.action_key in current
+            else row.action_key,
+            "by": row.recorded_by,
+            "at": row.recorded_at,
+        }
+        for row in rows
+    ]
+
+
+def actions_in_plan_order(version: PlanVersion | None) -> QuerySet[Action]:
+    """An edition's actions as the plan lists them: by theme, fiscal year, actor, position."""
+    return (
+        Action.objects.filter(version=version)
+        .select_related("theme", "period")
+        .order_by("theme__position", "period__position", ACTOR_ORDER, "position", "id")
+    )
+
+
+def actions_by_theme() -> list[dict[str, Any]]:
+    """The current edition's actions grouped by theme, each named by its text in the page's
+    language: the choice of an action to record that the suggestions did not name."""
+    groups: list[dict[str, Any]] = []
+    for action in actions_in_plan_order(current_version()):
+        if not groups or groups[-1]["theme"] != action.theme:
+            groups.append(
+                {"theme": action.theme, "label": localized(action.theme, "name"), "actions": []}
+            )
+        groups[-1]["actions"].append({"key": action.key, "label": localized(action, "text")})
+    return groups
 
 
 def history_rows(proposal: Proposal) -> list[dict[str, object]]:

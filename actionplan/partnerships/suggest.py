@@ -20,11 +20,11 @@ import math
 import re
 import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +46,7 @@ from actionplan.search.glossary import GLOSSARY_FILE
 from actionplan.search.tokenize import fold, morphemes, stem
 from actionplan.web.stamp import data_stamp
 
-from .models import ActionNeeds, Proposal
+from .models import ActionNeeds, Proposal, ProposalAction
 
 KINDS = ("action", "hub", "partnership", "government")
 # Words of the genre that every proposal and action uses; they would match everything.
@@ -564,13 +564,15 @@ EXAMPLES_FILE = DATA_DIR / "partnerships" / "action_examples.json"
 
 @dataclass(frozen=True)
 class Example:
-    """A judged example proposal: where it comes from (its test set), its title, its title and
-    summary as one text, and the actions an officer named for it."""
+    """A judged example proposal: where it comes from (its test set, or ``desk`` for a proposal
+    whose actions staff recorded, with its id), its title, its title and summary as one text,
+    and the actions an officer named for it."""
 
     source: str
     title: str
     text: str
     actions: tuple[str, ...]
+    proposal_id: int | None = None
 
 
 def parse_examples(data: Any, source: str) -> tuple[Example, ...]:
@@ -622,16 +624,62 @@ def examples_without(*sources: str) -> Iterator[None]:
         _left_out.reset(token)
 
 
+DESK = "desk"
+
+
+def desk_examples() -> list[Example]:
+    """The proposals whose actions staff recorded on the desk, as examples: title, title and
+    summary, and the recorded actions of the current edition (one query). They stay in memory:
+    the suggestions show words of the proposal asked about, never an example's text."""
+    version = current_version()
+    if version is None:
+        return []
+    rows = (
+        ProposalAction.objects.filter(
+            action_key__in=Action.objects.filter(version=version).values("key")
+        )
+        .order_by("proposal_id", "recorded_at", "id")
+        .values_list("proposal_id", "proposal__title", "proposal__summary", "action_key")
+    )
+    found: dict[int, Example] = {}
+    for proposal_id, title, summary, key in rows:
+        if proposal_id in found:
+            example = found[proposal_id]
+            found[proposal_id] = replace(example, actions=(*example.actions, key))
+        else:
+            text = f"{title.strip()}\n{summary.strip()}" if summary.strip() else title.strip()
+            found[proposal_id] = Example(DESK, title.strip(), text, (key,), proposal_id)
+    return list(found.values())
+
+
+def _recorded_actions_version() -> tuple[int, Any]:
+    """A cheap version of the desk's records (one query): how many rows and the latest. A record
+    adds rows; a removal lowers the count."""
+    found = ProposalAction.objects.aggregate(count=Count("id"), latest=Max("recorded_at"))
+    return found["count"], found["latest"]
+
+
 def examples_in_use() -> list[Example]:
-    """The example proposals the suggestions learn from: all but those of the sources left out."""
+    """The example proposals the suggestions learn from, the bundled ones and the desk's: all
+    but those of the sources left out."""
     left_out = _left_out.get()
-    return [example for example in _examples() if example.source not in left_out]
+    return [
+        example for example in (*_examples(), *desk_examples()) if example.source not in left_out
+    ]
+
+
+def _titles_by_action(examples: Iterable[Example]) -> dict[str, list[str]]:
+    titles: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        for key in example.actions:
+            titles[key].append(example.title)
+    return titles
 
 
 def example_titles(key: str) -> list[str]:
     """The titles of the example proposals an officer pointed to this action, but those of the
     sources left out."""
-    return [example.title for example in examples_in_use() if key in example.actions]
+    return _titles_by_action(examples_in_use()).get(key, [])
 
 
 def action_needs(version: Any) -> dict[str, str]:
@@ -819,7 +867,7 @@ def _fields(
         "english": english_words(english),
         "context": frozenset(context_terms),
         "concepts": concepts_written(main),
-        "needs": terms(needs) | english_words(needs) if needs else frozenset(),
+        "needs": _needs_field(needs),
     }
 
 
@@ -869,11 +917,10 @@ def _theme_context(version: Any) -> tuple[dict[str, str], dict[tuple[int, int], 
     return themes, headlines
 
 
-def _candidates() -> list[Candidate]:
+def _candidates(needs: dict[str, str], titles: dict[str, list[str]]) -> list[Candidate]:
     version = current_version()
     found: list[Candidate] = []
     themes: dict[str, str] = {}
-    needs = action_needs(version)
     if version is not None:
         themes, headlines = _theme_context(version)
         actions = Action.objects.filter(version=version).select_related("theme", "parent")
@@ -897,7 +944,7 @@ def _candidates() -> list[Candidate]:
                         context,
                         # What proposers write for it: the needs, and the example proposals'
                         # titles an officer pointed to it.
-                        "\n".join([needs.get(action.key, ""), *example_titles(action.key)]),
+                        _needs_text(needs.get(action.key, ""), titles.get(action.key, [])),
                     ),
                     frozenset({action.theme.code}),
                     frozenset(g.lg_code for g in action.member_governments.all()),
@@ -943,6 +990,14 @@ def _candidates() -> list[Candidate]:
     return found
 
 
+def _needs_text(needs: str, titles: list[str]) -> str:
+    return "\n".join([needs, *titles])
+
+
+def _needs_field(text: str) -> frozenset[str]:
+    return terms(text) | english_words(text) if text else frozenset()
+
+
 def _bm25_table(documents: list[frozenset[str]]) -> tuple[dict[str, float], float]:
     """How rare each term is among documents (BM25's idf) and their average size."""
     total = len(documents)
@@ -978,19 +1033,67 @@ class _Index:
     examples: list[tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=list)
     example_idf: dict[str, float] = field(default_factory=dict)
     example_size: float = 1.0
+    # What `without` needs to leave a desk example out: the examples in the order of
+    # `examples`, and each action's needs before the examples' titles.
+    sources: list[Example] = field(default_factory=list)
+    needs: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, candidates: list[Candidate], examples: Iterable[Example] = ()) -> _Index:
+    def build(
+        cls,
+        candidates: list[Candidate],
+        examples: Iterable[Example] = (),
+        needs: dict[str, str] | None = None,
+    ) -> _Index:
+        sources = list(examples)
+        analysed = [
+            (terms(example.text) | english_words(example.text), example.actions)
+            for example in sources
+        ]
+        return cls._of(candidates, analysed, sources, needs or {})
+
+    @classmethod
+    def _of(
+        cls,
+        candidates: list[Candidate],
+        analysed: list[tuple[frozenset[str], tuple[str, ...]]],
+        sources: list[Example],
+        needs: dict[str, str],
+    ) -> _Index:
         idf: dict[str, dict[str, float]] = {}
         average_size: dict[str, float] = {}
         for name in (*FIELD_WEIGHTS, "concepts", "needs"):
             idf[name], average_size[name] = _bm25_table([c.fields[name] for c in candidates])
-        analysed = [
-            (terms(example.text) | english_words(example.text), example.actions)
-            for example in examples
-        ]
         example_idf, example_size = _bm25_table([words for words, _ in analysed])
-        return cls(candidates, idf, average_size, analysed, example_idf, example_size)
+        return cls(
+            candidates, idf, average_size, analysed, example_idf, example_size, sources, needs
+        )
+
+    def without(self, proposal_id: int) -> _Index:
+        """The index as it would be built if the proposal's own record were no example: its
+        desk page shows what the engine finds, not what staff said. Only the few actions of
+        the record are analysed again."""
+        kept = [i for i, e in enumerate(self.sources) if e.proposal_id != proposal_id]
+        if len(kept) == len(self.sources):
+            return self
+        sources = [self.sources[i] for i in kept]
+        recorded = {key for e in self.sources if e.proposal_id == proposal_id for key in e.actions}
+        titles = _titles_by_action(sources)
+        candidates = [
+            replace(
+                c,
+                fields={
+                    **c.fields,
+                    "needs": _needs_field(
+                        _needs_text(self.needs.get(c.key, ""), titles.get(c.key, []))
+                    ),
+                },
+            )
+            if c.kind == "action" and c.key in recorded
+            else c
+            for c in self.candidates
+        ]
+        return _Index._of(candidates, [self.examples[i] for i in kept], sources, self.needs)
 
     def bm25(self, name: str, query: frozenset[str], candidate: Candidate) -> float:
         return _bm25(query, candidate.fields[name], self.idf[name], self.average_size[name])
@@ -1033,7 +1136,7 @@ def _index() -> _Index:
     every write to the plan, the partnerships and the hubs (one query, instead of reading and
     cutting 200 texts for each desk page). The counts guard writes that send no signal; the
     version of the needs staff keep makes their edit count on the next suggestion of every
-    process."""
+    process, and so does the version of the desk's records (its examples)."""
     version = current_version()
     signature = (
         data_stamp(),
@@ -1041,6 +1144,7 @@ def _index() -> _Index:
         Partnership.objects.count(),
         Hub.objects.count(),
         _stored_needs_version(),
+        _recorded_actions_version(),
         _left_out.get(),
     )
     # The candidates' concepts are those of the lexicon read when they were analysed.
@@ -1056,7 +1160,9 @@ def _index() -> _Index:
         ):
             cached: _Index = _index_cache["index"]
             return cached
-    index = _Index.build(_candidates(), examples_in_use())
+    in_use = examples_in_use()
+    used = action_needs(version)
+    index = _Index.build(_candidates(used, _titles_by_action(in_use)), in_use, used)
     with _index_lock:
         _index_cache.update(
             signature=signature, index=index, lexicon=lexicon, needs=needs, examples=examples
@@ -1188,9 +1294,11 @@ def suggest(
     limit: int = 5,
     english: bool = False,
     exclude: Iterable[str] = (),
+    proposal_id: int | None = None,
 ) -> dict[str, list[Suggestion]]:
     """The best `limit` candidates of each kind for a proposal's text, themes and governments;
-    candidates whose key is in `exclude` (the proposal's own agreement) are left out."""
+    candidates whose key is in `exclude` (the proposal's own agreement) are left out, and so is
+    the record of the proposal `proposal_id` among the examples."""
     excluded = frozenset(exclude)
     query = {
         "terms": terms(text),
@@ -1205,6 +1313,8 @@ def suggest(
     wanted_themes = frozenset(theme_codes)
     wanted_governments = frozenset(government_codes)
     index = _index()
+    if proposal_id is not None:
+        index = index.without(proposal_id)
     votes = index.example_votes(query["context"])
     theme_names = _theme_names(wanted_themes, english)
     # Each field's BM25 scores, then divided by the field's best among candidates of a kind.
@@ -1378,4 +1488,6 @@ def suggest_for_proposal(proposal: Proposal, limit: int = 5) -> dict[str, list[S
         english=(get_language() or "ja").startswith("en"),
         # What the proposal itself became is no suggestion for it.
         exclude=[proposal.partnership.key] if proposal.partnership else [],
+        # Nor what staff recorded for it: the page shows what the engine finds.
+        proposal_id=proposal.pk,
     )

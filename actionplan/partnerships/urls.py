@@ -27,6 +27,7 @@ urlpatterns = [
         name="agreement_publish",
     ),
     path("desk/proposals/<int:proposal_id>/notes/", views.proposal_note, name="note"),
+    path("desk/proposals/<int:proposal_id>/actions/", views.proposal_actions, name="actions"),
     path(
         "desk/proposals/<int:proposal_id>/attachments/<int:attachment_id>/",
         views.attachment_download,

@@ -31,7 +31,7 @@ from actionplan.accounts.permissions import PermissionDenied, can_read_internal,
 from actionplan.files import STORAGE_RETRY_AFTER_SECONDS, FilesNotStored, private_download
 from actionplan.plans.localized import is_english, localized
 from actionplan.plans.models import Action, Hub, MemberGovernment, Organization, PlanVersion, Theme
-from actionplan.plans.queries import ACTOR_ORDER, current_version
+from actionplan.plans.queries import current_version
 from actionplan.web.ratelimit import hit
 
 from . import actions, needs
@@ -47,7 +47,14 @@ from .forms import (
     theme_choices,
 )
 from .models import AgreementDraft, Attachment, Proposal, State
-from .queries import history_rows, overdue, visible_proposals
+from .queries import (
+    actions_by_theme,
+    actions_in_plan_order,
+    history_rows,
+    overdue,
+    recorded_actions,
+    visible_proposals,
+)
 from .suggest import suggest_for_proposal
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -297,6 +304,10 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
         .objects.filter(profile__role__in=["bureau_admin", "bureau_staff"])
         .order_by("username")
     )
+    can_record = actions.can_record_actions(request.user)
+    recorded = recorded_actions(proposal)
+    suggestions = suggest_for_proposal(proposal)
+    suggested = {s.key for s in suggestions["action"]}
     return render(
         request,
         "partnerships/proposal_detail.html",
@@ -311,7 +322,13 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
             "draft": AgreementDraft.objects.filter(proposal=proposal).first(),
             "notes": proposal.notes.select_related("author"),
             "note_form": NoteForm(),
-            "suggestions": suggest_for_proposal(proposal),
+            "suggestions": suggestions,
+            "recorded": recorded,
+            "recorded_keys": {row["key"] for row in recorded},
+            # Recorded, and ticked, though the engine does not suggest them now.
+            "recorded_unsuggested": [row for row in recorded if row["key"] not in suggested],
+            "can_record": can_record,
+            "action_groups": actions_by_theme() if can_record else [],
             "theme_names": [dict(theme_choices()).get(code, code) for code in proposal.theme_codes],
             "today": timezone.localdate(),
         },
@@ -424,6 +441,24 @@ def proposal_assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
         actions.assign_proposal(request.user, proposal, assignee)
     except actions.ProposalError as error:
         messages.error(request, error.message)
+    return redirect("partnerships:proposal", proposal_id=proposal.pk)
+
+
+@login_required
+@require_POST
+@_refusals_as_403
+def proposal_actions(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """The actions the proposal truly relates to, as staff tick them, saved in one step."""
+    proposal = _visible_or_404(request, proposal_id)
+    try:
+        changed = actions.record_actions(request.user, proposal, request.POST.getlist("actions"))
+    except actions.ProposalError as error:
+        messages.error(request, error.message)
+    else:
+        if changed:
+            messages.success(request, _("関連する取組を記録しました。"))
+        else:
+            messages.info(request, pgettext("desk", "変更はありません。"))
     return redirect("partnerships:proposal", proposal_id=proposal.pk)
 
 
@@ -701,11 +736,7 @@ def needs_list(request: HttpRequest) -> HttpResponse:
     themes = list(Theme.objects.filter(version=version).order_by("position"))
     code = request.GET.get("theme", "")
     chosen = next((theme for theme in themes if theme.code == code), None)
-    listed = (
-        Action.objects.filter(version=version)
-        .select_related("theme", "period")
-        .order_by("theme__position", "period__position", ACTOR_ORDER, "position", "id")
-    )
+    listed = actions_in_plan_order(version)
     if chosen is not None:
         listed = listed.filter(theme=chosen)
     rows = list(listed)
