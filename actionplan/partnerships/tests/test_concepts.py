@@ -210,7 +210,10 @@ def test_a_government_found_through_related_work_says_by_which_words(
     with translation.override("ja"):
         governments = suggest("zyxwq plans")["government"]
     assert governments
-    assert all(g.reason == f"関連語: {agreement.title_ja}" for g in governments)
+    for g in governments:
+        # The words, then how much of the related work it carries.
+        assert g.reason.startswith(f"関連語: {agreement.title_ja} / 関連する取組・協定"), g.reason
+        assert g.reason.endswith("件を実施"), g.reason
     codes = set(agreement.member_governments.values_list("lg_code", flat=True))
     assert {g.key for g in governments} <= codes
 
