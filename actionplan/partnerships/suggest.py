@@ -1370,9 +1370,9 @@ def suggest(
         # Not the theme again, nor the candidate's own name as a word it shares or holds
         # (高砂水素パーク for the hub).
         theme_labels = {theme_names.get(code, code) for code in themes}
-        own = {n.casefold() for n in (candidate.label_ja, candidate.label_en, *theme_labels)}
-        partly_words = [word for word in partly_words if word.casefold() not in own]
-        words = _uncovered([_cased(w, text, label) for w in words if w.casefold() not in own])
+        own = _own_names(candidate.label_ja, candidate.label_en, *theme_labels)
+        partly_words = [word for word in partly_words if _folded_name(word) not in own]
+        words = _uncovered([_cased(w, text, label) for w in words if _folded_name(w) not in own])
         needed_words = [_cased(word, text, label) for word in needed_words]
         # Related: the concepts, the needs met, then the candidate's words that hold a word of
         # the proposal; none named twice, nor a word of a phrase shown ("fair" beside "trade
@@ -1402,6 +1402,23 @@ def suggest(
     for kind in KINDS:
         ranked[kind] = ranked[kind][:limit]
     return ranked
+
+
+_ALIAS = re.compile(r"\s*[(（][^()（）]*[)）]\s*")
+
+
+def _folded_name(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+def _own_names(*labels: str) -> frozenset[str]:
+    """A candidate's names as a word of a reason would write them: NFKC and case folded, with
+    and without a bracketed alias (京都大学iPS細胞研究所（CiRA） is also 京都大学ips細胞研究所)."""
+    return frozenset(
+        name
+        for label in labels
+        for name in (_folded_name(label), _folded_name(_ALIAS.sub(" ", label)))
+    )
 
 
 def _governments(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -437,6 +438,27 @@ def test_an_english_label_is_cased_as_the_glossary_writes_it() -> None:
 
     assert english_label("共同研究") == "joint R&D"
     assert english_label("水素") == "hydrogen"
+
+
+def test_a_name_with_a_bracketed_alias_is_not_its_own_reason(plan_version: PlanVersion) -> None:
+    # 京都大学iPS細胞研究所（CiRA） gave 「関連語: 京都大学ips細胞研究所」: its own name, folded.
+    def bare(name: str) -> str:
+        name = unicodedata.normalize("NFKC", name)
+        return re.sub(r"\s*\([^()]*\)\s*", " ", name).casefold().strip()
+
+    proposals = json.loads(DEFAULT_SET.read_text(encoding="utf-8"))["proposals"]
+    texts = [f"{p['title']}\n{p['summary']}" for p in proposals]
+    texts.append("工作機械にセンサーを後付けしたい。大学の先生に技術指導をお願いしたい。")
+    seen = 0
+    for text in texts:
+        with translation.override("ja"):
+            ranked = suggest(text, english=False)
+        for s in ranked["hub"] + ranked["partnership"]:
+            names = {bare(s.label_ja), bare(s.label_en)}
+            words = {bare(w) for w in [*s.shared_terms, *s.related_terms]}
+            seen += "(" in unicodedata.normalize("NFKC", s.label_ja)
+            assert not names & words, s.reason
+    assert seen  # names with an alias were among the suggestions
 
 
 def test_a_hub_is_not_its_own_reason(plan_version: PlanVersion) -> None:
