@@ -1384,6 +1384,10 @@ def suggest(
             if w not in words and not _covered(w, words) and w not in theme_labels
         ]
         words = [w for w in words if not _covered(w, related_words[:5])][:5]
+        if not (words or related_words or themes):
+            # Every word it met is one a reason does not show (its own name, the other
+            # language's): nothing to say why, so no suggestion.
+            continue
         ranked[candidate.kind].append(
             Suggestion(
                 candidate.kind,

@@ -411,11 +411,12 @@ def test_an_english_page_names_governments_in_english_words(plan_version: PlanVe
             assert english == s.shared_terms, s.shared_terms
 
 
-def test_every_government_says_why_it_is_listed_in_the_page_s_language(
+def test_every_suggestion_says_why_it_is_listed_in_the_page_s_language(
     plan_version: PlanVersion,
 ) -> None:
     # A government carrying suggested work that shares no word to show (奈良県 for a university
-    # accelerator, 京都府 for a hydrogen supply chain) was listed with an empty reason.
+    # accelerator, 京都府 for a hydrogen supply chain) was listed with an empty reason, and so was
+    # a hub whose only words were its own name (神戸医療産業都市 for battery engineers).
     proposals = json.loads(DEFAULT_SET.read_text(encoding="utf-8"))["proposals"]
     counted = 0
     for proposal in proposals:
@@ -424,20 +425,15 @@ def test_every_government_says_why_it_is_listed_in_the_page_s_language(
             ranked = suggest(
                 f"{proposal['title']}\n{proposal['summary']}", proposal["themes"], english=english
             )
+            for kind in ("action", "partnership", "hub", "government"):
+                for s in ranked[kind]:
+                    assert s.reason, (proposal["id"], kind, s.label_ja)
             for s in ranked["government"]:
-                assert s.reason, (proposal["id"], s.label_ja)
                 note = "related action" if english else "関連する取組・協定"
                 counted += note in s.reason
                 if english:
                     assert not re.search("[ぁ-んァ-ン一-龯]", s.reason), s.reason
     assert counted
-
-
-def test_an_english_label_is_cased_as_the_glossary_writes_it() -> None:
-    from actionplan.partnerships.suggest import english_label
-
-    assert english_label("共同研究") == "joint R&D"
-    assert english_label("水素") == "hydrogen"
 
 
 def test_a_name_with_a_bracketed_alias_is_not_its_own_reason(plan_version: PlanVersion) -> None:
