@@ -734,11 +734,18 @@ def can_record_actions(user: AnyUser) -> bool:
     return is_bureau(user)
 
 
-def record_actions(user: AnyUser, proposal: Proposal, keys: Iterable[str]) -> bool:
-    """The actions (stable keys) the proposal truly relates to, as staff tick them: the keys not
-    given are removed. A key must name an action of the current edition, unless it is already
-    recorded (a record outlives an edition). False when nothing changed: then nothing is
-    written, no history row either."""
+def record_actions(
+    user: AnyUser,
+    proposal: Proposal,
+    keys: Iterable[str],
+    shown: Iterable[str] | None = None,
+) -> bool:
+    """The actions (stable keys) the proposal truly relates to, as staff tick them: of the
+    records the page showed (`shown`; all stored ones when not given), those not ticked are
+    removed. A record someone else saved since the page was shown stays: two staff saving at
+    once add up instead of undoing each other. A key must name an action of the current
+    edition, unless it is already recorded (a record outlives an edition). False when nothing
+    changed: then nothing is written, no history row either."""
     require(can_record_actions(user), "only bureau staff record a proposal's actions")
     wanted = list(dict.fromkeys(key.strip() for key in keys if key.strip()))
     with transaction.atomic():
@@ -755,7 +762,8 @@ def record_actions(user: AnyUser, proposal: Proposal, keys: Iterable[str]) -> bo
                 _("計画にない取組は記録できません: %(keys)s") % {"keys": ", ".join(unknown)},
             )
         added = [key for key in wanted if key not in stored]
-        removed = [row for key, row in stored.items() if key not in wanted]
+        on_page = set(stored) if shown is None else set(shown)
+        removed = [row for key, row in stored.items() if key not in wanted and key in on_page]
         if not added and not removed:
             return False
         for row in removed:

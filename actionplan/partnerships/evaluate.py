@@ -75,10 +75,11 @@ def _known_keys() -> dict[str, set[str]]:
 
 def evaluate(path: Path = DEFAULT_SET, limit: int = 5) -> Evaluation:
     """Recall of a set, ranked without the set's own proposals among the examples
-    (`action_examples.json`), as for proposals the desk has never seen."""
-    from .suggest import examples_without
+    (`action_examples.json`), as for proposals the desk has never seen, and without the desk's
+    records of the configured database (`DESK`), so that figures compare across databases."""
+    from .suggest import DESK, examples_without
 
-    with examples_without(path.stem):
+    with examples_without(path.stem, DESK):
         return _evaluate(path, limit)
 
 

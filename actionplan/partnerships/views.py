@@ -449,9 +449,19 @@ def proposal_assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @_refusals_as_403
 def proposal_actions(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """The actions the proposal truly relates to, as staff tick them, saved in one step."""
+    _bureau_only(request, _("関連する取組の記録は事務局のみが行えます。"))
     proposal = _visible_or_404(request, proposal_id)
     try:
-        changed = actions.record_actions(request.user, proposal, request.POST.getlist("actions"))
+        changed = actions.record_actions(
+            request.user,
+            proposal,
+            request.POST.getlist("actions"),
+            # The records the page showed (the form always sends the field): only those can
+            # be unticked, so two staff saving at once do not undo each other's records.
+            shown=[key for key in request.POST.getlist("shown") if key]
+            if "shown" in request.POST
+            else None,
+        )
     except actions.ProposalError as error:
         messages.error(request, error.message)
     else:

@@ -436,6 +436,13 @@ def test_every_suggestion_says_why_it_is_listed_in_the_page_s_language(
     assert counted
 
 
+def test_an_english_label_is_cased_as_the_glossary_writes_it() -> None:
+    from actionplan.partnerships.suggest import english_label
+
+    assert english_label("共同研究") == "joint R&D"
+    assert english_label("水素") == "hydrogen"
+
+
 def test_a_name_with_a_bracketed_alias_is_not_its_own_reason(plan_version: PlanVersion) -> None:
     # 京都大学iPS細胞研究所（CiRA） gave 「関連語: 京都大学ips細胞研究所」: its own name, folded.
     def bare(name: str) -> str:
