@@ -194,7 +194,7 @@ MIDDLEWARE = [
     # Pages showing personal data are never stored by a browser or proxy (actionplan/security.py).
     "actionplan.security.PrivatePagesMiddleware",
     # A form's address opened as a link gets the site's 405 page, not an empty answer.
-    "actionplan.web.middleware.MethodNotAllowedPageMiddleware",
+    "actionplan.portal.errors.MethodNotAllowedPageMiddleware",
     # Last, as django-axes asks: turns a refused sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

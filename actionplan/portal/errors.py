@@ -4,8 +4,9 @@ for (/… or /en/…), in the site frame."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseServerError
 from django.shortcuts import render
 from django.views import defaults
 
@@ -33,8 +34,36 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
     # An address only a form's button sends to (a confirmation, a save) opened as a link.
     response = render(request, "405.html", status=405)
-    response["Allow"] = allowed
+    if allowed:
+        response["Allow"] = allowed
     return response
+
+
+# Machine endpoints answer a method they do not take in their own way (the API, the probes);
+# the admin is Django's own.
+PLAIN_405_PREFIXES = ("/api/", "/healthz", "/readyz", "/admin/")
+
+
+class MethodNotAllowedPageMiddleware:
+    """An address only a form's button sends to (a save, a confirmation, a sign-out), opened as
+    a link or a bookmark, gets the site's own 405 page in the page's language and frame instead
+    of Django's empty answer (`require_POST`), with its Allow header. Only an empty, not
+    streamed 405 is replaced; machine endpoints keep theirs. Placed inside the security
+    headers' middleware (settings.MIDDLEWARE), so the page gets them too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or not isinstance(response, HttpResponse)  # streamed: a file, a feed
+            or response.content
+            or request.path_info.startswith(PLAIN_405_PREFIXES)
+        ):
+            return response
+        return method_not_allowed(request, response.get("Allow", ""))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""Request-level rules that hold for every URL (settings.MIDDLEWARE)."""
+"""Request-level rules that hold for every URL, first in settings.MIDDLEWARE."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode
 
 from django.http import HttpRequest, HttpResponseBase
-
-from actionplan.portal.errors import method_not_allowed
 
 # Parameters that analytics and ad platforms append to links. They never change an answer, so
 # they are removed before anything reads the query: no render, no cache key, no link repeats them.
@@ -76,24 +74,4 @@ class PublicRequestMiddleware:
                 length = response.get("Content-Length") or str(len(response.content))  # type: ignore[attr-defined]
                 response.content = b""  # type: ignore[attr-defined]
                 response["Content-Length"] = length
-        return response
-
-
-class MethodNotAllowedPageMiddleware:
-    """An address only a form's button sends to (a save, a confirmation, a sign-out), opened as
-    a link or a bookmark, gets the site's own 405 page in the page's language and frame instead
-    of Django's empty answer (`require_POST`); the Allow header stays. The API keeps its own
-    error shape. Placed inside the security headers' middleware, so the page gets them too."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
-        if (
-            response.status_code == 405
-            and not getattr(response, "content", b"")
-            and not request.path.startswith("/api/")
-        ):
-            return method_not_allowed(request, response.get("Allow", ""))
         return response

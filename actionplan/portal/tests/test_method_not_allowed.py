@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.test import Client, RequestFactory
 
 from actionplan.conftest import client_for
 from actionplan.plans.models import Action, PlanVersion
+from actionplan.portal.errors import MethodNotAllowedPageMiddleware
 
 
 @pytest.mark.parametrize(
@@ -45,9 +47,28 @@ def test_a_staff_confirmation_opened_as_a_link_says_so_in_japanese(
     assert "Method Not Allowed" not in page
 
 
-def test_the_api_keeps_its_own_answer_to_a_method_it_does_not_take(
-    client: Client, plan_version: PlanVersion
-) -> None:
-    response = client.delete("/api/v1/themes")
-    assert response.status_code == 405
-    assert "<html" not in response.content.decode()
+def test_machine_endpoints_keep_their_own_answer(client: Client, plan_version: PlanVersion) -> None:
+    # The health probe answers a POST with Django's empty 405, as a monitor expects; the API
+    # with its own text.
+    probe = client.post("/healthz")
+    assert probe.status_code == 405 and probe.content == b""
+    api = client.delete("/api/v1/themes")
+    assert api.status_code == 405 and "<html" not in api.content.decode()
+
+
+def _through(response: HttpResponseBase) -> HttpResponseBase:
+    request = RequestFactory().get("/desk/needs/x/restore/")
+    return MethodNotAllowedPageMiddleware(lambda _request: response)(request)
+
+
+def test_a_streamed_or_written_405_is_left_as_it_is(plan_version: PlanVersion) -> None:
+    streamed = StreamingHttpResponse(iter([b"x"]), status=405)
+    assert _through(streamed) is streamed
+    written = HttpResponse(b"not this way", status=405)
+    assert _through(written) is written
+
+
+def test_no_allow_header_is_made_up(plan_version: PlanVersion) -> None:
+    page = _through(HttpResponse(status=405))
+    assert page.status_code == 405 and "Allow" not in page
+    assert "このアドレスは直接開けません" in page.content.decode()  # type: ignore[attr-defined]
