@@ -1402,7 +1402,7 @@ def suggest(
         )
     for kind in ("action", "partnership", "hub"):
         ranked[kind].sort(key=lambda s: (-s.score, s.key))
-    ranked["government"] = _governments(text, index, ranked, wanted_governments, english)
+    ranked["government"] = _governments(text, index, ranked, wanted_governments, english, limit)
     for kind in KINDS:
         ranked[kind] = ranked[kind][:limit]
     return ranked
@@ -1431,6 +1431,7 @@ def _governments(
     ranked: dict[str, list[Suggestion]],
     wanted: frozenset[str],
     english: bool = False,
+    limit: int = 5,
 ) -> list[Suggestion]:
     """Member governments ranked by the related work they already do (the best actions and
     partnerships for the proposal), the proposer's choice and their names in the text."""
@@ -1440,10 +1441,11 @@ def _governments(
     shared: dict[str, set[str]] = {}
     related: dict[str, set[str]] = {}
     for kind, share in (("action", 0.5), ("partnership", 1.0)):
-        for suggestion in ranked[kind][:GOVERNMENT_DEPTH]:
+        for position, suggestion in enumerate(ranked[kind][:GOVERNMENT_DEPTH]):
             for code in holders.get(suggestion.key, frozenset()):
                 scores[code] = scores.get(code, 0.0) + suggestion.score * share
-                carried[code] += 1
+                if position < limit:  # what the reason counts is what the page lists
+                    carried[code] += 1
                 shared.setdefault(code, set()).update(suggestion.shared_terms[:3])
                 related.setdefault(code, set()).update(suggestion.related_terms[:3])
     folded = unicodedata.normalize("NFKC", text)
@@ -1477,7 +1479,8 @@ def _governments(
         if named:
             score += 2.0
             notes.append(_("本文に名前あり"))
-        if score <= 0:
+        related_words = sorted(related.get(government.lg_code, set()) - set(words))[:3]
+        if score <= 0 or not (words or related_words or notes):
             continue
         found.append(
             Suggestion(
@@ -1489,7 +1492,7 @@ def _governments(
                 words,
                 [],
                 " / ".join(str(n) for n in notes),
-                sorted(related.get(government.lg_code, set()) - set(words))[:3],
+                related_words,
             )
         )
     found.sort(key=lambda s: (-s.score, s.key))

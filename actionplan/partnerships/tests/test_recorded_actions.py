@@ -235,3 +235,13 @@ def test_evaluate_leaves_the_desk_s_records_out(
     path = tmp_path / "suggestion_set_mine.json"
     path.write_text(json.dumps({"proposals": [proposal]}), encoding="utf-8")
     assert evaluate(path).recall == 0.0
+
+
+def test_the_privacy_page_says_how_a_recorded_proposal_is_used(client: Client) -> None:
+    japanese = client.get("/proposals/privacy/").content.decode()
+    assert "似た提案に関連する取組を職員に示すためにも、事務局の中で使われます" in japanese
+    with translation.override("ja"):
+        english = client.get("/en/proposals/privacy/").content.decode()
+    assert "used within the bureau to show staff the related actions of similar proposals" in (
+        english
+    )

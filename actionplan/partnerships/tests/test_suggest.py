@@ -14,7 +14,7 @@ from actionplan.conftest import client_for
 from actionplan.partnerships import actions
 from actionplan.partnerships.evaluate import DEFAULT_SET, SuggestionSetError, evaluate
 from actionplan.partnerships.suggest import character_grams, english_words, suggest, terms
-from actionplan.plans.models import PlanVersion
+from actionplan.plans.models import Action, Partnership, PlanVersion
 
 # Measured on the 42 proposals of actionplan/data/partnerships/suggestion_set.json (Dec 2026):
 # overall 0.905, Japanese 0.949, English 0.830 (the engine before: 0.913, 0.937, 0.872); with
@@ -428,11 +428,24 @@ def test_every_suggestion_says_why_it_is_listed_in_the_page_s_language(
             for kind in ("action", "partnership", "hub", "government"):
                 for s in ranked[kind]:
                     assert s.reason, (proposal["id"], kind, s.label_ja)
+            shown = [s.key for s in ranked["action"] + ranked["partnership"]]
             for s in ranked["government"]:
                 note = "related action" if english else "関連する取組・協定"
                 counted += note in s.reason
                 if english:
                     assert not re.search("[ぁ-んァ-ン一-龯]", s.reason), s.reason
+                # The count is of the work listed on the page.
+                number = re.search(r"(\d+)(?: related|件を実施)", s.reason)
+                if number:
+                    carried = (
+                        Action.objects.filter(
+                            key__in=shown, member_governments__lg_code=s.key
+                        ).count()
+                        + Partnership.objects.filter(
+                            key__in=shown, member_governments__lg_code=s.key
+                        ).count()
+                    )
+                    assert int(number.group(1)) == carried, (proposal["id"], s.reason)
     assert counted
 
 
