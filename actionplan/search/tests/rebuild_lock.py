@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from typing import Any
@@ -110,7 +111,10 @@ def main() -> None:
     for batch in (len(documents), actions.REBUILD_BATCH):
         for document in documents:
             document.pk = None
-        print("REBUILD " + json.dumps(measure(batch, documents)), flush=True)
+        # One write, its newline included: print writes the end apart, and the console mail
+        # backend's thread (the proposal's notification) could write between the two.
+        sys.stdout.write("REBUILD " + json.dumps(measure(batch, documents)) + "\n")
+        sys.stdout.flush()
 
 
 main()
