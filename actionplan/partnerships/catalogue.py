@@ -14,8 +14,10 @@ import sys
 
 
 def catalogue() -> str:
-    from actionplan.plans.models import Action, Hub, MemberGovernment, Partnership, Theme
+    from actionplan.plans.models import Hub, MemberGovernment, Partnership, Theme
     from actionplan.plans.queries import current_version
+
+    from .queries import actions_in_plan_order
 
     version = current_version()
     if version is None:
@@ -24,8 +26,7 @@ def catalogue() -> str:
     for theme in Theme.objects.filter(version=version).order_by("position"):
         lines.append(f"{theme.code} | {theme.name_ja} | {theme.name_en}")
     lines.append("\n# ACTIONS (key | theme | period | actor | group | text_ja | text_en)")
-    actions = Action.objects.filter(version=version).select_related("theme", "period")
-    for action in actions.order_by("theme__position", "period__position", "id"):
+    for action in actions_in_plan_order(version):
         fields = [
             action.key,
             action.theme.code,
