@@ -832,6 +832,9 @@ NEEDS_WEIGHT = 2.0
 # 0.828). With blind9's examples and the share of words (its cost: 0.865 -> 0.861 at 1.5, 0.865
 # at 1.75), over the thirteen sets' 1,323 items: 1.25 0.859, 1.5 0.861, 1.75 0.865, 2.0 0.865
 # (the first set 0.897, under its floor), 3.0 0.865 (dev3 0.889 -> 0.815): 1.75.
+# Tried again with three more sets (sixteen, 1,723 items; 2026-12-08): weight 1.75 / 2.5 / 3.5
+# -> 1,475 / 1,470 / 1,461; neighbours 7 / 10 / 15 / 20 -> 1,476 / 1,475 / 1,467 / 1,468 (power
+# 1 lower at each); kept.
 EXAMPLE_NEIGHBOURS = 10
 EXAMPLE_WEIGHT = 1.75
 EXAMPLE_POWER = 2
