@@ -8,7 +8,10 @@ candidates, so that an action page no longer lists every record of its theme.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +21,15 @@ from actionplan.partnerships.suggest import english_label, labels, terms
 from actionplan.plans import models as m
 
 LIMIT = 3
+# Words of the plan's own genre that the desk's stop list keeps (a proposal's "business" or
+# "field" can say what it is about) but that relate any two records of the plan: its English
+# translation writes "initiatives inside and outside the Expo site", "promoting", "related
+# fields" of everything, and its Japanese 関連 ("related") likewise. Sharing only these, two
+# records are not related; they are not given as a reason either.
+FILLER = (
+    "関連 related relating relation initiative initiatives inside outside field fields "
+    "business businesses promoting promoted"
+)
 # Sharing the action's theme is a reason of its own, but weaker than one rare shared word.
 THEME_BONUS = 0.5
 
@@ -47,7 +59,29 @@ class Related:
             mine = [t for t in self.shared_terms if t in own]
             # Else a Japanese term the glossary found for an English word (base → 拠点).
             mine = mine or [t for t in self.shared_terms if not t.isascii()]
-        return labels(mine or self.shared_terms, english, self.text_en, limit)
+        text = self.text_en if english else self.text_ja
+        return [
+            _as_written(word, text)
+            for word in labels(mine or self.shared_terms, english, text, limit)
+        ]
+
+
+def _as_written(word: str, text: str) -> str:
+    """A word with Latin letters as the action's text writes it: its capitals (iPS細胞, not the
+    folded ips細胞), and the whole word where the matching's singular is none ("maa", read
+    from MaaS as if it were a plural)."""
+    if not re.search(r"[A-Za-z]", word):
+        return word
+    folded = unicodedata.normalize("NFKC", text)
+    escaped = re.escape(word)
+    for pattern in (
+        rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])",
+        rf"(?<![A-Za-z0-9]){escaped}[A-Za-z0-9]*",
+    ):
+        found = re.search(pattern, folded, re.IGNORECASE)
+        if found:
+            return found.group(0)
+    return word
 
 
 # The columns `rank` reads of each kind of candidate.
@@ -56,6 +90,11 @@ RANKED_COLUMNS = {
     "partnership": ("id", "theme_code", "title_ja", "title_en", "outline_ja"),
     "hub": ("id", "name_ja", "name_en", "theme_codes"),
 }
+
+
+@functools.cache
+def _filler() -> frozenset[str]:
+    return terms(FILLER)
 
 
 def _record_terms(kind: str, record: Mapping[str, Any]) -> frozenset[str]:
@@ -88,7 +127,7 @@ def rank(
     that shares words too. Each `Related.record` is the candidate's row: the caller makes model
     instances of the few it shows, not of every candidate (building them cost more than the
     ranking)."""
-    wanted = terms(f"{action.text_ja}\n{action.text_en}\n{action.group_ja}")
+    wanted = terms(f"{action.text_ja}\n{action.text_en}\n{action.group_ja}") - _filler()
     result: dict[str, list[Related]] = {}
     for kind, records in candidates.items():
         record_terms = [_record_terms(kind, r) for r in records]

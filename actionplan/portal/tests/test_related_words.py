@@ -67,7 +67,8 @@ def test_japanese_pages_give_words_of_the_japanese_text_where_it_shares_one(
     reasons = []
     for action in Action.objects.filter(version=plan_version).order_by("pk"):
         page = client.get(f"/actions/{action.pk}/").content.decode()
-        japanese = unicodedata.normalize("NFKC", action.text_ja).lower()
+        # As the Japanese text writes it, capitals and all (MaaS, never the stem "maa").
+        japanese = unicodedata.normalize("NFKC", action.text_ja)
         for reason in re.findall(r"関連の理由：共通する語「([^」]*)」", page):
             words = reason.split("、")
             reasons.append(reason)
@@ -104,3 +105,21 @@ def test_a_related_record_deleted_while_the_page_is_built_is_left_out(
             break
     assert deleted, "no action page lists a development"
     assert html.escape(deleted[0]) not in response.content.decode()
+
+
+def test_words_of_the_genre_relate_nothing(client: Client, plan_version: PlanVersion) -> None:
+    """The plan's English says "initiatives inside and outside the Expo site", "promoting",
+    "related fields" of everything, its Japanese 関連: sharing them, two records are not
+    related, and neither language's page gives them as a reason."""
+    genre = {"関連", "related", "initiative", "inside", "outside", "field", "promoting", "business"}
+    given: set[str] = set()
+    for action in Action.objects.filter(version=plan_version).order_by("pk"):
+        for prefix, pattern, joiner in (
+            ("", r"関連の理由：共通する語「([^」]*)」", "、"),
+            ("/en", r"Why related: shares the words “([^”]*)”", ", "),
+        ):
+            page = client.get(f"{prefix}/actions/{action.pk}/").content.decode()
+            for reason in re.findall(pattern, page):
+                given |= {html.unescape(re.sub(r"<[^>]+>", "", w)) for w in reason.split(joiner)}
+    assert given
+    assert given & genre == set()
