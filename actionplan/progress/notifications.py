@@ -281,7 +281,8 @@ def _submitted_mail(
         + "\n\n"
         + _("確認待ちの一覧：%(link)s")
         % {"link": absolute_url("progress:review", language=language)}
-        + "\n"
+        + "\n\n"
+        + contact_lines(language)
     )
     return subject, body
 
@@ -553,7 +554,8 @@ def _overdue_mail(lines: list[str], recipients: list[str], language: str = "ja")
             % {"count": len(lines)}
             + "\n\n"
             + "\n".join(lines)
-            + "\n"
+            + "\n\n"
+            + contact_lines(language)
         )
     return enqueue_mail(subject, body, recipients) is not None
 

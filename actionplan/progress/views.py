@@ -287,6 +287,8 @@ def edit_report(request: HttpRequest, year: int, code: str, action_id: int) -> H
             "report": report,
             "year": year,
             "body_name": body_name(government),
+            # A closed cycle offers no form (a save would be refused): it says so instead.
+            "cycle_open": ReportingCycle.objects.filter(fiscal_year=year, is_open=True).exists(),
         },
     )
 

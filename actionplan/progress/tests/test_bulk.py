@@ -118,6 +118,9 @@ def test_bureau_previews_and_accepts_several_reports_but_not_its_own(
     assert "自分の報告（承認できません）" in page
     values = re.findall(r'name="report" value="(\d+:\d+)"', page)
     assert len(values) == 2 and f"{own.pk}:" not in " ".join(values)
+    # Nothing is ticked in advance: an officer who ticks some accepts only those.
+    assert re.findall(r'<input type="checkbox" name="report"[^>]*>', page)
+    assert not re.search(r'<input type="checkbox" name="report"[^>]*checked', page)
     # Adding its own report to the batch refuses the whole batch.
     staff.post(f"/progress/review/?year={YEAR}", {"report": [*values, f"{own.pk}:2"]})
     assert not ProgressReport.objects.filter(state=ReviewState.ACCEPTED).exists()

@@ -199,3 +199,19 @@ def test_a_cycle_deadline_before_the_year_begins_is_refused(
         staff.post("/progress/cycles/", {"fiscal_year": YEAR, "deadline": "2025-04-01"}).status_code
         == 302
     )
+
+
+def test_the_report_form_of_a_closed_cycle_says_so_and_offers_no_save(
+    cycle: ReportingCycle, members_action: Action, osaka_editor: User, bureau_staff: User
+) -> None:
+    url = f"/progress/{YEAR}/270008/{members_action.pk}/edit/"
+    editor = client_for(osaka_editor)
+    assert "保存（下書き）" in editor.get(url).content.decode()
+    closed(cycle, bureau_staff)
+    for prefix, notice, button in (
+        ("", "この年度の報告受付は終了しています", "保存（下書き）"),
+        ("/en", "Reporting for this year is closed", "Save (draft)"),
+    ):
+        page = editor.get(prefix + url).content.decode()
+        assert notice in page
+        assert button not in page and 'name="percent"' not in page

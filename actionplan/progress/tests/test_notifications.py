@@ -237,6 +237,9 @@ def test_overdue_proposals_come_in_a_mail_of_their_own_to_those_who_chose_it(
     assert mine.recipients == ["staff@example.jp"]
     assert mine.subject == "【公民連携窓口】初回回答の期限切れ 1件"
     assert f"{SITE}/desk/proposals/{late.pk}/" in mine.body
+    # Signed like every other mail: the bureau's contact.
+    assert mine.body.rstrip().endswith("メール：progress-desk@example.jp")
+    assert "問い合わせ先：広域産業振興局 進捗担当" in mine.body
 
 
 def test_an_editor_who_chose_the_digest_gets_returns_and_acceptances_in_one_daily_mail(
@@ -386,6 +389,7 @@ def test_reports_submitted_together_come_in_one_mail_to_those_who_want_it_at_onc
     assert sent.subject == "【進捗報告】提出されました：2件"
     for d in drafts:
         assert f"{SITE}/progress/reports/{d.pk}/" in sent.body
+    assert sent.body.rstrip().endswith("メール：progress-desk@example.jp")
     # The admin (the digest, by default) gets both in the next digest, in one mail.
     assert "2 submitted report(s)" in digest()
     [daily] = mails_to("admin@example.jp")
