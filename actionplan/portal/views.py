@@ -24,6 +24,7 @@ from actionplan.web.caching import cached_page
 from . import charts, queries, searchhelp
 from .accessibility import load_results
 from .maplabels import place_labels
+from .templatetags.portal import language_query
 
 logger = logging.getLogger(__name__)
 
@@ -393,6 +394,12 @@ def opendata_link(url_name: str, **kwargs: str) -> str:
         return ""
 
 
+def api_docs_link() -> str:
+    """The API's documentation in the page's language ("" while this site does not serve it)."""
+    url = opendata_link("api:openapi-view")
+    return url + language_query("api:openapi-view") if url else ""
+
+
 @require_safe
 def opendata(request: HttpRequest) -> HttpResponse:
     from actionplan.opendata.package import excel_name
@@ -419,7 +426,7 @@ def opendata(request: HttpRequest) -> HttpResponse:
             "downloads": downloads,
             "any_download": any(downloads.values()),
             **(_opendata_state() if downloads["zip"] else {"updated": None, "preparing": False}),
-            "api_docs": opendata_link("api:openapi-view"),
+            "api_docs": api_docs_link(),
         },
     )
 

@@ -29,6 +29,27 @@ def is_english() -> bool:
     return (get_language() or "ja").startswith("en")
 
 
+@register.simple_tag
+def list_separator() -> str:
+    """What goes between the names of a list in the page's language: 「、」 in Japanese, ", " in
+    English (`{% if not forloop.last %}{% list_separator %}{% endif %}`)."""
+    return ", " if is_english() else "、"
+
+
+# Pages outside the language-prefixed URLs (the API's documentation at /api/v1/docs) take their
+# language from ?lang=, else answer in Japanese: a link to one from a page in another language
+# asks for that language.
+LANGUAGE_QUERY_VIEWS = frozenset({"api:openapi-view"})
+
+
+def language_query(view_name: str, language: str | None = None) -> str:
+    """ "?lang=en" for a link from an English page to a page of LANGUAGE_QUERY_VIEWS, else ""."""
+    code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    if view_name in LANGUAGE_QUERY_VIEWS and code != settings.LANGUAGE_CODE:
+        return f"?lang={code}"
+    return ""
+
+
 @register.simple_tag(takes_context=True)
 def language_url(context: dict[str, Any], language: str) -> str:
     """The same page in `language`: a stable URL per language (/… for ja, /en/… for en)."""
@@ -428,7 +449,10 @@ def _menu(
         url = _reverse(name)
         if url is None:  # an app left out of this installation
             continue
-        plain, current = (str(format_html(_MENU_ITEM, url, mark, label)) for mark in ("", _CURRENT))
+        href = url + language_query(name, language)
+        plain, current = (
+            str(format_html(_MENU_ITEM, href, mark, label)) for mark in ("", _CURRENT)
+        )
         items.append((url, name == "portal:home", plain + indent, current + indent))
     return tuple(items)
 
