@@ -44,7 +44,8 @@ def test_the_page_links_every_published_file_and_says_when_the_data_changed(
         assert client.get(f"/opendata/files/{name}").status_code == 200
     modified = current_publication().modified
     assert f'datetime="{localtime(modified).isoformat()}"' in page
-    assert 'href="/api/v1/docs"' in page
+    # The docs in the page's language (they take it from ?lang=, outside the /en/ prefix).
+    assert ('href="/api/v1/docs?lang=en"' if prefix else 'href="/api/v1/docs"') in page
 
 
 def test_the_footer_links_the_api_documentation(client: Client, plan_version: PlanVersion) -> None:
