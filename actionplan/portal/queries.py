@@ -349,21 +349,25 @@ def action_page(action_id: int) -> ActionPage | None:
     editions = _EDITIONS.rows(key=action.key, plan_id=version.plan_id)
     present = {row["version_id"] for row in editions}
     later = _LATER_EDITIONS.instances(plan_id=version.plan_id, number=version.number)
+    # ▶ sub-items have no items of their own: no need to ask.
+    children = _CHILDREN.instances(action_id=action.pk) if action.parent_id is None else []
     return ActionPage(
         action=action,
         version=version,
         current=version if version.is_current else _CURRENT.first_instance(plan_id=version.plan_id),
         theme=action.theme,
         governments=_GOVERNMENTS.instances(action_id=action.pk),
-        # ▶ sub-items have no items of their own: no need to ask.
-        children=_CHILDREN.instances(action_id=action.pk) if action.parent_id is None else [],
+        children=children,
         removed_in=next((v for v in later if v.pk not in present), None),
-        related=_related(action, version, themes),
+        related=_related(action, version, themes, children),
     )
 
 
 def _related(
-    action: m.Action, version: m.PlanVersion, themes: dict[int, m.Theme]
+    action: m.Action,
+    version: m.PlanVersion,
+    themes: dict[int, m.Theme],
+    children: list[m.Action],
 ) -> dict[str, list[Related]]:
     """The developments, partnerships and hubs the action page lists as related: ranked on
     their rows, and only those shown made into model instances (making one of each candidate
@@ -373,7 +377,11 @@ def _related(
         "partnership": _RANKED["partnership"].rows(version_id=version.pk),
         "hub": _RANKED["hub"].rows(),
     }
-    ranked = rank(action, candidates, limit=RELATED_LIMIT)
+    # What its ▶ sub-items say is what the action is about too (「万博会場内外での取組」 is
+    # 「「Global Startup EXPO 2025」との連携」 and more).
+    ranked = rank(
+        action, candidates, limit=RELATED_LIMIT, also=[(c.text_ja, c.text_en) for c in children]
+    )
     for kind, hits in ranked.items():
         if not hits:
             continue

@@ -121,13 +121,17 @@ def rank(
     candidates: Mapping[str, Sequence[Mapping[str, Any]]],
     *,
     limit: int = LIMIT,
+    also: Sequence[tuple[str, str]] = (),
 ) -> dict[str, list[Related]]:
     """Per kind, the candidates (rows of their model's columns) that share at least one
     content word with the action, best first; a shared theme only raises the rank of a record
     that shares words too. Each `Related.record` is the candidate's row: the caller makes model
     instances of the few it shows, not of every candidate (building them cost more than the
-    ranking)."""
-    wanted = terms(f"{action.text_ja}\n{action.text_en}\n{action.group_ja}") - _filler()
+    ranking). `also`: more of what the action says, Japanese and English (its ▶ sub-items),
+    matched and given as reasons as its own text is."""
+    text_ja = "\n".join([action.text_ja, *(ja for ja, _en in also)])
+    text_en = "\n".join([action.text_en, *(en for _ja, en in also)])
+    wanted = terms(f"{text_ja}\n{text_en}\n{action.group_ja}") - _filler()
     result: dict[str, list[Related]] = {}
     for kind, records in candidates.items():
         record_terms = [_record_terms(kind, r) for r in records]
@@ -143,9 +147,7 @@ def rank(
             same_theme = _same_theme(kind, record, action)
             score = sum(math.log(1 + total / counts[t]) for t in shared)
             score += THEME_BONUS if same_theme else 0.0
-            ranked.append(
-                Related(record, round(score, 3), shared, same_theme, action.text_ja, action.text_en)
-            )
+            ranked.append(Related(record, round(score, 3), shared, same_theme, text_ja, text_en))
         ranked.sort(key=lambda r: -r.score)
         result[kind] = ranked[:limit]
     return result

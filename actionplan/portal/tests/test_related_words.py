@@ -67,8 +67,10 @@ def test_japanese_pages_give_words_of_the_japanese_text_where_it_shares_one(
     reasons = []
     for action in Action.objects.filter(version=plan_version).order_by("pk"):
         page = client.get(f"/actions/{action.pk}/").content.decode()
-        # As the Japanese text writes it, capitals and all (MaaS, never the stem "maa").
-        japanese = unicodedata.normalize("NFKC", action.text_ja)
+        # As the Japanese text (its own or its ▶ sub-items') writes it, capitals and all
+        # (MaaS, never the stem "maa").
+        texts = [action.text_ja, *action.children.values_list("text_ja", flat=True)]
+        japanese = unicodedata.normalize("NFKC", "\n".join(texts))
         for reason in re.findall(r"関連の理由：共通する語「([^」]*)」", page):
             words = reason.split("、")
             reasons.append(reason)
@@ -123,3 +125,32 @@ def test_words_of_the_genre_relate_nothing(client: Client, plan_version: PlanVer
                 given |= {html.unescape(re.sub(r"<[^>]+>", "", w)) for w in reason.split(joiner)}
     assert given
     assert given & genre == set()
+
+
+def test_what_an_action_s_sub_items_say_relates_it_too(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    # 「万博会場内外での取組」 says little itself; its ▶ sub-items say what it is about.
+    parent = (
+        Action.objects.filter(version=plan_version, parent__isnull=True, children__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+    assert parent is not None
+    child = parent.children.order_by("pk").first()
+    assert child is not None
+    child.text_ja = "量子暗号通信の共同実験"
+    child.text_en = "Joint experiments in quantum cryptography"
+    child.save()
+    development = Milestone.objects.filter(version=plan_version).order_by("pk").first()
+    assert development is not None
+    development.text_ja = "量子暗号通信の実験網が稼働"
+    development.text_en = "A quantum cryptography test network went live"
+    development.save()
+    for prefix, word in (("", "量子暗号通信"), ("/en", "quantum")):
+        page = client.get(f"{prefix}/actions/{parent.pk}/").content.decode()
+        section = page.split('id="milestones-heading"')[1].split("</section>")[0]
+        first = re.findall(r"<li>(.*?)</li>", section, re.S)[0]
+        assert html.escape(development.text_ja if not prefix else development.text_en) in first
+        assert word in first.lower() or word in first
