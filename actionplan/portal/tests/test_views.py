@@ -134,6 +134,32 @@ def test_action_page_shows_text_theme_year_actor_and_governments(
     assert f'<dd lang="ja">{action.text_ja}</dd>' in en
 
 
+def test_a_union_action_does_not_call_the_union_a_member_government(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    action = Action.objects.filter(version=plan_version, actor="union").first()
+    assert action is not None and not action.member_governments.exists()
+    page = client.get(f"/actions/{action.pk}/").content.decode()
+    assert "担当する構成府県市" not in page
+    assert '<span class="tag tag--union">関西広域連合</span>' in page  # 実施主体 says who
+    en = client.get(f"/en/actions/{action.pk}/").content.decode()
+    assert "Member governments carrying it" not in en
+    assert '<span class="tag tag--union">Union of Kansai Governments</span>' in en
+
+
+def test_a_member_action_without_governments_says_none_is_assigned_yet(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    action = Action.objects.filter(version=plan_version, actor="members").first()
+    assert action is not None
+    action.member_governments.clear()
+    page = client.get(f"/actions/{action.pk}/").content.decode()
+    assert "<dt>担当する構成府県市</dt>" in page and "<dd>未設定</dd>" in page
+    en = client.get(f"/en/actions/{action.pk}/").content.decode()
+    assert "<dt>Member governments carrying it</dt>" in en
+    assert "<dd>Not yet assigned</dd>" in en
+
+
 def test_government_page_lists_the_actions_it_carries(
     client: Client, plan_version: PlanVersion
 ) -> None:
