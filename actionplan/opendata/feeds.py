@@ -95,7 +95,8 @@ def entries() -> list[Entry]:
 class OpenDataFeed(Feed[Entry, None]):
     feed_type = Atom1Feed
     title = "関西広域産業ビジョン アクションプラン — 関西の動き・公民連携協定・進捗報告"
-    subtitle = "New developments, partnership agreements and accepted progress reports"
+    # The feed is Japanese (xml:lang="ja", one address outside /en/): its title and subtitle too.
+    subtitle = "関西の動き、公民連携協定、承認済みの進捗報告の新着"
     link = "/opendata/"
 
     def items(self) -> list[Entry]:

@@ -104,6 +104,17 @@ def test_the_feed_lists_developments_and_partnerships(
     assert link is not None and client.get(link.attrib["href"]).status_code == 200
 
 
+def test_the_feed_is_japanese_from_title_to_subtitle(
+    client: Client, plan_version: PlanVersion
+) -> None:
+    feed = ElementTree.fromstring(client.get("/opendata/feed.atom").content)  # noqa: S314
+    assert feed.attrib["{http://www.w3.org/XML/1998/namespace}lang"] == "ja"
+    assert (feed.findtext(f"{ATOM}title") or "").startswith("関西広域産業ビジョン")
+    assert feed.findtext(f"{ATOM}subtitle") == "関西の動き、公民連携協定、承認済みの進捗報告の新着"
+    # No English feed: the address has no /en/ twin.
+    assert client.get("/en/opendata/feed.atom").status_code == 404
+
+
 def test_the_feed_includes_accepted_progress_reports_only(
     client: Client, plan_version: PlanVersion, bureau_staff: Any, bureau_admin: Any
 ) -> None:
