@@ -1,7 +1,8 @@
 """The gunicorn workers of `actionplan serve`: ``ThreadWorker`` (gunicorn's ``gthread``) and,
 when a process has one thread, ``InlineThreadWorker``. Both answer a request line longer than
-gunicorn accepts (a search of about 900 kanji) with the site's own bilingual page, the one nginx
-answers its own 414 with, instead of gunicorn's bare English "URI Too Long".
+gunicorn accepts (a search of about 900 kanji) with the site's own page instead of gunicorn's
+bare English "URI Too Long": in English for an address under /en/, in Japanese otherwise (the
+language is read from the start of the request line, all that is kept of it).
 
 gunicorn's threaded worker (``gthread``) reads connections in its main thread and hands every
 request to a thread pool. With one thread per process (the default on SQLite, see
@@ -23,15 +24,17 @@ so a request longer than gunicorn's ``timeout`` gets the process restarted, as w
 from __future__ import annotations
 
 from concurrent import futures
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from gunicorn import util
+from gunicorn.http import Request, RequestParser
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers import gthread
 
-# The static page nginx sends for its 414 (deploy/nginx/actionplan.conf, error_page 414).
+# The static page nginx sends for its 414 (deploy/nginx/actionplan.conf, error_page 414): nginx
+# does not look at the address, so that one says it in both languages.
 REQUEST_TOO_LONG_PAGE = (
     Path(__file__).resolve().parents[1]
     / "portal"
@@ -41,15 +44,77 @@ REQUEST_TOO_LONG_PAGE = (
     / "request-too-long.html"
 )
 
+# The worker's page, in the language of the address: self-contained (no Django in here), the
+# same words as nginx's page.
+_PAGE = """<!doctype html>
+<html lang="{lang}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{heading} | {site}</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="/static/portal/portal.css">
+</head>
+<body>
+  <header class="site-header">
+    <div class="site-header__inner">
+      <p class="site-name"><a href="{home}">{site}</a></p>
+    </div>
+  </header>
+  <main id="main">
+    <h1>{heading}</h1>
+    <p>{text}</p>
+    <p><a href="{home}">{home_link}</a></p>
+  </main>
+</body>
+</html>
+"""
+
+_WORDS = {
+    "ja": {
+        "site": "関西広域産業ビジョン アクションプラン",
+        "heading": "アドレスが長すぎます",
+        "text": "このページのアドレス（URL）が長すぎるため、表示できません。検索していた場合は、"
+        "検索語を200文字以内に短くしてから、もう一度お試しください。",
+        "home": "/",
+        "home_link": "トップページへ",
+    },
+    "en": {
+        "site": "Kansai Industrial Vision Action Plan",
+        "heading": "The address is too long",
+        "text": "This page cannot be shown because its address (URL) is too long. If you were "
+        "searching, shorten your search to 200 characters or fewer and try again.",
+        "home": "/en/",
+        "home_link": "Go to the home page",
+    },
+}
+
+# How much of the request line is kept to tell its language: the method and the path's start.
+LINE_START = 64
+
+
+def language_of_request_line(start: bytes) -> str:
+    """The language of the page for a request line, given its first bytes: English for a path
+    /en or under /en/, Japanese (the site's default) for any other."""
+    parts = start.split(b" ", 2)
+    if len(parts) < 2:
+        return "ja"
+    target = parts[1]
+    if b"://" in target[:10]:  # absolute form: http://host/en/…
+        target = b"/" + target.split(b"://", 1)[1].partition(b"/")[2]
+    path = target.split(b"?", 1)[0].split(b"#", 1)[0]
+    return "en" if path == b"/en" or path.startswith(b"/en/") else "ja"
+
 
 @cache
-def request_too_long_response() -> bytes:
-    body = REQUEST_TOO_LONG_PAGE.read_bytes()
+def request_too_long_response(language: str = "ja") -> bytes:
+    language = language if language in _WORDS else "ja"
+    body = _PAGE.format(lang=language, **_WORDS[language]).encode()
     head = (
         "HTTP/1.1 414 URI Too Long\r\n"
         "Connection: close\r\n"
         "Content-Type: text/html; charset=utf-8\r\n"
-        "Content-Language: ja, en\r\n"
+        f"Content-Language: {language}\r\n"
         f"Content-Length: {len(body)}\r\n"
         "Cache-Control: no-store\r\n"
         "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n"
@@ -59,16 +124,47 @@ def request_too_long_response() -> bytes:
     return head.encode("ascii") + body
 
 
+class _Request(Request):  # type: ignore[misc]
+    """gunicorn's request that, when its line is too long, gives the exception the line's start
+    (the only place the bytes read are kept is the parse's own buffer)."""
+
+    _buffer: bytearray | None = None
+
+    def read_into(self, unreader: Any, buf: bytearray, stop: bool = False) -> None:
+        self._buffer = buf
+        super().read_into(unreader, buf, stop)
+
+    def parse(self, unreader: Any) -> Any:
+        try:
+            return super().parse(unreader)
+        except LimitRequestLine as exc:
+            exc.line_start = bytes((self._buffer or b"")[:LINE_START])
+            raise
+
+
+def _init_reading_line_starts(conn: Any, init: Any) -> None:
+    init()
+    if type(conn.parser) is RequestParser:  # HTTP/1.x (not HTTP/2, not uwsgi)
+        conn.parser.mesg_class = _Request
+
+
 class ThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
+    def handle(self, conn: Any) -> Any:
+        if not conn.initialized and "init" not in vars(conn):
+            # The connection's parser is made in its init(): from then on, its requests keep
+            # the start of a request line too long (for the language of the 414 page).
+            conn.init = partial(_init_reading_line_starts, conn, conn.init)
+        return super().handle(conn)
+
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         if not isinstance(exc, LimitRequestLine):
             super().handle_error(req, client, addr, exc)
             return
-        # The request line is cut short, so its path (and language) is unknown: the page says
-        # it in both languages, as nginx's does.
+        # The page is in the language of the address, read from the line's start.
         self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        language = language_of_request_line(getattr(exc, "line_start", b""))
         try:
-            util.write_nonblock(client, request_too_long_response())
+            util.write_nonblock(client, request_too_long_response(language))
         except Exception:
             self.log.debug("Failed to send error message.")
 

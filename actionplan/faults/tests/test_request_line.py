@@ -65,18 +65,52 @@ def test_the_server_passes_a_long_query_to_the_app(site: tuple[live.Site, Path])
     assert "文字までです" in answer.body.decode()
 
 
-def test_a_request_line_longer_than_the_server_takes_gets_the_sites_bilingual_page() -> None:
-    from actionplan.operations.worker import REQUEST_TOO_LONG_PAGE, request_too_long_response
+@pytest.mark.parametrize(
+    ("line_start", "language"),
+    [
+        (b"GET /en/search/?q=aaaa", "en"),
+        (b"GET /en?q=aaaa", "en"),
+        (b"GET /en HTTP/1.1", "en"),
+        (b"GET http://example.org/en/search/?q=aaaa", "en"),
+        (b"GET /search/?q=aaaa", "ja"),
+        (b"GET /?q=/en/", "ja"),
+        (b"GET /english/?q=aaaa", "ja"),
+        (b"GET /enaaaa", "ja"),
+        (b"GET", "ja"),
+        (b"", "ja"),
+    ],
+)
+def test_the_language_of_a_too_long_request_line_is_that_of_its_path(
+    line_start: bytes, language: str
+) -> None:
+    from actionplan.operations.worker import language_of_request_line
+
+    assert language_of_request_line(line_start) == language
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "unsaid"),
+    [
+        ("ja", ["アドレスが長すぎます", 'href="/">トップページへ'], ["The address is too long"]),
+        ("en", ["The address is too long", 'href="/en/">Go to the home page'], ["アドレス"]),
+    ],
+)
+def test_a_request_line_longer_than_the_server_takes_gets_the_sites_page_in_one_language(
+    language: str, said: list[str], unsaid: list[str]
+) -> None:
+    from actionplan.operations.worker import request_too_long_response
 
     line = f"GET /search/?q={quote(TOO_LONG_QUERY)} HTTP/1.1"
     assert len(line.encode()) > LIMIT_REQUEST_LINE
-    head, _, body = request_too_long_response().partition(b"\r\n\r\n")
+    head, _, body = request_too_long_response(language).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 414 ")
     assert b"Content-Type: text/html; charset=utf-8" in head
+    assert f"Content-Language: {language}\r\n".encode() in head
     assert f"Content-Length: {len(body)}".encode() in head
-    assert body == REQUEST_TOO_LONG_PAGE.read_bytes()
     page = body.decode()
-    assert "アドレスが長すぎます" in page and "The address is too long" in page
+    assert f'<html lang="{language}">' in page and '<header class="site-header">' in page
+    assert all(words in page for words in said)
+    assert not any(words in page for words in unsaid)
 
 
 @pytest.mark.slow
@@ -89,12 +123,17 @@ def test_the_server_answers_a_too_long_request_line_with_the_sites_page(
     server = live.Server(prepared, folder, workers=1, threads=threads)
     try:
         answer = live.request(f"{server.base}/search/?q={quote(TOO_LONG_QUERY)}")
+        english = live.request(f"{server.base}/en/search/?q={'a' * 9000}")
         after = live.request(f"{server.base}/healthz")
     finally:
         server.stop()
     assert answer.status == 414
     page = answer.body.decode()
     assert '<html lang="ja">' in page and '<header class="site-header">' in page
-    assert "アドレスが長すぎます" in page and "The address is too long" in page
+    assert "アドレスが長すぎます" in page and "The address is too long" not in page
     assert "URI Too Long</p>" not in page  # not gunicorn's own page
+    assert english.status == 414
+    page = english.body.decode()
+    assert '<html lang="en">' in page and '<header class="site-header">' in page
+    assert "The address is too long" in page and "アドレス" not in page
     assert after.status == 200  # the worker goes on serving
