@@ -115,7 +115,7 @@ def chart_for(indicator: Indicator, by_year: dict[int, IndicatorValue]) -> Indic
     # From the target year on the expected value is the target itself.
     for year in range(first, last + 1):
         if year > indicator.target_year and line:
-            expected_by_year[year] = indicator.target_value
+            expected_by_year[year] = targets.as_stored(indicator.target_value)
     numbers = [v.value for v in by_year.values()] + [indicator.target_value]
     numbers += list(expected_by_year.values())
     if indicator.baseline_value is not None:

@@ -15,7 +15,7 @@ a target (with a target year after the baseline year) and a value after the base
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from .models import Direction, Indicator, IndicatorValue
 
 AT_RISK_SHARE = Decimal("0.25")
+
+# Expected values are written like the stored baseline and target: with the decimal places of
+# the model's field (1017.5 → 1017.5000), whoever shows them (API, pages, charts).
+EXPECTED_QUANTUM = Decimal(1).scaleb(-Indicator._meta.get_field("baseline_value").decimal_places)
+
+
+def as_stored(value: Decimal) -> Decimal:
+    return value.quantize(EXPECTED_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 class TargetStatus(models.TextChoices):
@@ -47,9 +55,9 @@ def expected_value(indicator: Indicator, year: int) -> Decimal | None:
     if target_year <= base_year:
         return None
     if year >= target_year:
-        return target
+        return as_stored(target)
     share = Decimal(year - base_year) / Decimal(target_year - base_year)
-    return base + (target - base) * share
+    return as_stored(base + (target - base) * share)
 
 
 def expected_line(indicator: Indicator) -> list[tuple[int, Decimal]]:

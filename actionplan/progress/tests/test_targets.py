@@ -318,3 +318,52 @@ def test_the_indicator_page_lists_who_changed_the_target_and_when(
     assert len(rows) == 3  # created, target set on the page, changed through the API
     assert bureau_admin.get_username() in rows[0] and "1,200.5" in rows[0]
     assert bureau_staff.get_username() in rows[1] and "200 (FY2026)" in rows[1]
+
+
+def startups_indicator_at_risk(plan_version: PlanVersion, staff: User) -> Indicator:
+    """Baseline 981 (FY2024), target 1200 (FY2030): expected 1017.5 in FY2025, 1090.5 in FY2027."""
+    theme = plan_version.themes.get(code="startups")
+    indicator = actions.create_indicator(staff, "大学発ベンチャー数", theme=theme)
+    actions.set_indicator_target(
+        staff, indicator, TargetInput(Decimal(981), 2024, Decimal(1200), 2030)
+    )
+    actions.record_indicator_value(staff, indicator, 2025, Decimal(1000))
+    return indicator
+
+
+def test_expected_values_have_the_decimal_places_of_the_baseline_and_target(
+    plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    indicator = startups_indicator_at_risk(plan_version, bureau_staff)
+    places = Indicator._meta.get_field("baseline_value").decimal_places
+    assert places == 4
+    body = Client().get("/api/v1/progress/indicators").json()
+    line = next(i for i in body if i["id"] == indicator.pk)
+    assert (line["baseline_value"], line["target_value"]) == ("981.0000", "1200.0000")
+    assert [(e["fiscal_year"], e["value"]) for e in line["expected"]] == [
+        (2024, "981.0000"),
+        (2025, "1017.5000"),
+        (2026, "1054.0000"),
+        (2027, "1090.5000"),
+        (2028, "1127.0000"),
+        (2029, "1163.5000"),
+        (2030, "1200.0000"),
+    ]
+    # At the source, so the pages and the status get the same value.
+    indicator.refresh_from_db()
+    assert [str(value) for _, value in targets.expected_line(indicator)][1] == "1017.5000"
+    assessment = targets.assess(indicator, {v.fiscal_year: v for v in indicator.values.all()})
+    assert assessment is not None and str(assessment.expected) == "1017.5000"
+    # A share that does not end: rounded to the field's places, not 28 digits.
+    third = actions.create_indicator(bureau_staff, "件数", theme=indicator.theme)
+    actions.set_indicator_target(
+        bureau_staff, third, TargetInput(Decimal(0), 2024, Decimal(1), 2027)
+    )
+    third.refresh_from_db()
+    assert [str(v) for _, v in targets.expected_line(third)] == [
+        "0.0000",
+        "0.3333",
+        "0.6667",
+        "1.0000",
+    ]
+
