@@ -367,3 +367,16 @@ def test_expected_values_have_the_decimal_places_of_the_baseline_and_target(
         "1.0000",
     ]
 
+
+def test_the_status_line_writes_the_expected_value_like_the_table(
+    cycle: object, plan_version: PlanVersion, bureau_staff: User
+) -> None:
+    startups_indicator_at_risk(plan_version, bureau_staff)
+    staff = client_for(bureau_staff)
+    for path in ["/progress/dashboard/?year=2025", "/themes/startups/", "/progress/annual/2025/"]:
+        japanese = staff.get(path).content.decode()
+        assert "要注意" in japanese and "見込み 1,017.5<" in japanese, path
+        assert "見込み 1017.5" not in japanese, path
+        english = staff.get(f"/en{path}").content.decode()
+        assert "At risk" in english and "expected 1,017.5<" in english, path
+        assert "expected 1017.5" not in english, path
