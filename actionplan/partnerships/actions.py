@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.debug import sensitive_variables
+from simple_history.models import HistoricalRecords
 
 from actionplan.accounts.models import Role
 from actionplan.accounts.permissions import (
@@ -501,15 +502,56 @@ def agree_proposal(
                     "corporate_number": number,
                 }
             ]
-        draft._history_user = user  # type: ignore[attr-defined]
-        draft._change_reason = "agree"  # type: ignore[attr-defined]
-        draft.save()
-        if known is not None:
-            draft.partners.set([known])
-        draft.member_governments.set(
-            list(proposal.referred_governments.all()) or list(proposal.member_governments.all())
+        _save_draft(
+            user,
+            draft,
+            "agree",
+            partners=[known] if known is not None else [],
+            member_governments=list(proposal.referred_governments.all())
+            or list(proposal.member_governments.all()),
         )
     return proposal
+
+
+def _save_draft(
+    user: AnyUser,
+    draft: AgreementDraft,
+    reason: str,
+    *,
+    partners: Iterable[Organization] | None = None,
+    member_governments: Iterable[MemberGovernment] | None = None,
+) -> None:
+    """Save a draft agreement and set its many-to-many fields as one step of its history.
+
+    django-simple-history writes a row on `save()` and another on every change of a tracked
+    many-to-many field, so one step (agree, edit, publish) showed as two or three rows. The
+    relations are set without rows of their own, and the row of the save records them."""
+    draft._history_user = user  # type: ignore[attr-defined]
+    draft._change_reason = reason  # type: ignore[attr-defined]
+    draft.save()
+    if partners is None and member_governments is None:
+        return
+    draft.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        if partners is not None:
+            draft.partners.set(partners)
+        if member_governments is not None:
+            draft.member_governments.set(member_governments)
+    finally:
+        del draft.skip_history_when_saving  # type: ignore[attr-defined]
+    record = draft.history.order_by("-history_id").first()  # the row of the save above
+    if record is None:  # history is off
+        return
+    for name in ("partners", "member_governments"):
+        relation = AgreementDraft._meta.get_field(name)
+        m2m_history = HistoricalRecords.m2m_models[relation]
+        m2m_history.objects.filter(history=record).delete()  # taken before the change
+        through = relation.remote_field.through  # type: ignore[union-attr]
+        columns = [f.name for f in through._meta.fields]
+        m2m_history.objects.bulk_create(
+            m2m_history(history=record, **{column: getattr(row, column) for column in columns})
+            for row in through.objects.filter(**{relation.m2m_field_name(): draft})  # type: ignore[union-attr]
+        )
 
 
 @dataclass
@@ -614,11 +656,13 @@ def update_agreement_draft(
         draft.source_name_ja = data.source_name_ja.strip()
         draft.source_name_en = data.source_name_en.strip()
         draft.source_url = data.source_url.strip()
-        draft._history_user = user  # type: ignore[attr-defined]
-        draft._change_reason = "draft"  # type: ignore[attr-defined]
-        draft.save()
-        draft.partners.set(data.partners)
-        draft.member_governments.set(data.member_governments)
+        _save_draft(
+            user,
+            draft,
+            "draft",
+            partners=data.partners,
+            member_governments=data.member_governments,
+        )
     return draft
 
 
@@ -698,13 +742,10 @@ def publish_agreement(user: AnyUser, draft: AgreementDraft) -> Partnership:
             )
         partnership.member_governments.set(draft.member_governments.all())
         partnership.partners.set(partners)
-        draft.partners.set(partners)
         draft.new_partners = []
         draft.published_at = timezone.now()
         draft.partnership = partnership
-        draft._history_user = user  # type: ignore[attr-defined]
-        draft._change_reason = "publish"  # type: ignore[attr-defined]
-        draft.save()
+        _save_draft(user, draft, "publish", partners=partners)
         proposal = _lock(draft.proposal)
         proposal.partnership = partnership
         proposal.organization = partners[0]

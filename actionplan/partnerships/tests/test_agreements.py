@@ -4,6 +4,7 @@ of the proposer's text is public (pages, API, open data, search)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,42 @@ def test_the_agree_confirmation_has_the_staff_menu_and_an_action_button(
     assert "この提案を合意として閉じますか" in page
     assert 'class="progress-nav"' in page
     assert '<button type="submit">合意（協定案を作る）</button>' in page
+
+
+def history_steps(staff: Client, proposal: Proposal) -> list[str]:
+    """The rows of the agreement page's history table: "step user"."""
+    html = staff.get(f"/desk/proposals/{proposal.pk}/agreement/").content.decode()
+    table = html[html.index('class="desk-table history"') :]
+    table = table[: table.index("</table>")]
+    return [
+        " ".join(re.findall(r"<td>([^<]*)</td>", row)[1:])
+        for row in table.split("<tbody>")[1].split("<tr>")[1:]
+    ]
+
+
+def test_each_step_of_the_draft_agreement_is_one_history_row(
+    agreed: Proposal, bureau_staff: User
+) -> None:
+    staff = client_for(bureau_staff)
+    name = bureau_staff.get_username()
+    draft = AgreementDraft.objects.get(proposal=agreed)
+    # One agree, one row, and the row knows the referred government it set.
+    assert history_steps(staff, agreed) == [f"合意 {name}"]
+    [created] = draft.history.all()
+    assert (created.history_type, created.history_user) == ("+", bureau_staff)
+    assert [r.membergovernment.lg_code for r in created.member_governments.all()] == ["270008"]
+    # An edit changing the governments is one row too, and so is the publication.
+    url = f"/desk/proposals/{agreed.pk}/agreement/"
+    kyoto = MemberGovernment.objects.get(lg_code="260002")
+    staff.post(url, agreement_form(member_governments=[str(kyoto.pk)]))
+    assert history_steps(staff, agreed) == [f"合意 {name}", f"協定案の編集 {name}"]
+    edited = draft.history.latest("history_id")
+    assert [r.membergovernment.lg_code for r in edited.member_governments.all()] == ["260002"]
+    staff.post(f"{url}publish/", {"confirmed": "yes"})
+    assert history_steps(staff, agreed) == [
+        f"合意 {name}",
+        f"協定案の編集 {name}",
+        f"協定の公開 {name}",
+    ]
+    published = draft.history.latest("history_id")
+    assert [r.organization.name_ja for r in published.partners.all()] == ["株式会社ソラフネ"]
