@@ -60,8 +60,10 @@ class Related:
             # Else a Japanese term the glossary found for an English word (base → 拠点).
             mine = mine or [t for t in self.shared_terms if not t.isascii()]
         text = self.text_en if english else self.text_ja
+        # As the page's text writes it, else as the other one does (PR of 「…国内外でPR」).
+        both = f"{text}\n{self.text_ja if english else self.text_en}"
         return [
-            _as_written(word, text)
+            _as_written(word, both)
             for word in labels(mine or self.shared_terms, english, text, limit)
         ]
 
@@ -74,14 +76,24 @@ def _as_written(word: str, text: str) -> str:
         return word
     folded = unicodedata.normalize("NFKC", text)
     escaped = re.escape(word)
-    for pattern in (
-        rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])",
-        rf"(?<![A-Za-z0-9]){escaped}[A-Za-z0-9]*",
-    ):
-        found = re.search(pattern, folded, re.IGNORECASE)
-        if found:
-            return found.group(0)
-    return word
+    whole = re.search(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])", folded, re.IGNORECASE)
+    # Else a longer word the matching reads as this one (MaaS for "maa"; not Promoting for
+    # "pr").
+    longer = (
+        found
+        for found in re.finditer(rf"(?<![A-Za-z0-9]){escaped}[A-Za-z0-9]+", folded, re.IGNORECASE)
+        if word.casefold() in terms(found.group(0))
+    )
+    found = whole or next(longer, None)
+    if found is None:
+        return word
+    written = found.group(0)
+    # Capitals inside (iPS, MaaS, CO2, PR) and a name's (Expo site) are the word's own; the
+    # capital that only starts a sentence ("Disseminating information …") is not.
+    starts_sentence = re.search(r"(^|[.!?:]\s+|\n)$", folded[: found.start()]) is not None
+    if starts_sentence and written[1:] == written[1:].lower():
+        return written.lower()
+    return written
 
 
 # The columns `rank` reads of each kind of candidate.

@@ -154,3 +154,27 @@ def test_what_an_action_s_sub_items_say_relates_it_too(
         first = re.findall(r"<li>(.*?)</li>", section, re.S)[0]
         assert html.escape(development.text_ja if not prefix else development.text_en) in first
         assert word in first.lower() or word in first
+
+
+@pytest.mark.parametrize(
+    ("word", "text", "shown"),
+    [
+        ("maa", "MaaS関連の実証", "MaaS"),  # the matching's singular of MaaS
+        ("ips細胞", "iPS細胞の製造", "iPS細胞"),
+        ("pr", "Promoting products at fairs (PR)", "PR"),  # not the start of "Promoting"
+        ("pr", "Promoting products at fairs", "pr"),
+        (
+            "disseminating information",
+            "Disseminating information at fairs",
+            "disseminating information",
+        ),
+        ("expo site", "Initiatives inside and outside the Expo site", "Expo site"),
+        ("水素", "Hydrogen", "水素"),
+    ],
+)
+def test_a_reason_word_is_written_as_the_text_writes_it(
+    plan_version: PlanVersion, word: str, text: str, shown: str
+) -> None:
+    from actionplan.portal.related import _as_written
+
+    assert _as_written(word, text) == shown
