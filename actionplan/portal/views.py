@@ -332,6 +332,8 @@ def search(request: HttpRequest) -> HttpResponse:
             context["theme_names"] = queries.theme_names(version) if version else {}
             if results.total == 0:
                 context["suggestions"] = searchhelp.suggestions(q, _counter(module))
+            else:
+                context["more_found"] = searchhelp.more_found(q, results.total, _counter(module))
             context["facets"] = _facets(results.facets, version)
             context["has_next"] = page * SEARCH_PAGE_SIZE < results.total
             context["start"] = (page - 1) * SEARCH_PAGE_SIZE + 1
