@@ -77,6 +77,11 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
+def reading(text: str) -> str:
+    """The text's reading in katakana, as Sudachi gives it (水素 → スイソ)."""
+    return "".join(m.reading_form() for _offset, m in morphemes(_tokenizer(), text, SplitMode.C))
+
+
 def fold(text: str) -> str:
     """NFKC and case folding: what both the index and the queries compare."""
     return unicodedata.normalize("NFKC", text).casefold()
